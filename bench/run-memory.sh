@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# soak-run's own memory over a long run: N iterations of `true` (default 100000),
+# zero heartbeat; soak-run's RSS read from /proc at the 10% mark and at the end.
+# Targets: peak RSS (VmHWM) <= 10 MB, and RSS flat between the two marks.
+# Usage: bench/run-memory.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+bin=${SOAK_BIN:-build/bin}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin/soak-run" -q --dir "$work/soak" -n "$n" --min-free-disk 0 -- true >/dev/null &
+pid=$!
+mark=$((n / 10))
+rss_at() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+hwm_at() { awk '/^VmHWM/ {print $2}' "/proc/$pid/status"; }
+count() { [ -f "$work/soak/metrics.jsonl" ] && wc -l <"$work/soak/metrics.jsonl" || echo 0; }
+while [ "$(count)" -lt "$mark" ]; do sleep 0.2; done
+rss1=$(rss_at)
+last_rss=$rss1 last_hwm=0
+while kill -0 "$pid" 2>/dev/null; do
+	r=$(rss_at 2>/dev/null || true); h=$(hwm_at 2>/dev/null || true)
+	[ -n "$r" ] && last_rss=$r
+	[ -n "$h" ] && last_hwm=$h
+	sleep 0.5
+done
+wait "$pid"
+printf 'iterations: %d\n' "$(count)"
+printf 'RSS at %d iterations: %d KiB; near the end: %d KiB; peak (VmHWM): %d KiB\n' "$mark" "$rss1" "$last_rss" "$last_hwm"
+printf 'peak RSS target <= 10240 KiB: %s\n' "$([ "$last_hwm" -le 10240 ] && echo met || echo MISSED)"

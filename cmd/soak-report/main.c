@@ -1,0 +1,264 @@
+/* soak-report: statistics, gates, verdict and reports from soak directories. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "exitcode.h"
+#include "file.h"
+#include "http.h"
+#include "msg.h"
+#include "parse.h"
+#include "report.h"
+#include "banned.h"
+
+static const char usage[] =
+    "usage: soak-report [options]\n"
+    "Read soak directories (metrics.jsonl, samples.jsonl, or ITER_SUMMARY_<n>.json),\n"
+    "judge gates and write reports. Exit 0 PASS/WARN, 1 FAIL (or WARN with --strict),\n"
+    "2 usage, 3 input, 4 environment.\n\n";
+
+static const struct soak_opt opts[] = {
+    {"dir", 'd', SOAK_OPT_LIST, "DIR", "artifacts/soak", "a soak directory; repeat to merge shards",
+     0, 0, 0},
+    {"config", 'c', SOAK_OPT_STRING, "FILE", NULL, "JSON config file (section \"report\")", 0, 0,
+     0},
+    {"out", 'o', SOAK_OPT_STRING, "DIR", NULL,
+     "directory for the reports (default: first DIR/reports)", 0, 0, 0},
+    {"format", 'f', SOAK_OPT_STRING, "LIST", "all",
+     "json,md,recommendations,failures,html,junit,prom | all | none", 0, 0, 0},
+    {"gate", 'g', SOAK_OPT_LIST, "EXPR", NULL, "hard gate, e.g. 'duration_ms:p(95)<340' (FAIL)", 0,
+     0, 0},
+    {"warn-gate", 'w', SOAK_OPT_LIST, "EXPR", NULL, "soft gate (WARN)", 0, 0, 0},
+    {"last-n", 'n', SOAK_OPT_INT, "N", "8", "window of the last N iterations per shard", 0, 0,
+     100000},
+    {"settle", 0, SOAK_OPT_STRING, "N|P%", "10%", "trends skip the first N points or P% of them", 0,
+     0, 0},
+    {"alpha", 0, SOAK_OPT_DOUBLE, "P", "0.01", "significance level of the trend test", 0, 0, 1},
+    {"max-bad-share", 0, SOAK_OPT_DOUBLE, "FRACTION", "0.05",
+     "exit 3 when more records than this share are malformed", 0, 0, 1},
+    {"strict", 0, SOAK_OPT_FLAG, NULL, NULL, "WARN exits 1", 0, 0, 0},
+    {"junit-steps", 0, SOAK_OPT_FLAG, NULL, NULL, "junit.xml: a testcase per step", 0, 0, 0},
+    {"junit-max", 0, SOAK_OPT_INT, "N", "20000", "junit.xml: list at most N testcases", 0, 1,
+     100000},
+    {"push", 0, SOAK_OPT_STRING, "URL", NULL, "PUT metrics.prom to this Pushgateway",
+     SOAK_OPT_SECRET, 0, 0},
+    {"push-job", 0, SOAK_OPT_STRING, "NAME", "soak", "Pushgateway job name", 0, 0, 0},
+    {"push-timeout", 0, SOAK_OPT_DURATION, "DURATION", "10s", "timeout of each push attempt", 0, 0,
+     0},
+    {"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0},
+    {"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "print this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
+    {"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "print the version and exit", SOAK_OPT_CLI_ONLY, 0,
+     0},
+    {NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+};
+
+static int parse_settle(const char *s, struct soak_report_opts *o, struct soak_err *err)
+{
+	size_t n = strlen(s);
+	char num[64];
+	double d;
+	long long v;
+
+	if (n && s[n - 1] == '%' && n < sizeof(num)) {
+		memcpy(num, s, n - 1);
+		num[n - 1] = 0;
+		if (soak_parse_double(num, 0, 99, &d, err))
+			return soak_err_prefix(err, "bad --settle '%s'", s);
+		o->settle_frac = d / 100;
+		return 0;
+	}
+	if (soak_parse_int(s, 0, 1000000000LL, &v, err))
+		return soak_err_prefix(err, "bad --settle '%s' (a count or a percentage like 10%%)",
+		                       s);
+	o->settle_points = (uint64_t)v;
+	return 0;
+}
+
+static int push(struct soak_report *r, const struct soak_conf *c, struct soak_err *err)
+{
+	const char *url = soak_conf_str(c, "push"), *job = soak_conf_str(c, "push-job");
+	struct soak_http_req req = {0};
+	struct soak_buf body, full;
+	long status;
+	int rc;
+
+	soak_buf_init(&body, 64 * 1024 * 1024);
+	soak_buf_init(&full, 4096);
+	if (soak_report_prom(r, &body)) {
+		soak_buf_free(&body);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
+	if (strstr(url, "/metrics/job/"))
+		soak_buf_adds(&full, url);
+	else
+		soak_buf_addf(&full, "%s%smetrics/job/%s", url,
+		              url[0] && url[strlen(url) - 1] == '/' ? "" : "/", job);
+	req.method = "PUT";
+	req.url = soak_buf_str(&full);
+	req.content_type = "text/plain; version=0.0.4";
+	req.body = soak_buf_str(&body);
+	req.len = body.len;
+	req.timeout_ms = soak_conf_ms(c, "push-timeout");
+	req.retries = 2;
+	req.backoff_ms = 500;
+	rc = soak_http_send(&req, &status, err);
+	soak_buf_free(&body);
+	soak_buf_free(&full);
+	return rc;
+}
+
+static void summary(const struct soak_report *r)
+{
+	const struct soak_report_scope *s = &r->all;
+	uint64_t judged = s->n - s->count[SOAK_ST_SKIPPED];
+	size_t i;
+
+	printf("verdict: %s (%s)\n", soak_verdict_name(r->verdict), r->reason);
+	printf("iterations: %llu, passed %llu, failed %llu, timed out %llu, errors %llu\n",
+	       (unsigned long long)s->n, (unsigned long long)s->count[SOAK_ST_PASS],
+	       (unsigned long long)s->count[SOAK_ST_FAIL],
+	       (unsigned long long)s->count[SOAK_ST_TIMEOUT],
+	       (unsigned long long)s->count[SOAK_ST_ERROR]);
+	if (judged) {
+		double lo, hi;
+
+		soak_wilson(s->count[SOAK_ST_PASS], judged, SOAK_STATS_Z95, &lo, &hi);
+		printf("pass rate: %.2f%% (95%% CI %.2f%% - %.2f%%)\n",
+		       100.0 * (double)s->count[SOAK_ST_PASS] / (double)judged, lo * 100, hi * 100);
+	}
+	for (i = 0; i < r->ngates; i++)
+		printf("gate %s: %s (value %.6g)\n", r->gates[i].expr,
+		       r->gates[i].outcome == SOAK_GATE_PASS   ? "pass"
+		       : r->gates[i].outcome == SOAK_GATE_FAIL ? "FAIL"
+		                                               : "no data",
+		       r->gates[i].value);
+	if (r->o.formats)
+		printf("reports: %s\n", r->out_dir);
+}
+
+int main(int argc, char **argv)
+{
+	struct soak_report_opts o = {0};
+	const struct soak_setting *dirs, *gates, *warn;
+	struct soak_report r;
+	struct soak_conf c;
+	struct soak_err err = {0};
+	struct soak_buf ann;
+	const char *sde;
+	size_t i;
+	int rc;
+
+	soak_msg_init("soak-report");
+	if (soak_conf_parse(&c, "soak-report", opts, argc, argv, 0, &err))
+		return err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
+		                                   : soak_report_err(&err);
+	if (soak_conf_flag(&c, "help")) {
+		struct soak_buf h;
+
+		soak_buf_init(&h, 64 * 1024);
+		soak_conf_help(opts, &h);
+		printf("%s%s", usage, soak_buf_str(&h));
+		soak_buf_free(&h);
+		soak_conf_free(&c);
+		return soak_finish(SOAK_EXIT_OK);
+	}
+	if (soak_conf_flag(&c, "version")) {
+		printf("soak-report %s\n", SOAK_VERSION);
+		soak_conf_free(&c);
+		return soak_finish(SOAK_EXIT_OK);
+	}
+	if (c.nrest) {
+		rc = soak_usage_error("unexpected argument '%s'", c.rest[0]);
+		soak_conf_free(&c);
+		return rc;
+	}
+	dirs = soak_conf_get(&c, "dir");
+	o.dirs = dirs->list;
+	o.ndirs = dirs->nlist;
+	o.out_dir = soak_conf_is_set(&c, "out") ? soak_conf_str(&c, "out") : NULL;
+	o.last_n = (uint64_t)soak_conf_int(&c, "last-n");
+	o.alpha = soak_conf_double(&c, "alpha");
+	o.max_bad_share = soak_conf_double(&c, "max-bad-share");
+	o.strict = soak_conf_flag(&c, "strict");
+	o.junit_steps = soak_conf_flag(&c, "junit-steps");
+	o.junit_max = (uint64_t)soak_conf_int(&c, "junit-max");
+	o.version = SOAK_VERSION;
+	o.now_ms = soak_wall_ms();
+	sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		long long v;
+
+		if (soak_parse_int(sde, 0, 253402300799LL, &v, &err)) {
+			rc = soak_usage_error("bad SOURCE_DATE_EPOCH '%s': %s", sde, err.msg);
+			soak_conf_free(&c);
+			return rc;
+		}
+		o.now_ms = v * 1000;
+	}
+	if (soak_report_formats(soak_conf_str(&c, "format"), &o.formats, &err) ||
+	    parse_settle(soak_conf_str(&c, "settle"), &o, &err)) {
+		rc = soak_usage_error("%s", err.msg);
+		soak_conf_free(&c);
+		return rc;
+	}
+	if (!o.ndirs) {
+		rc = soak_usage_error("no --dir given");
+		soak_conf_free(&c);
+		return rc;
+	}
+	if (soak_report_init(&r, &o, &err)) {
+		rc = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
+		                                 : soak_report_err(&err);
+		soak_conf_free(&c);
+		return rc;
+	}
+	gates = soak_conf_get(&c, "gate");
+	warn = soak_conf_get(&c, "warn-gate");
+	for (i = 0; i < gates->nlist + warn->nlist; i++) {
+		int hard = i < gates->nlist;
+
+		if (soak_report_add_gate(&r, hard ? gates->list[i] : warn->list[i - gates->nlist],
+		                         hard, &err)) {
+			rc = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
+			                                 : soak_report_err(&err);
+			goto out;
+		}
+	}
+	if (soak_report_load(&r, &err)) {
+		rc = soak_report_err(&err);
+		goto out;
+	}
+	for (i = 0; i < r.nsrc; i++)
+		if (r.src[i].bad)
+			soak_warning("'%s': %llu malformed records skipped (first at %s %lu)",
+			             r.src[i].dir, (unsigned long long)r.src[i].bad,
+			             r.src[i].legacy ? "iteration" : "line", r.src[i].bad_lines[0]);
+	soak_report_judge(&r);
+	if (soak_report_write(&r, &err)) {
+		rc = soak_report_err(&err);
+		goto out;
+	}
+	soak_buf_init(&ann, 1024 * 1024);
+	rc = soak_report_gha(&r, &ann, &err);
+	if (ann.len)
+		fputs(soak_buf_str(&ann), stdout);
+	soak_buf_free(&ann);
+	if (rc) {
+		rc = soak_report_err(&err);
+		goto out;
+	}
+	if (soak_conf_is_set(&c, "push") && push(&r, &c, &err)) {
+		rc = soak_report_err(&err);
+		goto out;
+	}
+	if (!soak_conf_flag(&c, "quiet"))
+		summary(&r);
+	rc = soak_report_exit_code(&r);
+out:
+	soak_report_free(&r);
+	soak_conf_free(&c);
+	return soak_finish(rc);
+}

@@ -1,0 +1,181 @@
+/*
+ * soak-run: run a command again and again, watched, and write the soak directory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "exitcode.h"
+#include "msg.h"
+#include "runner.h"
+#include "ui.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: soak-run [options] -- COMMAND [ARG...]\n"
+	"   or: soak-run [options] --steps FILE\n"
+	"\n"
+	"Run COMMAND (or the steps of FILE) again and again until --iterations or\n"
+	"--duration is reached, kill each iteration's whole process tree at --timeout,\n"
+	"and write the soak directory (run.json, metrics.jsonl, samples.jsonl,\n"
+	"events.jsonl, summary.json, health.json, logs/).\n"
+	"Every option is also SOAK_<NAME> in the environment or a key of --config.\n"
+	"\n"
+	"options:\n";
+
+static const struct soak_opt options[] = {
+	{"dir", 'd', SOAK_OPT_STRING, "DIR", "artifacts/soak", "the soak directory", 0, 0, 0},
+	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL, "JSON configuration file", SOAK_OPT_CLI_ONLY, 0, 0},
+	{"iterations", 'n', SOAK_OPT_INT, "N", NULL, "stop after N iterations", 0, 1, 1000000000000LL},
+	{"duration", 'D', SOAK_OPT_DURATION, "DURATION", NULL, "stop starting iterations after this long", 0, 0, 0},
+	{"timeout", 't', SOAK_OPT_DURATION, "DURATION", "0", "per-iteration timeout (0: none); kills the whole tree", 0, 0, 0},
+	{"kill-after", 0, SOAK_OPT_DURATION, "DURATION", "5s", "grace between SIGTERM and SIGKILL", 0, 0, 0},
+	{"heartbeat", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause between iterations", 0, 0, 0},
+	{"workdir", 'C', SOAK_OPT_STRING, "DIR", NULL, "working directory of the command", 0, 0, 0},
+	{"env", 'e', SOAK_OPT_LIST, "KEY=VALUE", NULL, "extra environment for the command (repeatable)", 0, 0, 0},
+	{"steps", 0, SOAK_OPT_STRING, "FILE", NULL, "multi-step iterations from a JSON steps file", 0, 0, 0},
+	{"log-max", 0, SOAK_OPT_SIZE, "SIZE", "10MiB", "cap per log file (head and tail kept)", 0, 0, 0},
+	{"sample-interval", 0, SOAK_OPT_DURATION, "DURATION", "1s", "resource sampling period (0: off)", 0, 0, 0},
+	{"service", 0, SOAK_OPT_STRING, "CMD", NULL, "long-running process under test (run by sh -c)", 0, 0, 0},
+	{"service-wait", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause after starting the service", 0, 0, 0},
+	{"service-restarts", 0, SOAK_OPT_INT, "N", "0", "restart a dead service up to N times", 0, 0, 1000000},
+	{"watch-pid", 0, SOAK_OPT_INT, "PID", NULL, "sample a process started elsewhere", 0, 1, 4194304},
+	{"max-failures", 0, SOAK_OPT_INT, "N", NULL, "stop (exit 1) once more than N iterations failed", 0, 0, 1000000000000LL},
+	{"max-consecutive-failures", 0, SOAK_OPT_INT, "N", NULL, "stop (exit 1) after N failures in a row", 0, 1, 1000000000000LL},
+	{"fail-fast", 0, SOAK_OPT_FLAG, NULL, NULL, "stop at the first failure", 0, 0, 0},
+	{"min-free-disk", 0, SOAK_OPT_SIZE, "SIZE", "100MiB", "stop cleanly when free disk drops below this", 0, 0, 0},
+	{"resume", 0, SOAK_OPT_FLAG, NULL, NULL, "continue the run in DIR after a crash or kill", 0, 0, 0},
+	{"force", 0, SOAK_OPT_FLAG, NULL, NULL, "start over in a DIR that holds an earlier run", 0, 0, 0},
+	{"run-id", 0, SOAK_OPT_STRING, "ID", NULL, "the run id (default: time and random)", 0, 0, 0},
+	{"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL, "validate everything, run nothing", 0, 0, 0},
+	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no progress line", 0, 0, 0},
+	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
+	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "show the version and exit", SOAK_OPT_CLI_ONLY, 0, 0},
+	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+};
+
+static int help(void)
+{
+	struct soak_buf b;
+
+	soak_buf_init(&b, 64 * 1024);
+	soak_conf_help(options, &b);
+	fputs(usage, stdout);
+	fputs(soak_buf_str(&b), stdout);
+	fputs("\nexit status: 0 all passed (or within --max-failures), 1 failures or a stop\n"
+	      "condition, 2 usage, 3 input, 4 environment, 130/143 SIGINT/SIGTERM.\n",
+	      stdout);
+	soak_buf_free(&b);
+	return SOAK_EXIT_OK;
+}
+
+/* Fill the engine's configuration from the parsed settings. */
+static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, struct soak_err *err)
+{
+	const struct soak_setting *env = soak_conf_get(c, "env");
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->dir = soak_conf_str(c, "dir");
+	cfg->iterations = soak_conf_is_set(c, "iterations") ? soak_conf_int(c, "iterations") : 0;
+	cfg->duration_ms = soak_conf_is_set(c, "duration") ? soak_conf_ms(c, "duration") : 0;
+	cfg->timeout_ms = soak_conf_ms(c, "timeout");
+	cfg->kill_after_ms = soak_conf_ms(c, "kill-after");
+	cfg->heartbeat_ms = soak_conf_ms(c, "heartbeat");
+	cfg->workdir = soak_conf_is_set(c, "workdir") ? soak_conf_str(c, "workdir") : NULL;
+	cfg->log_max = soak_conf_bytes(c, "log-max");
+	cfg->sample_ms = soak_conf_ms(c, "sample-interval");
+	cfg->service = soak_conf_is_set(c, "service") ? soak_conf_str(c, "service") : NULL;
+	cfg->service_wait_ms = soak_conf_ms(c, "service-wait");
+	cfg->service_restarts = (int)soak_conf_int(c, "service-restarts");
+	cfg->watch_pid = soak_conf_is_set(c, "watch-pid") ? (long)soak_conf_int(c, "watch-pid") : 0;
+	cfg->max_failures = soak_conf_is_set(c, "max-failures") ? soak_conf_int(c, "max-failures") : -1;
+	cfg->max_consecutive = soak_conf_is_set(c, "max-consecutive-failures")
+				       ? soak_conf_int(c, "max-consecutive-failures")
+				       : -1;
+	cfg->fail_fast = soak_conf_flag(c, "fail-fast");
+	cfg->min_free_disk = soak_conf_bytes(c, "min-free-disk");
+	cfg->resume = soak_conf_flag(c, "resume");
+	cfg->force = soak_conf_flag(c, "force");
+	cfg->run_id = soak_conf_is_set(c, "run-id") ? soak_conf_str(c, "run-id") : NULL;
+
+	if (cfg->log_max > 0 && cfg->log_max < 1024)
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+				    "invalid value for 'log-max': at least 1KiB (or 0 for no cap)");
+	if (cfg->resume && cfg->force)
+		return soak_err_set(err, SOAK_EXIT_USAGE, "--resume and --force exclude each other");
+	for (size_t i = 0; env && i < env->nlist; i++) {
+		const char *eq = strchr(env->list[i], '=');
+		if (!eq || eq == env->list[i])
+			return soak_err_set(err, SOAK_EXIT_USAGE,
+					    "invalid value '%s' for 'env': expected KEY=VALUE",
+					    env->list[i]);
+	}
+	if (soak_conf_is_set(c, "steps")) {
+		if (c->nrest > 0)
+			return soak_err_set(err, SOAK_EXIT_USAGE,
+					    "give either --steps or a COMMAND, not both");
+		if (soak_steps_load(soak_conf_str(c, "steps"), &cfg->steps, err) < 0)
+			return -1;
+	} else if (c->nrest > 0) {
+		cfg->command = c->rest;
+	} else {
+		return soak_err_set(err, SOAK_EXIT_USAGE, "no command: give '-- COMMAND [ARG...]' or --steps FILE");
+	}
+	if (!cfg->iterations && !cfg->duration_ms)
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+				    "set --iterations or --duration (or both): a soak needs an end");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct soak_conf conf;
+	struct soak_runner_cfg cfg;
+	struct soak_runner_result res;
+	struct soak_runner_ui ui;
+	struct ui_state state;
+	struct soak_err err = {0};
+	int code;
+
+	soak_msg_init("soak-run");
+	if (soak_conf_parse(&conf, "soak-run", options, argc, argv, 1, &err) < 0) {
+		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg) : soak_report_err(&err);
+		return soak_finish(code);
+	}
+	if (soak_conf_flag(&conf, "help"))
+		return soak_finish(help());
+	if (soak_conf_flag(&conf, "version")) {
+		printf("soak-run %s\n", SOAK_VERSION);
+		return soak_finish(SOAK_EXIT_OK);
+	}
+	if (configure(&conf, &cfg, &err) < 0) {
+		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg) : soak_report_err(&err);
+		goto out;
+	}
+	if (soak_conf_flag(&conf, "dry-run")) {
+		code = soak_runner_check(&cfg, &err) < 0 ? soak_report_err(&err) : SOAK_EXIT_OK;
+		if (code == SOAK_EXIT_OK)
+			printf("soak-run: configuration valid; would write '%s'\n", cfg.dir);
+		goto out;
+	}
+	const struct soak_setting *env = soak_conf_get(&conf, "env");
+	char **envv = calloc(env->nlist + 1, sizeof(char *));
+	for (size_t i = 0; envv && i < env->nlist; i++)
+		envv[i] = env->list[i];
+	cfg.env = envv;
+	cfg.config = soak_conf_to_json(&conf);
+	ui_init(&state, soak_conf_flag(&conf, "quiet"), &ui);
+	if (soak_runner_run(&cfg, &ui, &res, &err) < 0 && !res.run_id[0]) {
+		code = soak_report_err(&err);
+	} else {
+		ui_finish(&state, cfg.dir, &res);
+		code = err.code ? soak_report_err(&err) : res.exit_code;
+	}
+	cJSON_Delete(cfg.config);
+	free(envv);
+out:
+	soak_steps_free(&cfg.steps);
+	soak_conf_free(&conf);
+	return soak_finish(code);
+}

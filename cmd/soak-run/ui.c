@@ -1,0 +1,142 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui.h"
+#include "buf.h"
+#include "clock.h"
+#include "gha.h"
+#include "msg.h"
+#include "parse.h"
+#include "banned.h"
+
+#define PLAIN_EVERY_MS 30000
+
+static void clear_line(struct ui_state *s)
+{
+	if (s->line_shown) {
+		fputs("\r\033[K", stderr);
+		s->line_shown = 0;
+	}
+}
+
+static void ui_note(void *ctx, enum soak_note kind, const char *title, const char *text)
+{
+	struct ui_state *s = ctx;
+	struct soak_buf b;
+
+	clear_line(s);
+	if (s->gha && kind != SOAK_NOTE_INFO) {
+		/* the annotation carries the first line; the whole text follows in the log */
+		char first[512];
+		size_t n = strcspn(text, "\n");
+		snprintf(first, sizeof(first), "%.*s", (int)(n < 500 ? n : 500), text);
+		soak_buf_init(&b, 4096);
+		soak_gha_annotation(&b, kind == SOAK_NOTE_ERROR ? "error" : "warning", title, first);
+		fputs(soak_buf_str(&b), stdout);
+		soak_buf_free(&b);
+		fflush(stdout);
+	}
+	if (kind == SOAK_NOTE_ERROR)
+		soak_error("%s%s%s", title ? title : "", title ? ": " : "", text);
+	else if (kind == SOAK_NOTE_WARNING)
+		soak_warning("%s%s%s", title ? title : "", title ? ": " : "", text);
+	else if (!s->quiet)
+		soak_info("%s", text);
+}
+
+static void ui_iteration_start(void *ctx, long long n)
+{
+	struct ui_state *s = ctx;
+	struct soak_buf b;
+	char name[64];
+
+	if (!s->gha)
+		return;
+	snprintf(name, sizeof(name), "iteration %lld", n);
+	soak_buf_init(&b, 256);
+	soak_gha_group(&b, name);
+	fputs(soak_buf_str(&b), stdout);
+	fflush(stdout);
+	soak_buf_free(&b);
+}
+
+static void ui_iteration_end(void *ctx, const struct soak_progress *p)
+{
+	struct ui_state *s = ctx;
+	char el[32], eta[32], line[256], of[32] = "";
+	long long done = p->passed + p->failed;
+	double rate = done ? 100.0 * (double)p->passed / (double)done : 0;
+	int64_t left = -1;
+
+	s->last_iteration = p->iteration;
+	if (p->iterations > 0 && p->iteration > 0)
+		left = p->elapsed_ms / p->iteration * (p->iterations - p->iteration);
+	if (p->duration_ms > 0 && (left < 0 || p->duration_ms - p->elapsed_ms < left))
+		left = p->duration_ms - p->elapsed_ms > 0 ? p->duration_ms - p->elapsed_ms : 0;
+	if (p->iterations > 0)
+		snprintf(of, sizeof(of), "/%lld", p->iterations);
+	snprintf(line, sizeof(line), "iteration %lld%s  %s elapsed%s%s  pass %.1f%%  last %s (%.2fs)",
+		 p->iteration, of, soak_format_duration(p->elapsed_ms, el, sizeof(el)),
+		 left >= 0 ? ", ETA " : "",
+		 left >= 0 ? soak_format_duration(left, eta, sizeof(eta)) : "", rate, p->status,
+		 p->duration_s);
+	if (s->gha) {
+		printf("%s\n::endgroup::\n", line);
+		fflush(stdout);
+		return;
+	}
+	if (s->quiet)
+		return;
+	if (s->tty) {
+		fprintf(stderr, "\r\033[K%s", line);
+		s->line_shown = 1;
+		return;
+	}
+	int64_t now = soak_mono_ms();
+	if (p->iteration == 1 || now - s->last_print >= PLAIN_EVERY_MS) {
+		soak_info("%s", line);
+		s->last_print = now;
+	}
+}
+
+void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
+{
+	memset(s, 0, sizeof(*s));
+	s->tty = isatty(STDERR_FILENO);
+	s->gha = soak_gha_active();
+	s->quiet = quiet;
+	s->last_print = soak_mono_ms();
+	ui->note = ui_note;
+	ui->iteration_start = ui_iteration_start;
+	ui->iteration_end = ui_iteration_end;
+	ui->ctx = s;
+}
+
+int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_result *res)
+{
+	struct soak_err err;
+	char num[32];
+	long long done = res->passed + res->failed;
+	int ret = 0;
+
+	clear_line(s);
+	printf("soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed (%.1f%%)\n",
+	       res->run_id, res->state, res->stop_reason ? " (" : "",
+	       res->stop_reason ? res->stop_reason : "", res->stop_reason ? ")" : "",
+	       res->iterations, res->iterations == 1 ? "" : "s",
+	       res->passed, res->failed, done ? 100.0 * (double)res->passed / (double)done : 0.0);
+	printf("soak-run: soak directory: %s\n", dir);
+	if (!s->gha)
+		return 0;
+	snprintf(num, sizeof(num), "%lld", res->iterations);
+	ret |= soak_gha_set_output("iterations", num, &err);
+	snprintf(num, sizeof(num), "%lld", res->failed);
+	ret |= soak_gha_set_output("failures", num, &err);
+	ret |= soak_gha_set_output("state", res->state, &err);
+	ret |= soak_gha_set_output("run-id", res->run_id, &err);
+	ret |= soak_gha_set_output("soak-dir", dir, &err);
+	if (ret < 0)
+		soak_warning("%s", err.msg);
+	return 0;
+}

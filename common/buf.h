@@ -1,0 +1,29 @@
+/*
+ * A growable byte buffer with a ceiling (after curl's dynbuf). The buffer is
+ * always NUL-terminated. An append that would take len past max fails with -1
+ * and leaves the buffer unchanged; nothing is silently truncated.
+ */
+#ifndef SOAK_BUF_H
+#define SOAK_BUF_H
+
+#include <stddef.h>
+
+struct soak_buf {
+	char *data; /* NULL until the first append; then NUL-terminated */
+	size_t len;
+	size_t cap;
+	size_t max; /* the ceiling on len */
+};
+
+void soak_buf_init(struct soak_buf *b, size_t max);
+int soak_buf_add(struct soak_buf *b, const void *data, size_t n);
+int soak_buf_adds(struct soak_buf *b, const char *s);
+int soak_buf_addf(struct soak_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void soak_buf_reset(struct soak_buf *b); /* len = 0, keeps memory */
+void soak_buf_free(struct soak_buf *b);
+/* Hand the data to the caller (who frees it); the buffer is re-initialized. */
+char *soak_buf_detach(struct soak_buf *b, size_t *len);
+/* The contents, "" when empty. */
+const char *soak_buf_str(const struct soak_buf *b);
+
+#endif

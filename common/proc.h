@@ -1,0 +1,89 @@
+/*
+ * The platform layer for processes: start a command as the root of its own
+ * process tree, pump its output, wait with a deadline, and end the whole tree.
+ * proc_posix.c implements it for POSIX (process groups, and on Linux a child
+ * subreaper plus an environment marker to find descendants that escaped with
+ * setsid and a double fork); a Windows implementation (Job Objects,
+ * CreateProcess) sits beside it with the same contract.
+ *
+ * Contract: after soak_proc_kill_tree() returns 0, no process of the tree is
+ * left, and the caller never blocks on a pipe that a surviving grandchild holds.
+ */
+#ifndef SOAK_PROC_H
+#define SOAK_PROC_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "err.h"
+
+struct soak_proc; /* opaque */
+
+enum soak_proc_output {
+	SOAK_PROC_CAPTURE, /* stdout and stderr together into a pipe, delivered to on_output */
+	SOAK_PROC_INHERIT, /* the caller's stdout and stderr */
+	SOAK_PROC_NULL,	   /* /dev/null */
+};
+
+struct soak_spawn {
+	char *const *argv;	   /* argv[0] is looked up on PATH when it has no '/' */
+	const char *cwd;	   /* NULL: the caller's */
+	char *const *env_set;	   /* "K=V" added to / overriding the inherited environment; NULL-terminated, or NULL */
+	enum soak_proc_output output;
+	int stdin_null;		   /* 1: stdin from /dev/null (else inherited) */
+};
+
+/*
+ * Start the process. An executable that cannot be found or run is reported here
+ * (SOAK_EXIT_INPUT, "cannot run 'x': No such file or directory"), not as an exit
+ * code, so the caller can tell "did not start" from "failed".
+ */
+int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct soak_err *err);
+
+struct soak_proc_io {
+	void (*on_output)(void *ctx, const char *data, size_t n); /* may be NULL: output dropped */
+	void *ctx;
+};
+
+/*
+ * Wait up to timeout_ms (-1 forever) for the root process to exit, delivering
+ * output as it arrives. Returns early when wake_fd (>= 0, e.g. soak_sig_fd())
+ * becomes readable. Returns 1 when the root has exited (status available),
+ * 0 on timeout or wake-up, -1 on error.
+ */
+int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd, const struct soak_proc_io *io,
+		   struct soak_err *err);
+
+/*
+ * End the whole tree: SIGTERM to every process of it, up to kill_after_ms for them
+ * to go, then SIGKILL; reap the root; deliver what output remains buffered without
+ * waiting for EOF. Works whether or not the root has already exited (to clean up
+ * daemonized descendants). *killed receives how many processes had to be signalled.
+ */
+int soak_proc_kill_tree(struct soak_proc *p, int64_t kill_after_ms, const struct soak_proc_io *io,
+			int *killed, struct soak_err *err);
+
+struct soak_proc_status {
+	int exited;	 /* 1 once the root was reaped */
+	int exit_code;	 /* when exited normally, else -1 */
+	int signal;	 /* the terminating signal, else 0 */
+	double cpu_user_s, cpu_sys_s; /* of the root and the children it waited for */
+};
+
+void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st);
+long soak_proc_pid(const struct soak_proc *p);
+/* Frees; the caller must have ended the tree first (kill_tree). */
+void soak_proc_free(struct soak_proc *p);
+
+/*
+ * Processes whose environment carries NAME=VALUE (e.g. SOAK_RUN_ID=abc), other
+ * than the caller: fills pids (up to max) and returns how many were found, -1 on error.
+ */
+int soak_proc_find_by_env(const char *name, const char *value, long *pids, int max, struct soak_err *err);
+
+/* Signal (SIGTERM then SIGKILL after kill_after_ms) a list of processes; returns how many were alive. */
+int soak_proc_kill_pids(const long *pids, int n, int64_t kill_after_ms);
+
+/* Look up argv0 on PATH as exec would; returns a malloc'ed path or NULL (errno set). */
+char *soak_proc_which(const char *argv0);
+
+#endif

@@ -1,0 +1,1133 @@
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "exitcode.h"
+#include "file.h"
+#include "json.h"
+#include "jsonl.h"
+#include "parse.h"
+#include "report.h"
+#include "banned.h"
+
+#define MAX_LINE (1024 * 1024)
+#define MAX_DOC (16 * 1024 * 1024)
+#define MAX_KPIS 64
+#define MAX_STEPS 64
+#define MAX_GROUPS 50
+#define MAX_LAST_N 100000
+#define CHART_POINTS 1000
+
+const struct soak_report_metric_info soak_report_metrics[SOAK_M_N] = {
+    [SOAK_M_DURATION] = {"duration_ms", "duration_ms", SOAK_K_MS, 1, 0},
+    [SOAK_M_RSS] = {"rss", "peak_rss_bytes", SOAK_K_BYTES, 1, 0},
+    [SOAK_M_FDS] = {"fds", "open_fds", SOAK_K_COUNT, 1, 0},
+    [SOAK_M_THREADS] = {"threads", "threads", SOAK_K_COUNT, 1, 0},
+    [SOAK_M_PROCS] = {"procs", "procs", SOAK_K_COUNT, 0, 0},
+    [SOAK_M_CPU_USER] = {"cpu_user_s", "cpu_user_s", SOAK_K_SECONDS, 0, 0},
+    [SOAK_M_CPU_SYS] = {"cpu_sys_s", "cpu_sys_s", SOAK_K_SECONDS, 0, 0},
+    [SOAK_M_DISK] = {"disk", "free_disk_bytes", SOAK_K_BYTES, 1, 0},
+    [SOAK_M_MEM_AVAIL] = {"mem_avail", "mem_avail_bytes", SOAK_K_BYTES, 1, 0},
+    [SOAK_M_LOG_BYTES] = {"log_bytes", "log_bytes", SOAK_K_BYTES, 0, 0},
+    [SOAK_M_SVC_RSS] = {"service.rss", "rss_bytes", SOAK_K_BYTES, 1, 1},
+    [SOAK_M_SVC_FDS] = {"service.fds", "open_fds", SOAK_K_COUNT, 1, 1},
+    [SOAK_M_SVC_THREADS] = {"service.threads", "threads", SOAK_K_COUNT, 1, 1},
+};
+
+static const char *const status_names[SOAK_ST_N] = {"pass", "fail", "timeout", "error", "skipped"};
+
+const char *soak_verdict_name(enum soak_verdict v)
+{
+	return v == SOAK_VERDICT_PASS ? "PASS" : v == SOAK_VERDICT_WARN ? "WARN" : "FAIL";
+}
+
+int soak_report_formats(const char *list, unsigned *out, struct soak_err *err)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} f[] = {
+	    {"json", SOAK_REPORT_F_JSON},     {"md", SOAK_REPORT_F_MD},
+	    {"markdown", SOAK_REPORT_F_MD},   {"recommendations", SOAK_REPORT_F_RECO},
+	    {"failures", SOAK_REPORT_F_FAIL}, {"html", SOAK_REPORT_F_HTML},
+	    {"junit", SOAK_REPORT_F_JUNIT},   {"prom", SOAK_REPORT_F_PROM},
+	    {"all", SOAK_REPORT_F_ALL},       {"none", 0},
+	};
+	const char *p = list;
+
+	*out = 0;
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			if (strlen(f[i].name) == n && !strncmp(f[i].name, p, n))
+				break;
+		if (i == sizeof(f) / sizeof(f[0]))
+			return soak_err_set(
+			    err, SOAK_EXIT_USAGE,
+			    "bad --format '%s': unknown format '%.*s' (allowed: json, md, "
+			    "recommendations, failures, html, junit, prom, all, none)",
+			    list, (int)n, p);
+		*out |= f[i].bit;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static void ref_set(struct soak_report_ref *d, unsigned shard, uint64_t it, const char *time,
+                    const char *log)
+{
+	d->shard = shard;
+	d->iteration = it;
+	snprintf(d->time, sizeof(d->time), "%s", time ? time : "");
+	free(d->log);
+	d->log = log ? strdup(log) : NULL;
+}
+
+static void scope_init(struct soak_report_scope *sc)
+{
+	int i;
+
+	memset(sc, 0, sizeof(*sc));
+	for (i = 0; i < SOAK_M_N; i++)
+		soak_stats_init(&sc->m[i]);
+	sc->cur_shard = (unsigned)-1;
+}
+
+static void scope_free(struct soak_report_scope *sc)
+{
+	size_t i;
+
+	for (i = 0; i < SOAK_M_N; i++)
+		soak_stats_free(&sc->m[i]);
+	for (i = 0; i < sc->nkpi; i++) {
+		free(sc->kpi[i].name);
+		soak_stats_free(&sc->kpi[i].st);
+		soak_series_free(&sc->kpi[i].chart);
+	}
+	free(sc->kpi);
+	free(sc->first_fail.log);
+	free(sc->last_fail.log);
+	memset(sc, 0, sizeof(*sc));
+}
+
+int soak_report_init(struct soak_report *r, const struct soak_report_opts *o, struct soak_err *err)
+{
+	size_t i, per;
+	int m;
+
+	memset(r, 0, sizeof(*r));
+	r->o = *o;
+	if (r->o.last_n > MAX_LAST_N)
+		return soak_err_set(err, SOAK_EXIT_USAGE, "bad --last-n '%llu': at most %d",
+		                    (unsigned long long)r->o.last_n, MAX_LAST_N);
+	scope_init(&r->all);
+	scope_init(&r->last);
+	r->src = calloc(o->ndirs ? o->ndirs : 1, sizeof(*r->src));
+	if (!r->src)
+		goto oom;
+	r->nsrc = o->ndirs;
+	/* keep the pairwise work of the trend bounded however many shards */
+	per = SOAK_SERIES_MAX / (r->nsrc ? r->nsrc : 1);
+	if (per < 64)
+		per = 64;
+	for (m = 0; m < SOAK_M_N; m++) {
+		if (soak_series_init(&r->chart[m], CHART_POINTS, 0, 0))
+			goto oom;
+		if (!soak_report_metrics[m].trend)
+			continue;
+		r->trend[m].per_shard = calloc(r->nsrc ? r->nsrc : 1, sizeof(struct soak_series));
+		if (!r->trend[m].per_shard)
+			goto oom;
+		for (i = 0; i < r->nsrc; i++)
+			if (soak_series_init(&r->trend[m].per_shard[i], per, o->settle_points, 0))
+				goto oom;
+	}
+	if (soak_series_init(&r->chart_fail, CHART_POINTS, 0, 0))
+		goto oom;
+	for (i = 0; i < r->nsrc; i++) {
+		struct soak_report_source *s = &r->src[i];
+
+		s->dir = strdup(o->dirs[i]);
+		if (!s->dir)
+			goto oom;
+		s->timeout_ms = s->heartbeat_ms = -1;
+		s->t0_ms = -1;
+		s->disk0 = NAN;
+		if (o->last_n) {
+			s->ring = calloc(o->last_n, sizeof(*s->ring));
+			if (!s->ring)
+				goto oom;
+		}
+	}
+	r->out_dir = o->out_dir ? strdup(o->out_dir) : soak_path_join(o->dirs[0], "reports");
+	if (!r->out_dir)
+		goto oom;
+	return 0;
+oom:
+	return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+}
+
+void soak_report_free(struct soak_report *r)
+{
+	size_t i, j;
+	int m;
+
+	scope_free(&r->all);
+	scope_free(&r->last);
+	for (m = 0; m < SOAK_M_N; m++) {
+		soak_series_free(&r->chart[m]);
+		if (r->trend[m].per_shard)
+			for (i = 0; i < r->nsrc; i++)
+				soak_series_free(&r->trend[m].per_shard[i]);
+		free(r->trend[m].per_shard);
+	}
+	soak_series_free(&r->chart_fail);
+	for (i = 0; i < r->nsrc; i++) {
+		struct soak_report_source *s = &r->src[i];
+
+		free(s->dir);
+		free(s->run_id);
+		free(s->state);
+		if (s->ring)
+			for (j = 0; j < r->o.last_n; j++)
+				free(s->ring[j]);
+		free(s->ring);
+	}
+	free(r->src);
+	for (i = 0; i < r->nsteps; i++) {
+		free(r->steps[i].name);
+		soak_stats_free(&r->steps[i].duration);
+	}
+	free(r->steps);
+	for (i = 0; i < r->nfg; i++) {
+		free(r->fg[i].cause);
+		free(r->fg[i].first.log);
+		free(r->fg[i].last.log);
+	}
+	free(r->fg);
+	for (i = 0; i < r->ngates; i++)
+		soak_report_gate_free(&r->gates[i]);
+	free(r->gates);
+	free(r->out_dir);
+	memset(r, 0, sizeof(*r));
+}
+
+int soak_report_add_gate(struct soak_report *r, const char *expr, int hard, struct soak_err *err)
+{
+	struct soak_report_gate *g = realloc(r->gates, (r->ngates + 1) * sizeof(*g));
+
+	if (!g)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	r->gates = g;
+	if (soak_report_gate_parse(expr, hard, &g[r->ngates], err))
+		return -1;
+	r->ngates++;
+	return 0;
+}
+
+/* One iteration, as read from a record. */
+struct iter {
+	uint64_t iteration;
+	int status;
+	double v[SOAK_M_N];
+	const char *end;
+	const char *log;
+	int have_exit, exit_code, have_signal, signal, timed_out;
+	int64_t t_ms; /* end time, -1 unknown */
+	const cJSON *kpi;
+	const cJSON *steps;
+};
+
+static int status_of(const char *s)
+{
+	int i;
+
+	for (i = 0; i < SOAK_ST_N; i++)
+		if (!strcmp(s, status_names[i]))
+			return i;
+	return -1;
+}
+
+static int is_failure(int st)
+{
+	return st == SOAK_ST_FAIL || st == SOAK_ST_TIMEOUT || st == SOAK_ST_ERROR;
+}
+
+static int jnum(const cJSON *o, const char *k, double *v)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble))
+		return 0;
+	*v = x->valuedouble;
+	return 1;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+/* The major version of a "schema" member: -1 when missing or malformed. */
+static long schema_major(const cJSON *o)
+{
+	const char *s = jstr(o, "schema");
+	char *end;
+	long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || (*end && *end != '.'))
+		return -1;
+	return v;
+}
+
+/* Fill it from rec; 0 when rec is not an iteration record. */
+static int parse_iter(struct soak_report_source *src, const cJSON *rec, struct iter *it)
+{
+	const char *st = jstr(rec, "status");
+	double d;
+	int m;
+
+	memset(it, 0, sizeof(*it));
+	if (!cJSON_IsObject(rec) || !st || (it->status = status_of(st)) < 0)
+		return 0;
+	if (jnum(rec, "iteration", &d) && d >= 0)
+		it->iteration = (uint64_t)d;
+	for (m = 0; m < SOAK_M_N; m++) {
+		it->v[m] = NAN;
+		if (!soak_report_metrics[m].service && jnum(rec, soak_report_metrics[m].field, &d))
+			it->v[m] = d;
+	}
+	if (!isnan(it->v[SOAK_M_DISK])) {
+		if (isnan(src->disk0))
+			src->disk0 = it->v[SOAK_M_DISK];
+		it->v[SOAK_M_DISK] = src->disk0 - it->v[SOAK_M_DISK];
+	}
+	it->end = jstr(rec, "end");
+	it->log = jstr(rec, "log");
+	if (jnum(rec, "exit_code", &d)) {
+		it->have_exit = 1;
+		it->exit_code = (int)d;
+	}
+	if (jnum(rec, "signal", &d)) {
+		it->have_signal = 1;
+		it->signal = (int)d;
+	}
+	it->timed_out = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "timed_out"));
+	it->kpi = cJSON_GetObjectItemCaseSensitive(rec, "kpi");
+	it->steps = cJSON_GetObjectItemCaseSensitive(rec, "steps");
+	it->t_ms = -1;
+	if (it->end && soak_iso8601_parse(it->end, &it->t_ms))
+		it->t_ms = -1;
+	if (it->t_ms < 0 && jstr(rec, "start") && isfinite(it->v[SOAK_M_DURATION])) {
+		int64_t s;
+
+		if (!soak_iso8601_parse(jstr(rec, "start"), &s))
+			it->t_ms = s + (int64_t)it->v[SOAK_M_DURATION];
+	}
+	return 1;
+}
+
+static struct soak_report_kpi *kpi_get(struct soak_report_scope *sc, const char *name, int chart)
+{
+	struct soak_report_kpi *k;
+	size_t i;
+
+	for (i = 0; i < sc->nkpi; i++)
+		if (!strcmp(sc->kpi[i].name, name))
+			return &sc->kpi[i];
+	if (sc->nkpi == MAX_KPIS)
+		return NULL;
+	k = realloc(sc->kpi, (sc->nkpi + 1) * sizeof(*k));
+	if (!k)
+		return NULL;
+	sc->kpi = k;
+	k = &sc->kpi[sc->nkpi];
+	memset(k, 0, sizeof(*k));
+	k->name = strdup(name);
+	if (!k->name)
+		return NULL;
+	soak_stats_init(&k->st);
+	if (chart && soak_series_init(&k->chart, CHART_POINTS, 0, 0)) {
+		free(k->name);
+		return NULL;
+	}
+	sc->nkpi++;
+	return k;
+}
+
+static void scope_add(struct soak_report_scope *sc, unsigned shard, const struct iter *it,
+                      int chart)
+{
+	const cJSON *c;
+	int m;
+
+	if (shard != sc->cur_shard) {
+		sc->cur_shard = shard;
+		sc->streak = 0;
+		sc->ord = 0;
+		sc->prev_fail_ord = 0;
+	}
+	sc->ord++;
+	sc->n++;
+	sc->count[it->status]++;
+	if (is_failure(it->status)) {
+		sc->failures++;
+		sc->streak++;
+		if (sc->streak > sc->longest_streak)
+			sc->longest_streak = sc->streak;
+		if (sc->failures == 1)
+			ref_set(&sc->first_fail, shard, it->iteration, it->end, it->log);
+		ref_set(&sc->last_fail, shard, it->iteration, it->end, it->log);
+		if (sc->prev_fail_ord) {
+			sc->gaps_sum += sc->ord - sc->prev_fail_ord;
+			sc->ngaps++;
+		}
+		sc->prev_fail_ord = sc->ord;
+	} else if (it->status == SOAK_ST_PASS) {
+		sc->streak = 0;
+	}
+	for (m = 0; m < SOAK_M_N; m++)
+		if (!isnan(it->v[m]))
+			soak_stats_add(&sc->m[m], it->v[m]);
+	cJSON_ArrayForEach(c, it->kpi)
+	{
+		struct soak_report_kpi *k;
+
+		if (!cJSON_IsNumber(c) || !c->string || !isfinite(c->valuedouble))
+			continue;
+		k = kpi_get(sc, c->string, chart);
+		if (!k) {
+			sc->kpi_dropped++;
+			continue;
+		}
+		soak_stats_add(&k->st, c->valuedouble);
+		if (chart)
+			soak_series_add(&k->chart, (double)sc->n, c->valuedouble);
+	}
+}
+
+static char *cause_of(const cJSON *o, int st)
+{
+	char buf[160];
+	double d;
+
+	if (st == SOAK_ST_TIMEOUT || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timed_out")))
+		return strdup("timeout");
+	if (st == SOAK_ST_ERROR)
+		return strdup("error (could not run)");
+	if (jnum(o, "signal", &d)) {
+		snprintf(buf, sizeof(buf), "signal %d (SIG%s)", (int)d,
+		         sigabbrev_np((int)d) ? sigabbrev_np((int)d) : "?");
+		return strdup(buf);
+	}
+	if (jnum(o, "exit_code", &d)) {
+		snprintf(buf, sizeof(buf), "exit code %d", (int)d);
+		return strdup(buf);
+	}
+	return strdup("failed");
+}
+
+static void group_failure(struct soak_report *r, unsigned shard, const cJSON *rec,
+                          const struct iter *it)
+{
+	const cJSON *step;
+	char *cause = NULL;
+	struct soak_report_fgroup *g;
+	size_t i;
+
+	cJSON_ArrayForEach(step, it->steps)
+	{
+		const char *ss = jstr(step, "status"), *name = jstr(step, "name");
+		int sst = ss ? status_of(ss) : -1;
+		char *c;
+
+		if (sst < 0 || !is_failure(sst) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "allow_failure")))
+			continue;
+		c = cause_of(step, sst);
+		if (c) {
+			size_t n = strlen(c) + strlen(name ? name : "?") + 16;
+
+			cause = malloc(n);
+			if (cause)
+				snprintf(cause, n, "step '%s': %s", name ? name : "?", c);
+			free(c);
+		}
+		break;
+	}
+	if (!cause)
+		cause = cause_of(rec, it->status);
+	if (!cause)
+		return;
+	for (i = 0; i < r->nfg; i++)
+		if (!strcmp(r->fg[i].cause, cause))
+			break;
+	if (i == r->nfg) {
+		if (r->nfg == MAX_GROUPS) {
+			r->fg_other++;
+			free(cause);
+			return;
+		}
+		g = realloc(r->fg, (r->nfg + 1) * sizeof(*g));
+		if (!g) {
+			free(cause);
+			return;
+		}
+		r->fg = g;
+		memset(&g[i], 0, sizeof(*g));
+		g[i].cause = cause;
+		ref_set(&g[i].first, shard, it->iteration, it->end, it->log);
+		r->nfg++;
+	} else {
+		free(cause);
+	}
+	r->fg[i].count++;
+	ref_set(&r->fg[i].last, shard, it->iteration, it->end, it->log);
+}
+
+static void add_steps(struct soak_report *r, const cJSON *steps)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, steps)
+	{
+		const char *name = jstr(c, "name"), *ss = jstr(c, "status");
+		struct soak_report_step *s = NULL;
+		int st = ss ? status_of(ss) : -1;
+		double d;
+		size_t i;
+
+		if (!name || st < 0)
+			continue;
+		for (i = 0; i < r->nsteps; i++)
+			if (!strcmp(r->steps[i].name, name))
+				s = &r->steps[i];
+		if (!s) {
+			if (r->nsteps == MAX_STEPS)
+				continue;
+			s = realloc(r->steps, (r->nsteps + 1) * sizeof(*s));
+			if (!s)
+				continue;
+			r->steps = s;
+			s = &r->steps[r->nsteps];
+			memset(s, 0, sizeof(*s));
+			s->name = strdup(name);
+			if (!s->name)
+				continue;
+			soak_stats_init(&s->duration);
+			r->nsteps++;
+		}
+		s->n++;
+		s->count[st]++;
+		if (is_failure(st) &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "allow_failure")))
+			s->allowed_failures++;
+		if (jnum(c, "attempts", &d) && d > 1) {
+			s->retried++;
+			if (st == SOAK_ST_PASS)
+				s->retried_passed++;
+		}
+		if (jnum(c, "duration_ms", &d))
+			soak_stats_add(&s->duration, d);
+	}
+}
+
+static int ring_push(struct soak_report *r, struct soak_report_source *s, const char *line,
+                     size_t len)
+{
+	char *copy;
+
+	if (!r->o.last_n)
+		return 0;
+	copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, line, len);
+	copy[len] = 0;
+	free(s->ring[s->ring_pos]);
+	s->ring[s->ring_pos] = copy;
+	s->ring_pos = (s->ring_pos + 1) % r->o.last_n;
+	if (s->ring_len < r->o.last_n)
+		s->ring_len++;
+	return 0;
+}
+
+/* One record of metrics.jsonl (or a normalized legacy file): 1 used, 0 not an iteration. */
+static int take_record(struct soak_report *r, unsigned shard, const cJSON *rec, const char *line,
+                       size_t len, struct soak_err *err)
+{
+	struct soak_report_source *s = &r->src[shard];
+	struct iter it;
+	int m;
+
+	if (!parse_iter(s, rec, &it))
+		return 0;
+	if (s->t0_ms < 0 && it.t_ms >= 0) {
+		int64_t start;
+		const char *st = jstr(rec, "start");
+
+		s->t0_ms = st && !soak_iso8601_parse(st, &start) ? start : it.t_ms;
+	}
+	s->records++;
+	scope_add(&r->all, shard, &it, 1);
+	for (m = 0; m < SOAK_M_N; m++) {
+		if (isnan(it.v[m]))
+			continue;
+		soak_series_add(&r->chart[m], (double)r->all.n, it.v[m]);
+		if (r->trend[m].per_shard && it.t_ms >= 0 && it.t_ms >= s->t0_ms) {
+			struct soak_series *ps = &r->trend[m].per_shard[shard];
+			double x = (double)(it.t_ms - s->t0_ms) / 3600000.0;
+
+			/* series need non-decreasing x; a clock step back keeps the last x */
+			if (ps->seen && x < ps->first_x)
+				x = ps->first_x;
+			soak_series_add(ps, x, it.v[m]);
+		}
+	}
+	soak_series_add(&r->chart_fail, (double)r->all.n, is_failure(it.status) ? 1.0 : 0.0);
+	if (is_failure(it.status))
+		group_failure(r, shard, rec, &it);
+	add_steps(r, it.steps);
+	{
+		double d;
+
+		if (jnum(rec, "log_dropped_bytes", &d) && d > 0)
+			s->log_dropped_bytes += (uint64_t)d;
+		if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rec, "warnings")))
+			s->kpi_warnings++;
+	}
+	if (ring_push(r, s, line, len))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	return 1;
+}
+
+static void note_bad(struct soak_report_source *s, unsigned long lineno)
+{
+	s->bad++;
+	if (s->nbad_lines < sizeof(s->bad_lines) / sizeof(s->bad_lines[0]))
+		s->bad_lines[s->nbad_lines++] = lineno;
+}
+
+static int newer_schema(const char *what, long major, struct soak_err *err)
+{
+	return soak_err_set(err, SOAK_EXIT_INPUT,
+	                    "%s: schema major version %ld is newer than this soak-report (%d); "
+	                    "use a newer soak-report",
+	                    what, major, SOAK_SCHEMA_MAJOR);
+}
+
+static int read_metrics(struct soak_report *r, unsigned shard, const char *path,
+                        struct soak_err *err)
+{
+	struct soak_report_source *s = &r->src[shard];
+	struct soak_jsonl_reader rd;
+	const char *line;
+	size_t len;
+	int rc;
+
+	if (soak_jsonl_reader_open(&rd, path, MAX_LINE, err))
+		return -1;
+	while ((rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
+		cJSON *rec;
+		long major;
+
+		s->lines++;
+		if (!len)
+			continue;
+		rec = cJSON_ParseWithLength(line, len);
+		if (!rec) {
+			note_bad(s, rd.lineno);
+			continue;
+		}
+		major = schema_major(rec);
+		if (major > SOAK_SCHEMA_MAJOR) {
+			char what[600];
+
+			snprintf(what, sizeof(what), "'%s' line %lu", path, rd.lineno);
+			cJSON_Delete(rec);
+			soak_jsonl_reader_close(&rd);
+			return newer_schema(what, major, err);
+		}
+		rc = major < 0 ? 0 : take_record(r, shard, rec, line, len, err);
+		cJSON_Delete(rec);
+		if (rc < 0)
+			break;
+		if (!rc)
+			note_bad(s, rd.lineno);
+	}
+	s->bad += rd.overlong;
+	s->lines += rd.overlong;
+	s->partial = rd.partial;
+	soak_jsonl_reader_close(&rd);
+	return rc < 0 ? -1 : 0;
+}
+
+static int read_samples(struct soak_report *r, unsigned shard, const char *path,
+                        struct soak_err *err)
+{
+	struct soak_report_source *s = &r->src[shard];
+	struct soak_jsonl_reader rd;
+	const char *line;
+	size_t len;
+	int rc;
+
+	if (soak_jsonl_reader_open(&rd, path, MAX_LINE, err))
+		return -1;
+	while ((rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
+		cJSON *rec = cJSON_ParseWithLength(line, len);
+		const char *scope = rec ? jstr(rec, "scope") : NULL;
+		double t;
+		int m;
+
+		if (rec && schema_major(rec) > SOAK_SCHEMA_MAJOR) {
+			char what[600];
+			long major = schema_major(rec);
+
+			snprintf(what, sizeof(what), "'%s' line %lu", path, rd.lineno);
+			cJSON_Delete(rec);
+			soak_jsonl_reader_close(&rd);
+			return newer_schema(what, major, err);
+		}
+		/* samples are auxiliary: a bad one is skipped without failing the report */
+		if (scope && (!strcmp(scope, "service") || !strcmp(scope, "watch")) &&
+		    jnum(rec, "elapsed_s", &t) && t >= 0) {
+			s->samples++;
+			for (m = 0; m < SOAK_M_N; m++) {
+				struct soak_series *ps;
+				double v;
+
+				if (!soak_report_metrics[m].service ||
+				    !jnum(rec, soak_report_metrics[m].field, &v))
+					continue;
+				soak_stats_add(&r->all.m[m], v);
+				soak_series_add(&r->chart[m], t / 3600.0, v);
+				ps = &r->trend[m].per_shard[shard];
+				soak_series_add(ps,
+				                ps->seen && t / 3600.0 < ps->first_x ? ps->first_x
+				                                                     : t / 3600.0,
+				                v);
+			}
+		}
+		cJSON_Delete(rec);
+	}
+	soak_jsonl_reader_close(&rd);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A whole JSON document, optional: 0 with *out NULL when the file is missing. */
+static int load_doc(const char *dir, const char *name, cJSON **out, struct soak_err *err)
+{
+	char *path = soak_path_join(dir, name);
+	int rc = 0;
+
+	*out = NULL;
+	if (!path)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if (soak_path_exists(path)) {
+		rc = soak_json_load(path, MAX_DOC, out, err);
+		if (!rc && soak_schema_check(*out, name, err)) {
+			soak_err_prefix(err, "'%s'", dir);
+			cJSON_Delete(*out);
+			*out = NULL;
+			rc = -1;
+		}
+	}
+	free(path);
+	return rc;
+}
+
+static int64_t conf_duration(const cJSON *run, const char *key)
+{
+	const cJSON *c =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "config"), key);
+	const char *v = jstr(c, "value");
+	struct soak_err e;
+	int64_t ms;
+
+	if (!v || soak_parse_duration(v, &ms, &e))
+		return -1;
+	return ms;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The legacy status: a "status" string, a "passed"/"success" boolean, or the exit code. */
+static const char *legacy_status(const cJSON *doc)
+{
+	static const struct {
+		const char *in, *out;
+	} map[] = {{"pass", "pass"},         {"passed", "pass"},  {"success", "pass"},
+	           {"succeeded", "pass"},    {"ok", "pass"},      {"fail", "fail"},
+	           {"failed", "fail"},       {"failure", "fail"}, {"timeout", "timeout"},
+	           {"timed_out", "timeout"}, {"error", "error"},  {"skipped", "skipped"}};
+	const char *s = jstr(doc, "status");
+	const cJSON *b;
+	double d;
+	size_t i;
+
+	if (s) {
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (!strcasecmp(s, map[i].in))
+				return map[i].out;
+		return NULL;
+	}
+	b = cJSON_GetObjectItemCaseSensitive(doc, "passed");
+	if (!cJSON_IsBool(b))
+		b = cJSON_GetObjectItemCaseSensitive(doc, "success");
+	if (cJSON_IsBool(b))
+		return cJSON_IsTrue(b) ? "pass" : "fail";
+	if (jnum(doc, "exit_code", &d))
+		return d == 0 ? "pass" : "fail";
+	return NULL;
+}
+
+/* Turn a legacy ITER_SUMMARY document into a metrics.jsonl record (NULL: not usable). */
+static cJSON *legacy_record(const cJSON *doc, uint64_t n)
+{
+	static const char *const copy[] = {"start",          "end",      "exit_code", "signal",
+	                                   "peak_rss_bytes", "open_fds", "threads",   "log"};
+	const char *st = legacy_status(doc);
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary"), *c;
+	cJSON *rec, *kpi = NULL;
+	double d;
+	size_t i;
+
+	if (!cJSON_IsObject(doc) || !st)
+		return NULL;
+	rec = cJSON_CreateObject();
+	if (!rec)
+		return NULL;
+	cJSON_AddStringToObject(rec, "schema", SOAK_SCHEMA);
+	cJSON_AddNumberToObject(rec, "iteration", (double)n);
+	cJSON_AddStringToObject(rec, "status", st);
+	if (jnum(doc, "duration_ms", &d))
+		cJSON_AddNumberToObject(rec, "duration_ms", d);
+	else if (jnum(doc, "duration_s", &d) || jnum(doc, "duration_seconds", &d) ||
+	         jnum(doc, "duration", &d))
+		cJSON_AddNumberToObject(rec, "duration_ms", d * 1000);
+	for (i = 0; i < sizeof(copy) / sizeof(copy[0]); i++) {
+		c = cJSON_GetObjectItemCaseSensitive(doc, copy[i]);
+		if (c && !cJSON_IsNull(c))
+			cJSON_AddItemToObject(rec, copy[i], cJSON_Duplicate(c, 1));
+	}
+	cJSON_ArrayForEach(c, sum)
+	{
+		if (!cJSON_IsNumber(c) || !c->string)
+			continue;
+		if (!kpi)
+			kpi = cJSON_AddObjectToObject(rec, "kpi");
+		if (kpi)
+			cJSON_AddNumberToObject(kpi, c->string, c->valuedouble);
+	}
+	return rec;
+}
+
+typedef int (*legacy_fn)(void *ctx, const cJSON *rec, unsigned long num, struct soak_err *err);
+
+/*
+ * The legacy layout: ITER_SUMMARY_<n>.json files, in order of n, each normalized
+ * and given to fn (rec NULL for a file that cannot be used). -1 error, else how many files.
+ */
+static long legacy_each(const char *dir, legacy_fn fn, void *ctx, struct soak_err *err)
+{
+	uint64_t *nums = NULL, n;
+	size_t count = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	long rc = -1;
+
+	if (!d)
+		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", dir);
+	while ((de = readdir(d))) {
+		const char *p = de->d_name;
+		char *end;
+
+		if (strncmp(p, "ITER_SUMMARY_", 13) || !isdigit((unsigned char)p[13]))
+			continue;
+		errno = 0;
+		n = strtoull(p + 13, &end, 10);
+		if (errno || strcmp(end, ".json"))
+			continue;
+		if (count == cap) {
+			uint64_t *t = realloc(nums, (cap = cap ? cap * 2 : 64) * sizeof(*t));
+
+			if (!t) {
+				soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+				goto out;
+			}
+			nums = t;
+		}
+		nums[count++] = n;
+	}
+	qsort(nums, count, sizeof(*nums), cmp_u64);
+	for (i = 0; i < count; i++) {
+		char name[64], *path;
+		cJSON *doc = NULL, *rec = NULL;
+		struct soak_err e;
+		int used;
+
+		snprintf(name, sizeof(name), "ITER_SUMMARY_%llu.json", (unsigned long long)nums[i]);
+		path = soak_path_join(dir, name);
+		if (!path) {
+			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto out;
+		}
+		if (!soak_json_load(path, MAX_DOC, &doc, &e)) {
+			if (schema_major(doc) > SOAK_SCHEMA_MAJOR) {
+				char what[600];
+
+				snprintf(what, sizeof(what), "'%s'", path);
+				newer_schema(what, schema_major(doc), err);
+				cJSON_Delete(doc);
+				free(path);
+				goto out;
+			}
+			rec = legacy_record(doc, nums[i]);
+			cJSON_Delete(doc);
+		}
+		free(path);
+		used = fn(ctx, rec, (unsigned long)nums[i], err);
+		cJSON_Delete(rec);
+		if (used < 0)
+			goto out;
+	}
+	rc = (long)count;
+out:
+	free(nums);
+	closedir(d);
+	return rc;
+}
+
+struct legacy_load {
+	struct soak_report *r;
+	unsigned shard;
+};
+
+static int legacy_take(void *ctx, const cJSON *rec, unsigned long num, struct soak_err *err)
+{
+	struct legacy_load *l = ctx;
+	struct soak_report_source *s = &l->r->src[l->shard];
+	char *text = rec ? cJSON_PrintUnformatted(rec) : NULL;
+	int used = 0;
+
+	s->lines++;
+	if (text)
+		used = take_record(l->r, l->shard, rec, text, strlen(text), err);
+	free(text);
+	if (used < 0)
+		return -1;
+	if (!used)
+		note_bad(s, num);
+	return used;
+}
+
+static long read_legacy(struct soak_report *r, unsigned shard, struct soak_err *err)
+{
+	struct legacy_load l = {r, shard};
+
+	return legacy_each(r->src[shard].dir, legacy_take, &l, err);
+}
+
+struct foreach_ctx {
+	int (*fn)(void *ctx, unsigned shard, const cJSON *rec, struct soak_err *err);
+	void *ctx;
+	unsigned shard;
+};
+
+static int foreach_legacy(void *ctx, const cJSON *rec, unsigned long num, struct soak_err *err)
+{
+	struct foreach_ctx *f = ctx;
+
+	(void)num;
+	if (!rec)
+		return 0;
+	return f->fn(f->ctx, f->shard, rec, err);
+}
+
+int soak_report_foreach(struct soak_report *r,
+                        int (*fn)(void *ctx, unsigned shard, const cJSON *rec,
+                                  struct soak_err *err),
+                        void *ctx, struct soak_err *err)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nsrc; i++) {
+		struct soak_report_source *s = &r->src[i];
+		struct foreach_ctx f = {fn, ctx, i};
+		struct soak_jsonl_reader rd;
+		const char *line;
+		size_t len;
+		char *path;
+		int rc;
+
+		if (s->legacy) {
+			if (legacy_each(s->dir, foreach_legacy, &f, err) < 0)
+				return -1;
+			continue;
+		}
+		path = soak_path_join(s->dir, "metrics.jsonl");
+		if (!path)
+			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		rc = soak_jsonl_reader_open(&rd, path, MAX_LINE, err);
+		free(path);
+		if (rc)
+			return -1;
+		while ((rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
+			cJSON *rec = len ? cJSON_ParseWithLength(line, len) : NULL;
+			const char *st = rec ? jstr(rec, "status") : NULL;
+
+			if (rec && schema_major(rec) >= 0 && st && status_of(st) >= 0)
+				rc = fn(ctx, i, rec, err);
+			cJSON_Delete(rec);
+			if (rc < 0)
+				break;
+		}
+		soak_jsonl_reader_close(&rd);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_source(struct soak_report *r, unsigned shard, struct soak_err *err)
+{
+	struct soak_report_source *s = &r->src[shard];
+	cJSON *run = NULL, *sum = NULL;
+	char *path;
+	struct stat st;
+	int rc = -1;
+
+	if (stat(s->dir, &st))
+		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", s->dir);
+	if (!S_ISDIR(st.st_mode))
+		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s' is not a directory", s->dir);
+	if (load_doc(s->dir, "run.json", &run, err) || load_doc(s->dir, "summary.json", &sum, err))
+		goto out;
+	if (run) {
+		const char *id = jstr(run, "run_id");
+
+		s->run_id = id ? strdup(id) : NULL;
+		s->timeout_ms = conf_duration(run, "timeout");
+		s->heartbeat_ms = conf_duration(run, "heartbeat");
+	}
+	if (sum && jstr(sum, "state"))
+		s->state = strdup(jstr(sum, "state"));
+	path = soak_path_join(s->dir, "metrics.jsonl");
+	if (!path) {
+		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		goto out;
+	}
+	if (soak_path_exists(path)) {
+		rc = read_metrics(r, shard, path, err);
+	} else {
+		long n = read_legacy(r, shard, err);
+
+		s->legacy = 1;
+		rc = n < 0 ? -1 : 0;
+		if (!n)
+			rc = soak_err_set(err, SOAK_EXIT_INPUT,
+			                  "no 'metrics.jsonl' or 'ITER_SUMMARY_<n>.json' in '%s'",
+			                  s->dir);
+	}
+	free(path);
+	if (rc)
+		goto out;
+	path = soak_path_join(s->dir, "samples.jsonl");
+	if (path && soak_path_exists(path))
+		rc = read_samples(r, shard, path, err);
+	free(path);
+out:
+	cJSON_Delete(run);
+	cJSON_Delete(sum);
+	return rc;
+}
+
+static int compute_last(struct soak_report *r, struct soak_err *err)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nsrc; i++) {
+		struct soak_report_source *s = &r->src[i];
+		size_t first =
+		    (s->ring_pos + r->o.last_n - s->ring_len) % (r->o.last_n ? r->o.last_n : 1);
+
+		for (k = 0; k < s->ring_len; k++) {
+			const char *line = s->ring[(first + k) % r->o.last_n];
+			cJSON *rec = cJSON_Parse(line);
+			struct iter it;
+			double disk0 = s->disk0;
+
+			if (!rec)
+				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			if (parse_iter(s, rec, &it))
+				scope_add(&r->last, (unsigned)i, &it, 0);
+			s->disk0 = disk0;
+			cJSON_Delete(rec);
+		}
+	}
+	return 0;
+}
+
+int soak_report_load(struct soak_report *r, struct soak_err *err)
+{
+	unsigned i;
+	int m;
+
+	for (i = 0; i < r->nsrc; i++) {
+		if (load_source(r, i, err))
+			return -1;
+		r->bad += r->src[i].bad;
+		r->lines += r->src[i].lines;
+	}
+	if (r->bad && (double)r->bad > r->o.max_bad_share * (double)r->lines) {
+		struct soak_report_source *s = NULL;
+		char where[128] = "";
+		size_t k, o = 0;
+
+		for (i = 0; i < r->nsrc && !s; i++)
+			if (r->src[i].bad)
+				s = &r->src[i];
+		for (k = 0; k < s->nbad_lines && o < sizeof(where) - 24; k++)
+			o += (size_t)snprintf(where + o, sizeof(where) - o, "%s%lu", k ? ", " : "",
+			                      s->bad_lines[k]);
+		return soak_err_set(
+		    err, SOAK_EXIT_INPUT,
+		    "%llu of %llu records are malformed, more than the %g%% allowed "
+		    "(--max-bad-share); in '%s' first at %s %s",
+		    (unsigned long long)r->bad, (unsigned long long)r->lines,
+		    r->o.max_bad_share * 100, s->dir, s->legacy ? "iterations" : "lines", where);
+	}
+	if (compute_last(r, err))
+		return -1;
+	for (m = 0; m < SOAK_M_N; m++) {
+		struct soak_report_trend *t = &r->trend[m];
+
+		if (!t->per_shard)
+			continue;
+		if (soak_series_trend_multi(t->per_shard, r->nsrc, r->o.settle_frac, &t->t))
+			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		t->have = t->t.n >= 3;
+		t->significant = t->have && t->t.p < r->o.alpha;
+	}
+	return 0;
+}

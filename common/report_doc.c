@@ -1,0 +1,226 @@
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "report.h"
+#include "banned.h"
+
+#define EXCERPT_BYTES 4096
+#define EXCERPT_LINES 20
+
+/* The last lines of a log file, when its path stays inside dir. */
+static void log_excerpt(const char *dir, const char *log, struct soak_buf *b)
+{
+	char data[EXCERPT_BYTES + 1], *path, *p;
+	struct stat st;
+	ssize_t n;
+	off_t off;
+	int fd, lines = 0;
+
+	if (!log || log[0] == '/' || strstr(log, ".."))
+		return;
+	path = soak_path_join(dir, log);
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	off = st.st_size > EXCERPT_BYTES ? st.st_size - EXCERPT_BYTES : 0;
+	n = pread(fd, data, EXCERPT_BYTES, off);
+	close(fd);
+	if (n <= 0)
+		return;
+	data[n] = 0;
+	for (p = data + n; p > data; p--) {
+		if (p[-1] == '\n' && p != data + n && ++lines == EXCERPT_LINES)
+			break;
+	}
+	/* keep the text printable: no NUL, no fence breaking */
+	for (char *q = p; q < data + n; q++)
+		if (*q == 0 || *q == '`')
+			*q = '\'';
+	soak_buf_addf(b, "\n```text\n%s%s```\n", p, data[n - 1] == '\n' ? "" : "\n");
+}
+
+int soak_report_failures_md(struct soak_report *r, struct soak_buf *b)
+{
+	size_t i;
+
+	soak_buf_addf(b, "# Failures\n\n");
+	if (!r->all.failures) {
+		soak_buf_addf(b, "No failing iterations in %llu.\n", (unsigned long long)r->all.n);
+		return b->data ? 0 : -1;
+	}
+	soak_buf_addf(b, "%llu failing iterations of %llu, in %zu groups by cause.\n",
+	              (unsigned long long)r->all.failures, (unsigned long long)r->all.n, r->nfg);
+	if (r->fg_other)
+		soak_buf_addf(b, "%llu more failures had causes past the first %zu groups.\n",
+		              (unsigned long long)r->fg_other, r->nfg);
+	for (i = 0; i < r->nfg; i++) {
+		struct soak_report_fgroup *g = &r->fg[i];
+		const struct soak_report_ref *refs[2] = {&g->first, &g->last};
+		int k;
+
+		soak_buf_addf(b, "\n## %s: %llu iteration%s\n\n", g->cause,
+		              (unsigned long long)g->count, g->count == 1 ? "" : "s");
+		for (k = 0; k < (g->count > 1 ? 2 : 1); k++) {
+			const struct soak_report_ref *f = refs[k];
+
+			soak_buf_addf(b, "- %s: iteration %llu",
+			              g->count > 1 ? (k ? "last" : "first") : "only",
+			              (unsigned long long)f->iteration);
+			if (r->nsrc > 1)
+				soak_buf_addf(b, " of `%s`", r->src[f->shard].dir);
+			if (f->time[0])
+				soak_buf_addf(b, ", ended %s", f->time);
+			if (f->log)
+				soak_buf_addf(b, ", log `%s`", f->log);
+			soak_buf_adds(b, "\n");
+		}
+		if (g->first.log) {
+			soak_buf_addf(b, "\nEnd of the log of iteration %llu:\n",
+			              (unsigned long long)g->first.iteration);
+			log_excerpt(r->src[g->first.shard].dir, g->first.log, b);
+		}
+	}
+	return b->data ? 0 : -1;
+}
+
+int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
+{
+	struct soak_stats *d = &r->all.m[SOAK_M_DURATION];
+	static const int leaks[] = {SOAK_M_RSS,     SOAK_M_FDS,     SOAK_M_THREADS,    SOAK_M_DISK,
+	                            SOAK_M_SVC_RSS, SOAK_M_SVC_FDS, SOAK_M_SVC_THREADS};
+	int64_t timeout = -1, heartbeat = -1;
+	uint64_t judged = r->all.n - r->all.count[SOAK_ST_SKIPPED], dropped = 0;
+	char v[64], t[64];
+	size_t i, count = 0;
+	double lo, hi;
+
+	for (i = 0; i < r->nsrc; i++) {
+		if (r->src[i].timeout_ms >= 0 && timeout < 0)
+			timeout = r->src[i].timeout_ms;
+		if (r->src[i].heartbeat_ms >= 0 && heartbeat < 0)
+			heartbeat = r->src[i].heartbeat_ms;
+		dropped += r->src[i].log_dropped_bytes;
+	}
+	soak_buf_adds(
+	    b, "# Recommendations\n\nDerived from the numbers in POST_SOAK_SNAPSHOT.json.\n\n");
+	if (d->n) {
+		double p99 = soak_stats_quantile(d, 0.99);
+
+		if (timeout > 0 && (p99 > 0.8 * (double)timeout || r->all.count[SOAK_ST_TIMEOUT])) {
+			soak_buf_addf(b,
+			              "- **Timeout close to the duration.** p99 of the iteration "
+			              "duration is %s, ",
+			              soak_report_fmt(SOAK_K_MS, p99, v, sizeof(v)));
+			soak_buf_addf(
+			    b,
+			    "%s of the %s timeout, and %llu iterations timed out. Raise "
+			    "`--timeout` to "
+			    "about %s (2 × p99) unless the slow iterations are the bug.\n",
+			    soak_report_fmt(SOAK_K_RATIO, p99 / (double)timeout, t, sizeof(t)),
+			    soak_report_fmt(SOAK_K_MS, (double)timeout, v, sizeof(v)),
+			    (unsigned long long)r->all.count[SOAK_ST_TIMEOUT],
+			    soak_report_fmt(SOAK_K_MS, 2 * p99, v, sizeof(v)));
+			count++;
+		} else if (timeout == 0) {
+			soak_buf_addf(b,
+			              "- **No timeout.** A hung iteration would stall the run. Set "
+			              "`--timeout` to "
+			              "about %s (3 × p99 of %s).\n",
+			              soak_report_fmt(SOAK_K_MS, 3 * p99, v, sizeof(v)),
+			              soak_report_fmt(SOAK_K_MS, p99, t, sizeof(t)));
+			count++;
+		}
+	}
+	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
+		const struct soak_report_trend *tr = &r->trend[leaks[i]];
+		struct soak_buf s;
+
+		if (!tr->significant || tr->t.slope <= 0)
+			continue;
+		soak_buf_init(&s, 512);
+		soak_report_trend_sentence(r, leaks[i], &s);
+		soak_buf_addf(
+		    b,
+		    "- **Leak suspect: %s.** %s over %llu points after the settle period. Profile "
+		    "it (heap profiler, `ls /proc/PID/fd`), or gate it: `--gate '%s:slope<...'`.\n",
+		    soak_report_metrics[leaks[i]].name, soak_buf_str(&s),
+		    (unsigned long long)tr->t.raw, soak_report_metrics[leaks[i]].name);
+		soak_buf_free(&s);
+		count++;
+	}
+	for (i = 0; i < r->nsteps; i++) {
+		struct soak_report_step *s = &r->steps[i];
+		uint64_t bad =
+		    s->count[SOAK_ST_FAIL] + s->count[SOAK_ST_TIMEOUT] + s->count[SOAK_ST_ERROR];
+
+		if (s->retried_passed || (bad && s->count[SOAK_ST_PASS])) {
+			soak_buf_addf(b,
+			              "- **Flaky step '%s'.** It passed %llu times and failed %llu "
+			              "times; %llu runs "
+			              "passed only after a retry. Find the nondeterminism before "
+			              "raising retries.\n",
+			              s->name, (unsigned long long)s->count[SOAK_ST_PASS],
+			              (unsigned long long)bad,
+			              (unsigned long long)s->retried_passed);
+			count++;
+		}
+	}
+	if (heartbeat >= 0 && heartbeat < 1000 && r->trend[SOAK_M_MEM_AVAIL].significant &&
+	    r->trend[SOAK_M_MEM_AVAIL].t.slope < 0) {
+		soak_buf_addf(
+		    b,
+		    "- **Heartbeat too short for the host to settle.** Available memory falls %s/h "
+		    "with a %s pause between iterations. Try `--heartbeat 5s` so the host can "
+		    "reclaim "
+		    "memory between iterations.\n",
+		    soak_report_fmt(SOAK_K_BYTES, -r->trend[SOAK_M_MEM_AVAIL].t.slope, v,
+		                    sizeof(v)),
+		    soak_report_fmt(SOAK_K_MS, (double)heartbeat, t, sizeof(t)));
+		count++;
+	}
+	if (judged) {
+		soak_wilson(r->all.count[SOAK_ST_PASS], judged, SOAK_STATS_Z95, &lo, &hi);
+		if (r->all.failures && hi < 0.99) {
+			soak_buf_addf(b,
+			              "- **Pass rate below 99%% with confidence.** The 95%% "
+			              "interval is %.2f%% – "
+			              "%.2f%%. Start from the largest group in FAILURES.md.\n",
+			              lo * 100, hi * 100);
+			count++;
+		} else if (!r->all.failures && judged < 300) {
+			soak_buf_addf(b,
+			              "- **Few iterations.** %llu passes bound the failure rate "
+			              "only below %.2f%% "
+			              "(95%%). Run longer for a tighter bound.\n",
+			              (unsigned long long)judged, (1 - lo) * 100);
+			count++;
+		}
+	}
+	if (dropped) {
+		soak_buf_addf(
+		    b,
+		    "- **Logs were cut.** %s of output was dropped; raise `--log-max` to keep "
+		    "whole logs of failing iterations.\n",
+		    soak_report_fmt(SOAK_K_BYTES, (double)dropped, v, sizeof(v)));
+		count++;
+	}
+	if (!count)
+		soak_buf_adds(
+		    b,
+		    "No recommendations: no failures, no resource trends, timeouts well above the "
+		    "durations.\n");
+	return b->data ? 0 : -1;
+}

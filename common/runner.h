@@ -1,0 +1,83 @@
+/*
+ * The soak-run engine: runs a command (or steps) again and again, watched, and
+ * writes the soak directory (docs/soak-directory.md). cmd/soak-run parses the
+ * configuration into a struct soak_runner_cfg and shows what the engine reports
+ * through the callbacks; the engine itself prints nothing.
+ */
+#ifndef SOAK_RUNNER_H
+#define SOAK_RUNNER_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "err.h"
+#include "steps.h"
+
+struct soak_runner_cfg {
+	const char *dir;
+	char **command;		/* NULL-terminated; NULL when steps are used */
+	struct soak_steps steps;
+	long long iterations;	/* 0: no limit */
+	int64_t duration_ms;	/* 0: no limit */
+	int64_t timeout_ms;	/* 0: none */
+	int64_t kill_after_ms;
+	int64_t heartbeat_ms;
+	int64_t sample_ms;	/* 0: no sampling */
+	const char *workdir;	/* NULL: current */
+	char **env;		/* "K=V", NULL-terminated or NULL */
+	uint64_t log_max;
+	const char *service;	/* shell command line, NULL: none */
+	int64_t service_wait_ms;
+	int service_restarts;
+	long watch_pid;		/* 0: none */
+	long long max_failures; /* -1: unset */
+	long long max_consecutive; /* -1: unset */
+	int fail_fast;
+	uint64_t min_free_disk;
+	int resume;
+	int force;
+	const char *run_id;	/* NULL: generated */
+	cJSON *config;		/* effective configuration with provenance, for run.json (borrowed) */
+};
+
+/* What the engine tells the user interface. */
+enum soak_note {
+	SOAK_NOTE_INFO,	     /* a line worth showing */
+	SOAK_NOTE_WARNING,
+	SOAK_NOTE_ERROR,     /* a failure: title + text (exact command, cwd, status, output tail) */
+};
+
+struct soak_progress {
+	long long iteration;	/* just finished */
+	long long iterations;	/* the limit, 0 if none */
+	long long passed, failed;
+	int64_t elapsed_ms, duration_ms;
+	const char *status;	/* of the iteration just finished */
+	double duration_s;	/* of the iteration just finished */
+};
+
+struct soak_runner_ui {
+	void (*note)(void *ctx, enum soak_note kind, const char *title, const char *text);
+	void (*iteration_start)(void *ctx, long long iteration);
+	void (*iteration_end)(void *ctx, const struct soak_progress *p);
+	void *ctx;
+};
+
+struct soak_runner_result {
+	const char *state;	/* "completed", "aborted", "cancelled" */
+	const char *stop_reason; /* NULL, or "max_failures", ... */
+	long long iterations, passed, failed;
+	char run_id[64];
+	int exit_code;		/* per docs/soak-run.md */
+};
+
+int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_ui *ui,
+		    struct soak_runner_result *res, struct soak_err *err);
+
+/*
+ * --dry-run: validate that the commands resolve, the directory can be written and
+ * the disk has room. Returns 0, or -1 with err (USAGE for a command not found,
+ * ENV for the directory or the disk).
+ */
+int soak_runner_check(const struct soak_runner_cfg *cfg, struct soak_err *err);
+
+#endif
