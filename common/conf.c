@@ -430,7 +430,7 @@ static int unknown_key(const struct soak_conf *c, const char *path, const char *
 
 	soak_buf_init(&known, 4096);
 	for (size_t i = 0; i < c->nopts; i++) {
-		if (c->opts[i].flags & SOAK_OPT_CLI_ONLY)
+		if ((c->opts[i].flags & SOAK_OPT_CLI_ONLY) || !strcmp(c->opts[i].name, "config"))
 			continue;
 		if (soak_buf_addf(&known, "%s%s", n++ ? ", " : "", c->opts[i].name) < 0)
 			break;
@@ -468,6 +468,10 @@ static int collect(const struct soak_conf *c, const char *path, const cJSON *obj
 				break;
 		if (i == c->nopts)
 			return unknown_key(c, path, key, section, err);
+		if (!strcmp(c->opts[i].name, "config"))
+			return soak_err_set(err, SOAK_EXIT_USAGE,
+			                    "config '%s': 'config' cannot be set in a config file",
+			                    path);
 		if (c->opts[i].flags & SOAK_OPT_CLI_ONLY)
 			return soak_err_set(
 			    err, SOAK_EXIT_USAGE,
@@ -512,7 +516,7 @@ static int parse_config(struct soak_conf *c, const char *path, struct soak_err *
 				col++;
 			}
 		}
-		soak_err_set(err, SOAK_EXIT_USAGE,
+		soak_err_set(err, SOAK_EXIT_INPUT,
 		             "config '%s': JSON syntax error at line %lu, column %lu", path, line,
 		             col);
 		goto out;

@@ -58,6 +58,8 @@ int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd, const s
  * to go, then SIGKILL; reap the root; deliver what output remains buffered without
  * waiting for EOF. Works whether or not the root has already exited (to clean up
  * daemonized descendants). *killed receives how many processes had to be signalled.
+ * Then reaps orphaned zombies of any tree (soak_proc_reap_orphans()); a root of
+ * another live soak_proc is never reaped there, so its owner still gets its status.
  */
 int soak_proc_kill_tree(struct soak_proc *p, int64_t kill_after_ms, const struct soak_proc_io *io,
 			int *killed, struct soak_err *err);
@@ -73,6 +75,21 @@ void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st
 long soak_proc_pid(const struct soak_proc *p);
 /* Frees; the caller must have ended the tree first (kill_tree). */
 void soak_proc_free(struct soak_proc *p);
+
+/*
+ * Reap every zombie child of the caller that is not the root of a soak_proc
+ * between soak_proc_start() and soak_proc_free() whose status is still to be
+ * collected: descendants that daemonized (re-parented to us, the child
+ * subreaper) and then exited on their own before any kill_tree could find them,
+ * which no longer carry the tree's marker. soak_proc_kill_tree() calls it at its
+ * end, so that a long soak does not pile up zombies until pids run out.
+ * Any other child the caller forked itself and waits for by pid would be reaped
+ * too: callers that become subreapers start children through this layer only.
+ * Returns how many were reaped, -1 when '/proc' cannot be read (errno set).
+ * Linux only: elsewhere we are not a subreaper, orphans go to init, and the
+ * zombies of unknown pids cannot be found, so it returns 0.
+ */
+int soak_proc_reap_orphans(void);
 
 /*
  * Processes whose environment carries NAME=VALUE (e.g. SOAK_RUN_ID=abc), other

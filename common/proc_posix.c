@@ -56,6 +56,56 @@ struct soak_proc {
 	char token_env[sizeof(TOKEN_NAME) + TOKEN_HEX + 1]; /* "SOAK_TREE_TOKEN=<hex>" */
 };
 
+/*
+ * Every soak_proc between start and free, so that reaping orphaned zombies never
+ * takes a root whose status its owner has yet to collect.
+ */
+static struct soak_proc **live;
+static size_t n_live, cap_live;
+
+/* Room for one more, made before the fork so that registering cannot fail after it. */
+static int live_reserve(void)
+{
+	struct soak_proc **nl;
+	size_t ncap;
+
+	if (n_live < cap_live)
+		return 0;
+	ncap = cap_live ? cap_live * 2 : 8;
+	nl = realloc(live, ncap * sizeof(*nl));
+	if (!nl)
+		return -1;
+	live = nl;
+	cap_live = ncap;
+	return 0;
+}
+
+static void live_remove(const struct soak_proc *p)
+{
+	for (size_t i = 0; i < n_live; i++) {
+		if (live[i] == p) {
+			live[i] = live[--n_live];
+			break;
+		}
+	}
+	if (n_live == 0) {
+		free(live);
+		live = NULL;
+		cap_live = 0;
+	}
+}
+
+#ifdef __linux__
+/* 1 when pid is the root of a live soak_proc whose exit status is not collected yet. */
+static int live_root(pid_t pid)
+{
+	for (size_t i = 0; i < n_live; i++)
+		if (live[i]->pid == pid && !live[i]->exited)
+			return 1;
+	return 0;
+}
+#endif
+
 #ifdef __linux__
 
 /* The fields of /proc/<pid>/stat that tell who a process is and where it belongs. */
@@ -414,6 +464,10 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 		goto fail;
 	}
 
+	if (live_reserve() < 0) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot start '%s'", argv0);
+		goto fail;
+	}
 	become_subreaper();
 
 	/*
@@ -467,6 +521,7 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 #endif
 	free(env);
 	free(path);
+	live[n_live++] = p;
 	*out = p;
 	return 0;
 
@@ -630,6 +685,7 @@ void soak_proc_free(struct soak_proc *p)
 {
 	if (!p)
 		return;
+	live_remove(p);
 	close_fd(&p->out_fd);
 	close_fd(&p->pidfd);
 	free(p);
@@ -1061,7 +1117,44 @@ int soak_proc_kill_tree(struct soak_proc *p, int64_t kill_after_ms, const struct
 	/* Whatever is left in the pipe, without waiting for an EOF anyone may hold back. */
 	pump(p, io, DRAIN_MAX);
 	close_fd(&p->out_fd);
+	/*
+	 * Daemonized descendants of any tree that exited on their own before a
+	 * kill_tree could see them are zombies of ours that nothing links to a tree.
+	 */
+	soak_proc_reap_orphans();
 	return rc;
+}
+
+int soak_proc_reap_orphans(void)
+{
+#ifdef __linux__
+	pid_t self = getpid();
+	struct dirent *de;
+	int reaped = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		pid_t pid = proc_dirent_pid(de), r;
+		struct pstat ps;
+
+		if (pid <= 0 || pid == self || read_pstat(pid, &ps) < 0)
+			continue;
+		if (ps.state != 'Z' || ps.ppid != self || live_root(pid))
+			continue;
+		/* A zombie child of ours keeps its pid until we reap it: this is the one seen. */
+		do
+			r = waitpid(pid, NULL, WNOHANG);
+		while (r < 0 && errno == EINTR);
+		if (r == pid)
+			reaped++;
+	}
+	closedir(d);
+	return reaped;
+#else
+	return 0;
+#endif
 }
 
 int soak_proc_find_by_env(const char *name, const char *value, long *pids, int max,

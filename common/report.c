@@ -879,7 +879,8 @@ static long legacy_each(const char *dir, legacy_fn fn, void *ctx, struct soak_er
 		}
 		nums[count++] = n;
 	}
-	qsort(nums, count, sizeof(*nums), cmp_u64);
+	if (count)
+		qsort(nums, count, sizeof(*nums), cmp_u64);
 	for (i = 0; i < count; i++) {
 		char name[64], *path;
 		cJSON *doc = NULL, *rec = NULL;
@@ -976,9 +977,10 @@ int soak_report_foreach(struct soak_report *r,
 		struct foreach_ctx f = {fn, ctx, i};
 		struct soak_jsonl_reader rd;
 		const char *line;
+		uint64_t seen = 0;
 		size_t len;
 		char *path;
-		int rc;
+		int rc = 0;
 
 		if (s->legacy) {
 			if (legacy_each(s->dir, foreach_legacy, &f, err) < 0)
@@ -992,12 +994,16 @@ int soak_report_foreach(struct soak_report *r,
 		free(path);
 		if (rc)
 			return -1;
-		while ((rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
+		/* a run still going may have added records since the first pass: stop at those read
+		 */
+		while (seen < s->records && (rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
 			cJSON *rec = len ? cJSON_ParseWithLength(line, len) : NULL;
 			const char *st = rec ? jstr(rec, "status") : NULL;
 
-			if (rec && schema_major(rec) >= 0 && st && status_of(st) >= 0)
+			if (rec && schema_major(rec) >= 0 && st && status_of(st) >= 0) {
+				seen++;
 				rc = fn(ctx, i, rec, err);
+			}
 			cJSON_Delete(rec);
 			if (rc < 0)
 				break;

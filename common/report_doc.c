@@ -61,8 +61,9 @@ int soak_report_failures_md(struct soak_report *r, struct soak_buf *b)
 		soak_buf_addf(b, "No failing iterations in %llu.\n", (unsigned long long)r->all.n);
 		return b->data ? 0 : -1;
 	}
-	soak_buf_addf(b, "%llu failing iterations of %llu, in %zu groups by cause.\n",
-	              (unsigned long long)r->all.failures, (unsigned long long)r->all.n, r->nfg);
+	soak_buf_addf(b, "%llu failing iterations of %llu, in %zu group%s by cause.\n",
+	              (unsigned long long)r->all.failures, (unsigned long long)r->all.n, r->nfg,
+	              r->nfg == 1 ? "" : "s");
 	if (r->fg_other)
 		soak_buf_addf(b, "%llu more failures had causes past the first %zu groups.\n",
 		              (unsigned long long)r->fg_other, r->nfg);
@@ -103,7 +104,7 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 	                            SOAK_M_SVC_RSS, SOAK_M_SVC_FDS, SOAK_M_SVC_THREADS};
 	int64_t timeout = -1, heartbeat = -1;
 	uint64_t judged = r->all.n - r->all.count[SOAK_ST_SKIPPED], dropped = 0;
-	char v[64], t[64];
+	char v[64], t[64], u[64];
 	size_t i, count = 0;
 	double lo, hi;
 
@@ -132,7 +133,7 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 			    soak_report_fmt(SOAK_K_RATIO, p99 / (double)timeout, t, sizeof(t)),
 			    soak_report_fmt(SOAK_K_MS, (double)timeout, v, sizeof(v)),
 			    (unsigned long long)r->all.count[SOAK_ST_TIMEOUT],
-			    soak_report_fmt(SOAK_K_MS, 2 * p99, v, sizeof(v)));
+			    soak_report_fmt(SOAK_K_MS, 2 * p99, u, sizeof(u)));
 			count++;
 		} else if (timeout == 0) {
 			soak_buf_addf(b,

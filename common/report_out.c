@@ -594,7 +594,7 @@ static void prom_num(struct soak_buf *b, double v)
 	if (isnan(v))
 		soak_buf_adds(b, " NaN\n");
 	else
-		soak_buf_addf(b, " %.17g\n", v);
+		soak_buf_addf(b, " %.15g\n", v);
 }
 
 int soak_report_prom(struct soak_report *r, struct soak_buf *b)

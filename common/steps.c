@@ -42,10 +42,15 @@ static int get_duration(const cJSON *st, const char *key, int64_t *ms, const cha
 		*ms = 0;
 		return 0;
 	}
-	if (!cJSON_IsString(v) || soak_parse_duration(v->valuestring, ms, &perr) < 0) {
+	if (!cJSON_IsString(v)) {
 		char msg[SOAK_ERR_MAX];
 		snprintf(msg, sizeof(msg), "'%s' must be a duration string like \"30s\" or \"5m\"",
 			 key);
+		return bad(err, what, i, name, msg);
+	}
+	if (soak_parse_duration(v->valuestring, ms, &perr) < 0) {
+		char msg[SOAK_ERR_MAX + 32];
+		snprintf(msg, sizeof(msg), "'%s': %s", key, perr.msg);
 		return bad(err, what, i, name, msg);
 	}
 	return 0;

@@ -238,11 +238,14 @@ static int write_atomic(const char *path, const char *text)
 	f = fopen(tmp, "w");
 	if (!f)
 		goto fail;
-	ok = fputs(text, f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fputs(text, f) >= 0 && fflush(f) == 0;
 	if (fclose(f) != 0)
 		ok = 0;
 	if (!ok || rename(tmp, path) < 0) {
+		int e = errno;
+
 		unlink(tmp);
+		errno = e;
 		goto fail;
 	}
 	return 0;

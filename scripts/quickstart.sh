@@ -7,13 +7,13 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
-cmake -S . -B build -DSOAK_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B build >/dev/null
 cmake --build build -j "$jobs" --target soak-run soak-example-leaky >/dev/null
 
 dir=${SOAK_DIR:-artifacts/soak}
 rc=0
 build/bin/soak-run --dir "$dir" --force --duration 1m --timeout 5s --kill-after 1s \
-	--heartbeat 250ms --sample-interval 250ms \
+	--heartbeat 250ms --sample-interval 250ms --max-failures 20 \
 	-- build/bin/soak-example-leaky --leak-kb 256 --fail-rate 0.05 --hang-rate 0.02 --work-ms 300 ||
 	rc=$?
 echo

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 dir=build
-flags=(-DSOAK_WERROR=ON)
+flags=(-DSOAK_WERROR=ON -DSOAK_BUILD_TESTS=ON)
 if [ "${SOAK_SANITIZE:-0}" = 1 ]; then
 	dir=build-asan
 	flags+=(-DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)

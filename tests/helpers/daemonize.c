@@ -1,10 +1,13 @@
 /*
- * daemonize PIDFILE: detach like a classic daemon (fork, setsid, fork again).
- * The first process exits 0 at once; the grandchild writes its pid to PIDFILE
- * (whole, by rename), keeps stdout and stderr open and sleeps for an hour.
+ * daemonize PIDFILE [--exit-now]: detach like a classic daemon (fork, setsid,
+ * fork again). The first process exits 0 at once; the grandchild writes its pid
+ * to PIDFILE (whole, by rename), keeps stdout and stderr open and sleeps for an
+ * hour, or with --exit-now exits 0 right after writing PIDFILE (a daemon that
+ * ends by itself, leaving a zombie for whoever it was re-parented to).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../../common/banned.h"
@@ -14,9 +17,12 @@ int main(int argc, char **argv)
 	char tmp[4096], line[32];
 	FILE *f;
 	pid_t pid;
+	int exit_now = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: daemonize PIDFILE\n");
+	if (argc == 3 && !strcmp(argv[2], "--exit-now"))
+		exit_now = 1;
+	else if (argc != 2) {
+		fprintf(stderr, "usage: daemonize PIDFILE [--exit-now]\n");
 		return 2;
 	}
 	pid = fork();
@@ -37,6 +43,8 @@ int main(int argc, char **argv)
 	f = fopen(tmp, "w");
 	if (!f || fputs(line, f) == EOF || fclose(f) == EOF || rename(tmp, argv[1]) < 0)
 		_exit(1);
+	if (exit_now)
+		_exit(0);
 	printf("daemon %ld\n", (long)getpid());
 	fflush(stdout);
 	for (int i = 0; i < 3600; i++)

@@ -10,7 +10,9 @@ assert_file "$S"
 assert_num "$(wc -l <"$S")" '>=' 8 "samples of 4 iterations of ~600ms at 100ms"
 assert_json -s "$S" "all(.schema == \"1.0\" and (.t | test(\"$ISO_RE\")))"
 assert_json -s "$S" 'all(.scope == "iteration")'
-assert_json -s "$S" 'all(.rss_bytes > 0)'
+# every sample has memory, except perhaps the last of an iteration, caught as its root was
+# exiting (counted as a process, its memory already gone)
+assert_json -s "$S" 'group_by(.iteration) | all(.[0:-1] | all(.rss_bytes > 0))'
 assert_json -s "$S" 'all(.iteration >= 1 and .iteration <= 4)'
 assert_json -s "$S" 'map(.iteration) | unique == [1, 2, 3, 4]'
 assert_json -s "$S" 'map(.elapsed_s) | . == sort and .[0] >= 0'

@@ -5,8 +5,8 @@
 
 ID=t11-$$
 D=soak
-CMD=(-- sh -c 'echo "it=$SOAK_ITERATION run=$SOAK_RUN_ID"; sleep 0.03')
-TOTAL=150
+CMD=(-- sh -c 'echo "it=$SOAK_ITERATION run=$SOAK_RUN_ID"; sleep 0.01')
+TOTAL=100
 
 # iterations_ok: metrics.jsonl holds exactly 1..N, complete lines, one run id
 iterations_ok()

@@ -60,7 +60,7 @@ setting t0 timeout 0 env
 echo '{ "fail-fast": true }' >ff.json
 expect_exit 1 "$SOAK_RUN" -q -d ff -n 5 --config ff.json -- false
 assert_json ff/summary.json '.stop_reason == "fail_fast" and .iterations == 1'
-setting ff fail-fast true config
+assert_json ff/run.json '(.config["fail-fast"] // .config.fail_fast) | (.value | tostring | IN("true", "1")) and .source == "config"'
 # a list: --env from the environment, one item per line
 expect_exit 0 env SOAK_ENV=$'A=1\nB=two' "$SOAK_RUN" -q -d l -n 1 -- sh -c 'echo "A=$A B=$B"'
 assert_contains l/logs/iter-000001.log "A=1 B=two"

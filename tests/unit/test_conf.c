@@ -520,6 +520,8 @@ static void test_config_errors(void)
 	          "log-cap, fail-fast, verbose, name, env, token, offset)");
 	cfg_fails(SOAK_EXIT_USAGE, "{\"help\":true}",
 	          "'help' can only be given on the command line (--help)");
+	cfg_fails(SOAK_EXIT_USAGE, "{\"run\":{\"config\":\"other.json\"}}",
+	          "'config' cannot be set in a config file");
 	cfg_fails(SOAK_EXIT_USAGE, "{\"max-failures\":1,\"max_failures\":2}",
 	          "setting 'max-failures' is given twice");
 	cfg_fails(SOAK_EXIT_USAGE, "{\"run\":{\"timeout\":\"1s\",\"timeout\":\"2s\"}}",
@@ -527,9 +529,9 @@ static void test_config_errors(void)
 	cfg_fails(SOAK_EXIT_USAGE, "{\"run\":[1]}", "section 'run' must be a JSON object");
 	cfg_fails(SOAK_EXIT_USAGE, "{\"clean\":\"x\"}", "section 'clean' must be a JSON object");
 	cfg_fails(SOAK_EXIT_USAGE, "[1, 2]", "expected a JSON object");
-	cfg_fails(SOAK_EXIT_USAGE, "{\n  \"timeout\": \"1s\",\n  \"iterations\" 5\n}\n",
+	cfg_fails(SOAK_EXIT_INPUT, "{\n  \"timeout\": \"1s\",\n  \"iterations\" 5\n}\n",
 	          "JSON syntax error at line 3, column 16");
-	cfg_fails(SOAK_EXIT_USAGE, "", "JSON syntax error at line 1, column 1");
+	cfg_fails(SOAK_EXIT_INPUT, "", "JSON syntax error at line 1, column 1");
 	cfg_fails(SOAK_EXIT_USAGE, "{\"timeout\":\"24x\"}",
 	          "invalid value '24x' for 'timeout' (from CFG): expected a number with a unit ms, "
 	          "s, m, h, d or w (e.g. 250ms, 90s, 20m, 24h)");
@@ -620,6 +622,17 @@ static void test_help(void)
 	          "      --max-failures N       stop after N failures\n"
 	          "  -e, --env KEY=VALUE        extra environment\n"
 	          "      --size SIZE            a size (default: 1MiB)\n");
+	soak_buf_free(&b);
+	/* an option longer than the column gets two spaces */
+	static const struct soak_opt t2[] = {
+	    {"max-consecutive-failures", 0, SOAK_OPT_INT, "N", NULL, "in a row", 0, 0, 10},
+	    {"x", 'x', SOAK_OPT_FLAG, NULL, NULL, "ex", 0, 0, 0},
+	    {NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+	};
+	soak_buf_reset(&b);
+	CHECK_INT(soak_conf_help(t2, &b), 0);
+	CHECK_STR(soak_buf_str(&b), "      --max-consecutive-failures N  in a row\n"
+	                            "  -x, --x                         ex\n");
 	soak_buf_free(&b);
 	/* the ceiling is honoured */
 	soak_buf_init(&b, 40);
