@@ -21,13 +21,13 @@
 #include "buf.h"
 
 enum soak_opt_type {
-	SOAK_OPT_FLAG,	   /* no argument; true when given ("--x" / SOAK_X=true / "x": true) */
+	SOAK_OPT_FLAG, /* no argument; true when given ("--x" / SOAK_X=true / "x": true) */
 	SOAK_OPT_STRING,
-	SOAK_OPT_INT,	   /* in [min, max] */
+	SOAK_OPT_INT,      /* in [min, max] */
 	SOAK_OPT_DOUBLE,   /* in [min, max] */
 	SOAK_OPT_DURATION, /* parse.h durations, in milliseconds */
-	SOAK_OPT_SIZE,	   /* parse.h sizes, in bytes */
-	SOAK_OPT_LIST,	   /* repeatable string; env: one item per line; config: array */
+	SOAK_OPT_SIZE,     /* parse.h sizes, in bytes */
+	SOAK_OPT_LIST,     /* repeatable string; env: one item per line; config: array */
 };
 
 /* opt flags */
@@ -35,12 +35,12 @@ enum soak_opt_type {
 #define SOAK_OPT_SECRET 0x2   /* value is never echoed into run.json or messages */
 
 struct soak_opt {
-	const char *name;  /* long flag without "--"; NULL ends the table */
-	char short_name;   /* 0 when none */
+	const char *name; /* long flag without "--"; NULL ends the table */
+	char short_name;  /* 0 when none */
 	enum soak_opt_type type;
-	const char *arg;   /* argument placeholder for help, e.g. "DURATION" */
-	const char *def;   /* default as text (parsed like user input), NULL for none */
-	const char *help;  /* one line */
+	const char *arg;  /* argument placeholder for help, e.g. "DURATION" */
+	const char *def;  /* default as text (parsed like user input), NULL for none */
+	const char *help; /* one line */
 	unsigned flags;
 	long long min, max; /* range for INT and DOUBLE (DOUBLE uses them as doubles) */
 };
@@ -49,24 +49,24 @@ enum soak_src { SOAK_SRC_NONE, SOAK_SRC_DEFAULT, SOAK_SRC_CONFIG, SOAK_SRC_ENV, 
 
 struct soak_setting {
 	const struct soak_opt *opt;
-	enum soak_src src;	 /* SOAK_SRC_NONE: not set and no default */
-	char *text;		 /* the value as given (scalar types) */
-	long long i;		 /* INT, FLAG (0/1) */
-	double d;		 /* DOUBLE */
-	int64_t ms;		 /* DURATION */
-	uint64_t bytes;		 /* SIZE */
-	char **list;		 /* LIST items (owned) */
+	enum soak_src src; /* SOAK_SRC_NONE: not set and no default */
+	char *text;        /* the value as given (scalar types) */
+	long long i;       /* INT, FLAG (0/1) */
+	double d;          /* DOUBLE */
+	int64_t ms;        /* DURATION */
+	uint64_t bytes;    /* SIZE */
+	char **list;       /* LIST items (owned) */
 	size_t nlist;
 };
 
 struct soak_conf {
-	const char *prog;	/* "soak-run": for the config section ("run") and messages */
+	const char *prog; /* "soak-run": for the config section ("run") and messages */
 	const struct soak_opt *opts;
 	size_t nopts;
 	struct soak_setting *v; /* one per option, in table order */
-	char **rest;		/* positional arguments (after "--" too), not owned */
+	char **rest;            /* positional arguments (after "--" too), not owned */
 	int nrest;
-	char *config_path;	/* the config file read, or NULL */
+	char *config_path; /* the config file read, or NULL */
 };
 
 /*
@@ -79,7 +79,7 @@ struct soak_conf {
  * what is allowed; SOAK_EXIT_INPUT for an unreadable config file.
  */
 int soak_conf_parse(struct soak_conf *c, const char *prog, const struct soak_opt *opts, int argc,
-		    char **argv, int stop_at_positional, struct soak_err *err);
+                    char **argv, int stop_at_positional, struct soak_err *err);
 void soak_conf_free(struct soak_conf *c);
 
 /* Look up a setting by name; NULL when no such option (a programming error). */

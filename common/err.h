@@ -13,20 +13,22 @@
 #define SOAK_ERR_MAX 1024
 
 struct soak_err {
-	int code;		 /* an enum soak_exit value; 0 when no error was set */
-	char msg[SOAK_ERR_MAX];	 /* NUL-terminated, truncated with "..." if too long */
+	int code;               /* an enum soak_exit value; 0 when no error was set */
+	char msg[SOAK_ERR_MAX]; /* NUL-terminated, truncated with "..." if too long */
 };
 
-/* Set code and a printf-style message; always returns -1 so callers can "return soak_err_set(...)". */
+/* Set code and a printf-style message; always returns -1 so callers can "return soak_err_set(...)".
+ */
 int soak_err_set(struct soak_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like soak_err_set, appending ": strerror(errnum)". Returns -1. */
 int soak_err_errno(struct soak_err *err, int code, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Prefix the existing message with a printf-style context and ": ". Returns -1. */
-int soak_err_prefix(struct soak_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int soak_err_prefix(struct soak_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 void soak_err_clear(struct soak_err *err);
 

@@ -71,7 +71,8 @@ static void sync_parent(const char *path)
 	free(dir);
 }
 
-int soak_file_write_atomic(const char *path, const void *data, size_t len, struct soak_err *err)
+static int write_replace(const char *path, const void *data, size_t len, int sync,
+                         struct soak_err *err)
 {
 	size_t tlen = strlen(path) + 64;
 	char *tmp = malloc(tlen);
@@ -90,7 +91,7 @@ int soak_file_write_atomic(const char *path, const void *data, size_t len, struc
 		free(tmp);
 		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot write '%s'", path);
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		e = errno;
 		close(fd);
 		goto fail;
@@ -104,12 +105,23 @@ int soak_file_write_atomic(const char *path, const void *data, size_t len, struc
 		goto fail;
 	}
 	free(tmp);
-	sync_parent(path);
+	if (sync)
+		sync_parent(path);
 	return 0;
 fail:
 	unlink(tmp);
 	free(tmp);
 	return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot write '%s'", path);
+}
+
+int soak_file_write_atomic(const char *path, const void *data, size_t len, struct soak_err *err)
+{
+	return write_replace(path, data, len, 1, err);
+}
+
+int soak_file_replace(const char *path, const void *data, size_t len, struct soak_err *err)
+{
+	return write_replace(path, data, len, 0, err);
 }
 
 int soak_file_read(const char *path, struct soak_buf *b, struct soak_err *err)

@@ -14,6 +14,13 @@
 
 int soak_file_write_atomic(const char *path, const void *data, size_t len, struct soak_err *err);
 
+/*
+ * Like soak_file_write_atomic (temporary name, rename) without the fsyncs: for
+ * state files rewritten often (summary.json after every iteration), where a
+ * reader must never see half a file but a power loss may cost the last update.
+ */
+int soak_file_replace(const char *path, const void *data, size_t len, struct soak_err *err);
+
 /* Read a whole file into b (bounded by b->max; a larger file is an error). */
 int soak_file_read(const char *path, struct soak_buf *b, struct soak_err *err);
 

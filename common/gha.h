@@ -33,7 +33,8 @@ int soak_gha_escape_data(const char *s, struct soak_buf *out);
 int soak_gha_escape_property(const char *s, struct soak_buf *out);
 
 /* "::error title=T::msg\n" (level "error", "warning", "notice"; title may be NULL). */
-int soak_gha_annotation(struct soak_buf *out, const char *level, const char *title, const char *msg);
+int soak_gha_annotation(struct soak_buf *out, const char *level, const char *title,
+                        const char *msg);
 /* "::group::name\n", "::endgroup::\n", "::add-mask::value\n". */
 int soak_gha_group(struct soak_buf *out, const char *name);
 int soak_gha_endgroup(struct soak_buf *out);

@@ -9,7 +9,7 @@
 #include "banned.h"
 
 int soak_json_parse(const char *text, size_t len, const char *what, int code, cJSON **out,
-		    struct soak_err *err)
+                    struct soak_err *err)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -24,8 +24,8 @@ int soak_json_parse(const char *text, size_t len, const char *what, int code, cJ
 				col++;
 			}
 		}
-		return soak_err_set(err, code, "'%s': JSON syntax error at line %lu, column %lu", what,
-				    line, col);
+		return soak_err_set(err, code, "'%s': JSON syntax error at line %lu, column %lu",
+		                    what, line, col);
 	}
 	*out = j;
 	return 0;
@@ -47,28 +47,42 @@ int soak_json_load(const char *path, size_t max, cJSON **out, struct soak_err *e
 	return ret;
 }
 
-int soak_json_write(const char *path, const cJSON *obj, int pretty, struct soak_err *err)
+static int json_write(const char *path, const cJSON *obj, int pretty, int sync,
+                      struct soak_err *err)
 {
 	char *s = pretty ? cJSON_Print(obj) : cJSON_PrintUnformatted(obj);
 	size_t n;
 	int ret;
 
 	if (!s)
-		return soak_err_set(err, SOAK_EXIT_ENV, "cannot serialize '%s': out of memory", path);
+		return soak_err_set(err, SOAK_EXIT_ENV, "cannot serialize '%s': out of memory",
+		                    path);
 	n = strlen(s);
 	/* cJSON_Print leaves room for nothing: append the newline through a copy */
 	char *t = malloc(n + 2);
 	if (!t) {
 		cJSON_free(s);
-		return soak_err_set(err, SOAK_EXIT_ENV, "cannot serialize '%s': out of memory", path);
+		return soak_err_set(err, SOAK_EXIT_ENV, "cannot serialize '%s': out of memory",
+		                    path);
 	}
 	memcpy(t, s, n);
 	t[n] = '\n';
 	t[n + 1] = '\0';
 	cJSON_free(s);
-	ret = soak_file_write_atomic(path, t, n + 1, err);
+	ret = sync ? soak_file_write_atomic(path, t, n + 1, err)
+	           : soak_file_replace(path, t, n + 1, err);
 	free(t);
 	return ret;
+}
+
+int soak_json_write(const char *path, const cJSON *obj, int pretty, struct soak_err *err)
+{
+	return json_write(path, obj, pretty, 1, err);
+}
+
+int soak_json_replace(const char *path, const cJSON *obj, int pretty, struct soak_err *err)
+{
+	return json_write(path, obj, pretty, 0, err);
 }
 
 void soak_json_add_num_or_null(cJSON *obj, const char *name, int have, double v)

@@ -11,7 +11,7 @@
  * "'<what>': JSON syntax error at line L, column C".
  */
 int soak_json_parse(const char *text, size_t len, const char *what, int code, cJSON **out,
-		    struct soak_err *err);
+                    struct soak_err *err);
 
 /*
  * Read and parse a file of at most max bytes. A missing or unreadable file, or a
@@ -21,6 +21,8 @@ int soak_json_load(const char *path, size_t max, cJSON **out, struct soak_err *e
 
 /* Serialize obj (formatted when pretty) and write it atomically with a final newline. */
 int soak_json_write(const char *path, const cJSON *obj, int pretty, struct soak_err *err);
+/* The same through soak_file_replace (no fsync), for state rewritten often. */
+int soak_json_replace(const char *path, const cJSON *obj, int pretty, struct soak_err *err);
 
 /* Add a number, or null when !have. */
 void soak_json_add_num_or_null(cJSON *obj, const char *name, int have, double v);

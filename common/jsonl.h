@@ -17,7 +17,7 @@
 #define SOAK_SCHEMA "1.0"
 
 struct soak_jsonl_writer {
-	int fd;	    /* -1 when closed */
+	int fd;     /* -1 when closed */
 	char *path; /* owned */
 };
 
@@ -26,7 +26,8 @@ int soak_jsonl_open(struct soak_jsonl_writer *w, const char *path, struct soak_e
 /* Serialize obj unformatted and append it plus '\n' in one write. */
 int soak_jsonl_append(struct soak_jsonl_writer *w, const cJSON *obj, struct soak_err *err);
 /* Append line (without '\n'; one is added) in one write. */
-int soak_jsonl_append_raw(struct soak_jsonl_writer *w, const char *line, size_t n, struct soak_err *err);
+int soak_jsonl_append_raw(struct soak_jsonl_writer *w, const char *line, size_t n,
+                          struct soak_err *err);
 void soak_jsonl_close(struct soak_jsonl_writer *w);
 
 /*
@@ -38,18 +39,20 @@ int soak_jsonl_repair(const char *path, size_t *cut, struct soak_err *err);
 struct soak_jsonl_reader {
 	FILE *f;
 	struct soak_buf line;
-	unsigned long lineno;	/* number of the line last returned (1-based) */
+	unsigned long lineno;   /* number of the line last returned (1-based) */
 	unsigned long overlong; /* lines skipped for exceeding max_line */
-	int partial;		/* 1 when the file ended in a line without '\n' */
+	int partial;            /* 1 when the file ended in a line without '\n' */
 };
 
 /* Lines longer than max_line are skipped and counted in overlong. */
-int soak_jsonl_reader_open(struct soak_jsonl_reader *r, const char *path, size_t max_line, struct soak_err *err);
+int soak_jsonl_reader_open(struct soak_jsonl_reader *r, const char *path, size_t max_line,
+                           struct soak_err *err);
 /*
  * Next complete line, NUL-terminated and without '\n' (valid until the next call).
  * Returns 1 with a line, 0 at the end (partial last line not returned), -1 on a read error.
  */
-int soak_jsonl_next(struct soak_jsonl_reader *r, const char **line, size_t *len, struct soak_err *err);
+int soak_jsonl_next(struct soak_jsonl_reader *r, const char **line, size_t *len,
+                    struct soak_err *err);
 void soak_jsonl_reader_close(struct soak_jsonl_reader *r);
 
 /*

@@ -113,8 +113,10 @@ int soak_logcap_close(struct soak_logcap *l, struct soak_err *err)
 	if (dropped > 0) {
 		char note[128];
 		int n = snprintf(note, sizeof(note),
-				 "\n[soak-run: %" PRIu64 " bytes dropped here; the log keeps its first and last %" PRIu64 " bytes]\n",
-				 dropped, l->cap / 2);
+		                 "\n[soak-run: %" PRIu64
+		                 " bytes dropped here; the log keeps its first and last %" PRIu64
+		                 " bytes]\n",
+		                 dropped, l->cap / 2);
 		write_all(l, note, (size_t)n);
 	}
 	if (l->ring_len > 0) {

@@ -17,14 +17,14 @@
 struct soak_logcap {
 	int fd;
 	char *path;
-	uint64_t cap;	   /* 0: no cap */
-	uint64_t written;  /* bytes written to the file so far (head) */
-	uint64_t total;	   /* bytes received */
-	char *ring;	   /* tail ring, cap - cap/2 bytes, allocated when the head is full */
+	uint64_t cap;     /* 0: no cap */
+	uint64_t written; /* bytes written to the file so far (head) */
+	uint64_t total;   /* bytes received */
+	char *ring;       /* tail ring, cap - cap/2 bytes, allocated when the head is full */
 	size_t ring_size, ring_len, ring_pos;
 	char tail[SOAK_LOGCAP_TAIL];
 	size_t tail_len, tail_pos;
-	int error;	   /* errno of the first write error, 0 if none */
+	int error; /* errno of the first write error, 0 if none */
 };
 
 int soak_logcap_open(struct soak_logcap *l, const char *path, uint64_t cap, struct soak_err *err);

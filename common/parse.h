@@ -11,7 +11,8 @@
 #include "err.h"
 
 /* Decimal integer in [min, max]. */
-int soak_parse_int(const char *s, long long min, long long max, long long *out, struct soak_err *err);
+int soak_parse_int(const char *s, long long min, long long max, long long *out,
+                   struct soak_err *err);
 
 /* Finite decimal floating-point number in [min, max]. */
 int soak_parse_double(const char *s, double min, double max, double *out, struct soak_err *err);

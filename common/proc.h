@@ -21,15 +21,16 @@ struct soak_proc; /* opaque */
 enum soak_proc_output {
 	SOAK_PROC_CAPTURE, /* stdout and stderr together into a pipe, delivered to on_output */
 	SOAK_PROC_INHERIT, /* the caller's stdout and stderr */
-	SOAK_PROC_NULL,	   /* /dev/null */
+	SOAK_PROC_NULL,    /* /dev/null */
 };
 
 struct soak_spawn {
-	char *const *argv;	   /* argv[0] is looked up on PATH when it has no '/' */
-	const char *cwd;	   /* NULL: the caller's */
-	char *const *env_set;	   /* "K=V" added to / overriding the inherited environment; NULL-terminated, or NULL */
+	char *const *argv;    /* argv[0] is looked up on PATH when it has no '/' */
+	const char *cwd;      /* NULL: the caller's */
+	char *const *env_set; /* "K=V" added to / overriding the inherited environment;
+	                         NULL-terminated, or NULL */
 	enum soak_proc_output output;
-	int stdin_null;		   /* 1: stdin from /dev/null (else inherited) */
+	int stdin_null; /* 1: stdin from /dev/null (else inherited) */
 };
 
 /*
@@ -50,8 +51,8 @@ struct soak_proc_io {
  * becomes readable. Returns 1 when the root has exited (status available),
  * 0 on timeout or wake-up, -1 on error.
  */
-int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd, const struct soak_proc_io *io,
-		   struct soak_err *err);
+int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd,
+                   const struct soak_proc_io *io, struct soak_err *err);
 
 /*
  * End the whole tree: SIGTERM to every process of it, up to kill_after_ms for them
@@ -62,13 +63,14 @@ int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd, const s
  * another live soak_proc is never reaped there, so its owner still gets its status.
  */
 int soak_proc_kill_tree(struct soak_proc *p, int64_t kill_after_ms, const struct soak_proc_io *io,
-			int *killed, struct soak_err *err);
+                        int *killed, struct soak_err *err);
 
 struct soak_proc_status {
-	int exited;	 /* 1 once the root was reaped */
-	int exit_code;	 /* when exited normally, else -1 */
-	int signal;	 /* the terminating signal, else 0 */
+	int exited;                   /* 1 once the root was reaped */
+	int exit_code;                /* when exited normally, else -1 */
+	int signal;                   /* the terminating signal, else 0 */
 	double cpu_user_s, cpu_sys_s; /* of the root and the children it waited for */
+	uint64_t max_rss_bytes;       /* peak RSS of the root (or of a child it waited for) */
 };
 
 void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st);
@@ -95,9 +97,11 @@ int soak_proc_reap_orphans(void);
  * Processes whose environment carries NAME=VALUE (e.g. SOAK_RUN_ID=abc), other
  * than the caller: fills pids (up to max) and returns how many were found, -1 on error.
  */
-int soak_proc_find_by_env(const char *name, const char *value, long *pids, int max, struct soak_err *err);
+int soak_proc_find_by_env(const char *name, const char *value, long *pids, int max,
+                          struct soak_err *err);
 
-/* Signal (SIGTERM then SIGKILL after kill_after_ms) a list of processes; returns how many were alive. */
+/* Signal (SIGTERM then SIGKILL after kill_after_ms) a list of processes; returns how many were
+ * alive. */
 int soak_proc_kill_pids(const long *pids, int n, int64_t kill_after_ms);
 
 /* Look up argv0 on PATH as exec would; returns a malloc'ed path or NULL (errno set). */

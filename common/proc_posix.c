@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,13 +185,6 @@ static int is_dead_state(char state)
 
 #endif /* __linux__ */
 
-/* What the child reports through the exec-error pipe before it gives up. */
-enum child_stage { STAGE_SETUP = 1, STAGE_CHDIR, STAGE_EXEC };
-struct child_err {
-	int stage;
-	int errnum;
-};
-
 #ifndef __linux__
 static int set_cloexec(int fd)
 {
@@ -357,58 +351,69 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
-static int dup_onto(int fd, int target)
+/*
+ * Start path with posix_spawn, which on glibc shares our memory with the child
+ * until exec (CLONE_VFORK) instead of copying page tables like fork: the
+ * child gets its own process group, default dispositions for every signal, an
+ * empty mask, the requested descriptors and directory. Returns 0 or an errno;
+ * *chdir_failed tells a bad directory from a bad executable.
+ */
+static int spawn(const struct soak_spawn *sp, const char *path, char **env, int in_fd, int out_fd,
+                 pid_t *pid, int *chdir_failed)
 {
-	if (fd == target) {
-		int fl = fcntl(fd, F_GETFD);
-		return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	return dup2(fd, target) < 0 ? -1 : 0;
-}
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	sigset_t all, empty;
+	struct stat st;
+	int rc;
 
-/* Between fork and exec: async-signal-safe calls only. */
-static void __attribute__((noreturn))
-child_exec(const struct soak_spawn *sp, const char *path, char **env, int in_fd, int out_fd,
-           int err_fd, const sigset_t *empty)
-{
-	struct child_err ce = {STAGE_SETUP, 0};
-	struct sigaction dfl;
-
-	if (setpgid(0, 0) < 0)
-		goto fail;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, reserved */
-	if (in_fd >= 0 && dup_onto(in_fd, 0) < 0)
-		goto fail;
-	if (out_fd >= 0 && (dup_onto(out_fd, 1) < 0 || dup_onto(out_fd, 2) < 0))
-		goto fail;
-	if (sp->cwd && chdir(sp->cwd) < 0) {
-		ce.stage = STAGE_CHDIR;
-		goto fail;
+	*chdir_failed = 0;
+	if (sp->cwd) {
+		*chdir_failed = 1;
+		if (stat(sp->cwd, &st) < 0)
+			return errno;
+		if (!S_ISDIR(st.st_mode))
+			return ENOTDIR;
+		*chdir_failed = 0;
 	}
-	sigprocmask(SIG_SETMASK, empty, NULL);
-	execve(path, sp->argv, env);
-	ce.stage = STAGE_EXEC;
-fail:
-	ce.errnum = errno;
-	while (write(err_fd, &ce, sizeof(ce)) < 0 && errno == EINTR)
-		;
-	_exit(127);
+	if ((rc = posix_spawnattr_init(&attr)) != 0)
+		return rc;
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
+		posix_spawnattr_destroy(&attr);
+		return rc;
+	}
+	sigfillset(&all);
+	sigemptyset(&empty);
+	rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+	                                         POSIX_SPAWN_SETSIGMASK);
+	if (!rc)
+		rc = posix_spawnattr_setpgroup(&attr, 0);
+	if (!rc)
+		rc = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!rc)
+		rc = posix_spawnattr_setsigmask(&attr, &empty);
+	if (!rc && in_fd >= 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	if (!rc && out_fd >= 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	if (!rc && out_fd >= 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	if (!rc && sp->cwd)
+		rc = posix_spawn_file_actions_addchdir_np(&fa, sp->cwd);
+	if (!rc)
+		rc = posix_spawn(pid, path, &fa, &attr, sp->argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return rc;
 }
 
 int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct soak_err *err)
 {
 	struct soak_proc *p = NULL;
 	char *path = NULL, **env = NULL;
-	int devnull = -1, outp[2] = {-1, -1}, errp[2] = {-1, -1};
-	int in_fd = -1, child_out = -1;
-	sigset_t all, old, empty;
-	struct child_err ce;
+	int devnull = -1, outp[2] = {-1, -1};
+	int in_fd = -1, child_out = -1, rc, chdir_failed;
 	const char *argv0;
-	ssize_t r;
 	pid_t pid;
 
 	*out = NULL;
@@ -459,56 +464,26 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 	}
 	if (sp->stdin_null)
 		in_fd = devnull;
-	if (cloexec_pipe(errp) < 0 || above_stdio(&errp[0]) < 0 || above_stdio(&errp[1]) < 0) {
-		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create a pipe for '%s'", argv0);
-		goto fail;
-	}
-
 	if (live_reserve() < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot start '%s'", argv0);
 		goto fail;
 	}
 	become_subreaper();
 
-	/*
-	 * Block every signal across fork, so no handler of ours runs in the child
-	 * (it would write to our self-pipe) before the child resets dispositions.
-	 */
-	sigfillset(&all);
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		child_exec(sp, path, env, in_fd, child_out, errp[1], &empty);
-	int fork_errno = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		soak_err_errno(err, SOAK_EXIT_ENV, fork_errno, "cannot start '%s'", argv0);
+	rc = spawn(sp, path, env, in_fd, child_out, &pid, &chdir_failed);
+	if (rc != 0) {
+		if (chdir_failed)
+			soak_err_errno(err, SOAK_EXIT_INPUT, rc, "cannot change directory to '%s'",
+			               sp->cwd);
+		else
+			soak_err_errno(err, SOAK_EXIT_INPUT, rc, "cannot run '%s'", argv0);
 		goto fail;
 	}
 	/* Also here, so the group exists before we could signal it; EACCES after exec is fine. */
 	setpgid(pid, pid);
 	p->pid = pid;
-
-	close_fd(&errp[1]);
 	close_fd(&outp[1]);
 	close_fd(&devnull);
-	do
-		r = read(errp[0], &ce, sizeof(ce));
-	while (r < 0 && errno == EINTR);
-	close_fd(&errp[0]);
-	if (r == (ssize_t)sizeof(ce)) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		if (ce.stage == STAGE_EXEC)
-			soak_err_errno(err, SOAK_EXIT_INPUT, ce.errnum, "cannot run '%s'", argv0);
-		else if (ce.stage == STAGE_CHDIR)
-			soak_err_errno(err, SOAK_EXIT_INPUT, ce.errnum,
-			               "cannot change directory to '%s'", sp->cwd);
-		else
-			soak_err_errno(err, SOAK_EXIT_ENV, ce.errnum, "cannot start '%s'", argv0);
-		goto fail;
-	}
 
 	p->out_fd = outp[0];
 	p->pidfd = open_pidfd(pid);
@@ -529,8 +504,6 @@ fail:
 	close_fd(&devnull);
 	close_fd(&outp[0]);
 	close_fd(&outp[1]);
-	close_fd(&errp[0]);
-	close_fd(&errp[1]);
 	free(env);
 	free(path);
 	free(p);
@@ -674,6 +647,11 @@ void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st
 	}
 	st->cpu_user_s = (double)p->ru.ru_utime.tv_sec + (double)p->ru.ru_utime.tv_usec / 1e6;
 	st->cpu_sys_s = (double)p->ru.ru_stime.tv_sec + (double)p->ru.ru_stime.tv_usec / 1e6;
+#ifdef __APPLE__
+	st->max_rss_bytes = (uint64_t)p->ru.ru_maxrss; /* bytes on macOS */
+#else
+	st->max_rss_bytes = (uint64_t)p->ru.ru_maxrss * 1024; /* KiB elsewhere */
+#endif
 }
 
 long soak_proc_pid(const struct soak_proc *p)
@@ -1091,6 +1069,54 @@ static int kill_group(struct soak_proc *p, int64_t kill_after_ms, int *killed, s
 	}
 }
 
+#ifdef __linux__
+/*
+ * Whether the tree of an exited root is certainly gone without scanning /proc:
+ * its process group is empty, and we have no children but registered roots. A
+ * descendant that left the group is re-parented to us (we are a subreaper) once
+ * its parent in the tree is gone, so it would be one of our children. Without
+ * /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN) the answer is "not certain".
+ */
+static int tree_gone(struct soak_proc *p)
+{
+	char path[64], buf[4096];
+	struct dirent *de;
+	DIR *d;
+	int gone = 1;
+
+	check_exit(p);
+	if (!p->exited || kill(-p->pid, 0) == 0 || errno != ESRCH)
+		return 0;
+	d = opendir("/proc/self/task");
+	if (!d)
+		return 0;
+	while (gone && (de = readdir(d))) {
+		char *q, *end;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
+		n = read_file(path, buf, sizeof(buf));
+		if (n < 0 || (size_t)n >= sizeof(buf) - 1) {
+			gone = 0;
+			break;
+		}
+		for (q = buf; *q; q = end) {
+			long pid = strtol(q, &end, 10);
+			if (end == q)
+				break;
+			if (!live_root((pid_t)pid)) {
+				gone = 0;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return gone;
+}
+#endif
+
 int soak_proc_kill_tree(struct soak_proc *p, int64_t kill_after_ms, const struct soak_proc_io *io,
                         int *killed, struct soak_err *err)
 {
@@ -1099,6 +1125,12 @@ int soak_proc_kill_tree(struct soak_proc *p, int64_t kill_after_ms, const struct
 	if (!killed)
 		killed = &dummy;
 #ifdef __linux__
+	if (tree_gone(p)) {
+		*killed = 0;
+		pump(p, io, DRAIN_MAX);
+		close_fd(&p->out_fd);
+		return 0;
+	}
 	rc = kill_tree_linux(p, kill_after_ms, killed, err);
 #else
 	rc = kill_group(p, kill_after_ms, killed, err);

@@ -14,7 +14,7 @@ struct soak_res {
 	double cpu_sys_s;
 	long threads;
 	long open_fds;
-	long procs;	    /* processes in the tree */
+	long procs; /* processes in the tree */
 };
 
 /*
@@ -27,12 +27,12 @@ int soak_res_tree(long pid, struct soak_res *out, struct soak_err *err);
 void soak_res_peak(struct soak_res *peak, const struct soak_res *s);
 
 struct soak_host {
-	char os[64];	     /* "linux" */
-	char kernel[128];    /* uname release */
-	char arch[32];	     /* "x86_64" */
+	char os[64];      /* "linux" */
+	char kernel[128]; /* uname release */
+	char arch[32];    /* "x86_64" */
 	char hostname[256];
 	int cpus;
-	uint64_t mem_total;  /* bytes */
+	uint64_t mem_total; /* bytes */
 	uint64_t mem_avail;
 };
 
@@ -40,6 +40,7 @@ int soak_host_read(struct soak_host *h, struct soak_err *err);
 /* Available memory only (cheap, for samples). */
 int soak_host_mem_avail(uint64_t *bytes, struct soak_err *err);
 /* Free and total bytes of the file system holding path (for unprivileged users). */
-int soak_disk_free(const char *path, uint64_t *free_bytes, uint64_t *total_bytes, struct soak_err *err);
+int soak_disk_free(const char *path, uint64_t *free_bytes, uint64_t *total_bytes,
+                   struct soak_err *err);
 
 #endif

@@ -33,7 +33,7 @@
 struct runner {
 	const struct soak_runner_cfg *cfg;
 	const struct soak_runner_ui *ui;
-	char *dir;		/* absolute */
+	char *dir; /* absolute */
 	char *kpi_dir;
 	char run_id[64];
 	struct soak_jsonl_writer metrics, samples, events;
@@ -59,7 +59,7 @@ struct runner {
 	struct soak_proc *svc;
 	struct soak_logcap svc_log;
 	int svc_starts;
-	int svc_down;		/* the service has died and was not (yet) restarted */
+	int svc_down; /* the service has died and was not (yet) restarted */
 	char svc_reason[160];
 	struct soak_res svc_last;
 	int watch_gone;
@@ -78,7 +78,7 @@ static double elapsed_s(const struct runner *r)
 }
 
 static void note(struct runner *r, enum soak_note kind, const char *title, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void note(struct runner *r, enum soak_note kind, const char *title, const char *fmt, ...)
 {
 	char text[2048];
@@ -124,7 +124,7 @@ static void append(struct runner *r, struct soak_jsonl_writer *w, cJSON *o)
 }
 
 static void event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
 {
 	char msg[1024];
@@ -150,8 +150,8 @@ static void shell_quote(struct soak_buf *b, char *const *argv)
 		int plain = *s != '\0';
 		for (const char *p = s; *p; p++)
 			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-				    "_-./=:,+@%",
-				    *p))
+			            "_-./=:,+@%",
+			            *p))
 				plain = 0;
 		if (a != argv)
 			soak_buf_adds(b, " ");
@@ -182,7 +182,7 @@ static char *make_env(const char *name, const char *value)
 /* ---------- sampling ---------- */
 
 static void sample_write(struct runner *r, const char *scope, long pid, const struct soak_res *s,
-			 uint64_t mem_avail, uint64_t disk_free)
+                         uint64_t mem_avail, uint64_t disk_free)
 {
 	cJSON *o = record_new();
 
@@ -203,7 +203,8 @@ static void sample_write(struct runner *r, const char *scope, long pid, const st
 	append(r, &r->samples, o);
 }
 
-/* Take the samples that are due: the iteration's tree (iter_pid > 0), the service, the watched pid. */
+/* Take the samples that are due: the iteration's tree (iter_pid > 0), the service, the watched pid.
+ */
 static void sample_tick(struct runner *r, long iter_pid)
 {
 	const struct soak_runner_cfg *c = r->cfg;
@@ -234,8 +235,10 @@ static void sample_tick(struct runner *r, long iter_pid)
 			sample_write(r, "watch", c->watch_pid, &s, mem_avail, disk_free);
 		} else {
 			r->watch_gone = 1;
-			event(r, "warning", r->cur_iter, "watched process %ld is gone", c->watch_pid);
-			note(r, SOAK_NOTE_WARNING, NULL, "watched process %ld is gone", c->watch_pid);
+			event(r, "warning", r->cur_iter, "watched process %ld is gone",
+			      c->watch_pid);
+			note(r, SOAK_NOTE_WARNING, NULL, "watched process %ld is gone",
+			     c->watch_pid);
 		}
 	}
 }
@@ -254,8 +257,8 @@ static int svc_start(struct runner *r, struct soak_err *err)
 	char *env[64];
 	size_t ne = 0;
 	char *path = soak_path_join(r->dir, "logs/service.log");
-	struct soak_spawn sp = {.argv = argv, .cwd = c->workdir, .output = SOAK_PROC_CAPTURE,
-				.stdin_null = 1};
+	struct soak_spawn sp = {
+	    .argv = argv, .cwd = c->workdir, .output = SOAK_PROC_CAPTURE, .stdin_null = 1};
 	int ret;
 
 	if (r->svc_starts == 0)
@@ -290,10 +293,10 @@ static void svc_describe(const struct soak_proc *p, char *buf, size_t n)
 	soak_proc_get_status(p, &st);
 	if (st.signal)
 		snprintf(buf, n, "service (pid %ld) was killed by %s", soak_proc_pid(p),
-			 soak_sig_name(st.signal));
+		         soak_sig_name(st.signal));
 	else
 		snprintf(buf, n, "service (pid %ld) exited with code %d", soak_proc_pid(p),
-			 st.exit_code);
+		         st.exit_code);
 }
 
 /* Pump the service's output and notice its death. */
@@ -324,7 +327,7 @@ static void svc_stop(struct runner *r)
 		return;
 	if (!r->svc_down)
 		soak_proc_kill_tree(r->svc, r->sig ? CANCEL_GRACE_MS : r->cfg->kill_after_ms, &io,
-				    &killed, &err);
+		                    &killed, &err);
 	soak_proc_free(r->svc);
 	r->svc = NULL;
 	if (soak_logcap_close(&r->svc_log, &err) < 0)
@@ -358,11 +361,12 @@ static int idle(struct runner *r, int64_t ms)
 
 struct exec {
 	const char *status; /* pass, fail, timeout, error; NULL when cancelled */
-	int exit_code;	    /* -1 when none */
+	int exit_code;      /* -1 when none */
 	int signal;
 	int timed_out;
 	double duration_ms;
 	double cpu_user_s, cpu_sys_s;
+	uint64_t max_rss_bytes; /* of the root process, from the kernel's accounting */
 	uint64_t log_bytes, log_dropped;
 	int killed;
 	char reason[512]; /* why it did not pass */
@@ -375,11 +379,11 @@ static void exec_output(void *ctx, const char *data, size_t n)
 }
 
 static int exec_one(struct runner *r, char *const *argv, const char *cwd, char **env,
-		    int64_t timeout_ms, const char *log_path, struct exec *x)
+                    int64_t timeout_ms, const char *log_path, struct exec *x)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	struct soak_spawn sp = {.argv = argv, .cwd = cwd, .env_set = env,
-				.output = SOAK_PROC_CAPTURE, .stdin_null = 1};
+	struct soak_spawn sp = {
+	    .argv = argv, .cwd = cwd, .env_set = env, .output = SOAK_PROC_CAPTURE, .stdin_null = 1};
 	struct soak_logcap log;
 	struct soak_proc_io io = {exec_output, &log};
 	struct soak_proc *p = NULL;
@@ -447,13 +451,14 @@ static int exec_one(struct runner *r, char *const *argv, const char *cwd, char *
 		}
 	}
 	if (soak_proc_kill_tree(p, cancelled ? CANCEL_GRACE_MS : c->kill_after_ms, &io, &x->killed,
-				&err) < 0)
+	                        &err) < 0)
 		event(r, "error", r->cur_iter, "%s", err.msg);
 	soak_proc_get_status(p, &st);
 	soak_proc_free(p);
 	x->duration_ms = (double)(soak_mono_ns() - start_ns) / 1e6;
 	x->cpu_user_s = st.cpu_user_s;
 	x->cpu_sys_s = st.cpu_sys_s;
+	x->max_rss_bytes = st.max_rss_bytes;
 	x->exit_code = st.exited && !st.signal ? st.exit_code : -1;
 	x->signal = st.signal;
 	if (cancelled) {
@@ -464,14 +469,15 @@ static int exec_one(struct runner *r, char *const *argv, const char *cwd, char *
 		char d[32];
 		x->status = "timeout";
 		snprintf(x->reason, sizeof(x->reason), "timed out after %s; killed %d process%s",
-			 soak_format_duration(timeout_ms, d, sizeof(d)), x->killed,
-			 x->killed == 1 ? "" : "es");
+		         soak_format_duration(timeout_ms, d, sizeof(d)), x->killed,
+		         x->killed == 1 ? "" : "es");
 	} else if (exited && x->exit_code == 0) {
 		x->status = "pass";
 	} else {
 		x->status = "fail";
 		if (x->signal)
-			snprintf(x->reason, sizeof(x->reason), "killed by %s", soak_sig_name(x->signal));
+			snprintf(x->reason, sizeof(x->reason), "killed by %s",
+			         soak_sig_name(x->signal));
 		else
 			snprintf(x->reason, sizeof(x->reason), "exit code %d", x->exit_code);
 	}
@@ -488,7 +494,7 @@ static int exec_one(struct runner *r, char *const *argv, const char *cwd, char *
 
 /* Tell the user exactly what failed and how to look at it. */
 static void failure_note(struct runner *r, const char *what, char *const *argv, const char *cwd,
-			 const struct exec *x, const char *log_rel)
+                         const struct exec *x, const char *log_rel)
 {
 	struct soak_buf cmd, tail;
 	char title[160], here[PATH_MAX];
@@ -543,8 +549,8 @@ static cJSON *read_kpis(const char *path, cJSON *warnings)
 	}
 	unlink(path);
 	if (!cJSON_IsObject(doc)) {
-		cJSON_AddItemToArray(warnings,
-				     cJSON_CreateString("kpi file: expected a JSON object of numbers"));
+		cJSON_AddItemToArray(
+		    warnings, cJSON_CreateString("kpi file: expected a JSON object of numbers"));
 		cJSON_Delete(doc);
 		return NULL;
 	}
@@ -554,7 +560,7 @@ static cJSON *read_kpis(const char *path, cJSON *warnings)
 			cJSON_AddNumberToObject(kpi, m->string, m->valuedouble);
 		} else {
 			snprintf(w, sizeof(w), "kpi file: '%.200s' is not a number; ignored",
-				 m->string ? m->string : "");
+			         m->string ? m->string : "");
 			cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
 		}
 	}
@@ -585,11 +591,11 @@ static void tally(struct runner *r, long long n, const char *status, uint64_t rs
 			r->first_failure = n;
 		r->last_failure = n;
 	}
-	r->last_status = !strcmp(status, "pass")	? "pass"
-			 : !strcmp(status, "fail")	? "fail"
-			 : !strcmp(status, "timeout")	? "timeout"
-			 : !strcmp(status, "error")	? "error"
-							: "skipped";
+	r->last_status = !strcmp(status, "pass")      ? "pass"
+	                 : !strcmp(status, "fail")    ? "fail"
+	                 : !strcmp(status, "timeout") ? "timeout"
+	                 : !strcmp(status, "error")   ? "error"
+	                                              : "skipped";
 	if (rss > r->peak_rss)
 		r->peak_rss = rss;
 	if (strcmp(status, "skipped")) {
@@ -598,6 +604,12 @@ static void tally(struct runner *r, long long n, const char *status, uint64_t rs
 		if (r->nrecent < RECENT)
 			r->nrecent++;
 	}
+}
+
+/* State files are replaced after every iteration; only the final version is synced to disk. */
+static int state_write(const char *path, const cJSON *o, int final, struct soak_err *err)
+{
+	return final ? soak_json_write(path, o, 1, err) : soak_json_replace(path, o, 1, err);
 }
 
 static void write_state(struct runner *r, const char *state, int exit_code)
@@ -629,7 +641,8 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 	soak_json_add_num_or_null(o, "pass_rate", done > 0, done ? (double)r->passed / done : 0);
 	cJSON_AddNumberToObject(o, "consecutive_failures", (double)r->consec);
 	cJSON_AddNumberToObject(o, "max_consecutive_failures", (double)r->max_consec);
-	soak_json_add_num_or_null(o, "first_failure", r->first_failure > 0, (double)r->first_failure);
+	soak_json_add_num_or_null(o, "first_failure", r->first_failure > 0,
+	                          (double)r->first_failure);
 	soak_json_add_num_or_null(o, "last_failure", r->last_failure > 0, (double)r->last_failure);
 	if (r->last_status)
 		cJSON_AddStringToObject(o, "last_status", r->last_status);
@@ -642,7 +655,7 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 		cJSON_AddNullToObject(o, "stop_reason");
 	soak_json_add_num_or_null(o, "exit_code", exit_code >= 0, exit_code);
 	path = soak_path_join(r->dir, "summary.json");
-	if (soak_json_write(path, o, 1, &err) < 0)
+	if (state_write(path, o, strcmp(state, "running") != 0, &err) < 0)
 		io_fail(r, &err);
 	free(path);
 	cJSON_Delete(o);
@@ -650,10 +663,9 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 	for (int i = 0; i < r->nrecent; i++)
 		ok += r->recent[i];
 	o = record_new();
-	cJSON_AddStringToObject(o, "status",
-				r->consec >= unhealthy_at || (r->svc_starts && !svc_alive)
-					? "unhealthy"
-					: "healthy");
+	cJSON_AddStringToObject(
+	    o, "status",
+	    r->consec >= unhealthy_at || (r->svc_starts && !svc_alive) ? "unhealthy" : "healthy");
 	add_time(o, "updated", now);
 	if (r->last_success_wall)
 		add_time(o, "last_success", r->last_success_wall);
@@ -661,13 +673,13 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 		cJSON_AddNullToObject(o, "last_success");
 	soak_json_add_num_or_null(o, "success_rate", done > 0, done ? (double)r->passed / done : 0);
 	soak_json_add_num_or_null(o, "recent_success_rate", r->nrecent > 0,
-				  r->nrecent ? (double)ok / r->nrecent : 0);
+	                          r->nrecent ? (double)ok / r->nrecent : 0);
 	cJSON_AddNumberToObject(o, "uptime_s", elapsed_s(r));
 	cJSON_AddNumberToObject(o, "consecutive_failures", (double)r->consec);
 	if (r->svc_starts)
 		cJSON_AddBoolToObject(o, "service_alive", svc_alive);
 	path = soak_path_join(r->dir, "health.json");
-	if (soak_json_write(path, o, 1, &err) < 0)
+	if (state_write(path, o, strcmp(state, "running") != 0, &err) < 0)
 		io_fail(r, &err);
 	free(path);
 	cJSON_Delete(o);
@@ -675,7 +687,7 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 
 /* The environment of one iteration or step: SOAK_* first, then the run's, then the step's. */
 static char **iter_env(struct runner *r, long long n, const char *kpi_path, const char *step,
-		       char **step_env)
+                       char **step_env)
 {
 	const struct soak_runner_cfg *c = r->cfg;
 	size_t count = 5, i = 0;
@@ -712,7 +724,7 @@ static void env_free(char **env)
 
 /* Run the steps of iteration n; fills rec's "steps" and returns the iteration's exec summary. */
 static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON *rec,
-		      struct exec *total, char *log_rel, size_t log_rel_n)
+                      struct exec *total, char *log_rel, size_t log_rel_n)
 {
 	const struct soak_runner_cfg *c = r->cfg;
 	cJSON *steps = cJSON_AddArrayToObject(rec, "steps");
@@ -743,21 +755,24 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 				snprintf(rel, sizeof(rel), "logs/iter-%06lld-%s.log", n, fname);
 			else
 				snprintf(rel, sizeof(rel), "logs/iter-%06lld-%s.attempt%d.log", n,
-					 fname, attempt);
+				         fname, attempt);
 			path = soak_path_join(r->dir, rel);
 			exec_one(r, st->argv, cwd, env, timeout, path, &x);
 			free(path);
 			if (!x.status || !strcmp(x.status, "pass") || attempt > st->retries)
 				break;
 			int64_t wait = st->backoff_ms << (attempt - 1 < 20 ? attempt - 1 : 20);
-			event(r, "retry", n, "step '%s' %s (%s); attempt %d of %d in %" PRId64 " ms",
-			      st->name, x.status, x.reason, attempt + 1, st->retries + 1, wait);
+			event(r, "retry", n,
+			      "step '%s' %s (%s); attempt %d of %d in %" PRId64 " ms", st->name,
+			      x.status, x.reason, attempt + 1, st->retries + 1, wait);
 			if (wait > 0 && idle(r, wait))
 				break;
 		}
 		env_free(env);
 		total->cpu_user_s += x.cpu_user_s;
 		total->cpu_sys_s += x.cpu_sys_s;
+		if (x.max_rss_bytes > total->max_rss_bytes)
+			total->max_rss_bytes = x.max_rss_bytes;
 		total->log_bytes += x.log_bytes;
 		total->log_dropped += x.log_dropped;
 		if (!x.status) { /* cancelled */
@@ -776,7 +791,7 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 		if (strcmp(x.status, "pass")) {
 			char what[192];
 			snprintf(what, sizeof(what), "iteration %lld step '%s'%s", n, st->name,
-				 st->allow_failure ? " (allowed to fail)" : "");
+			         st->allow_failure ? " (allowed to fail)" : "");
 			event(r, "step_fail", n, "step '%s' %s: %s", st->name, x.status, x.reason);
 			failure_note(r, what, st->argv, cwd, &x, rel);
 			if (!st->allow_failure) {
@@ -785,7 +800,7 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 				total->signal = x.signal;
 				total->timed_out = x.timed_out;
 				snprintf(total->reason, sizeof(total->reason), "step '%s': %s",
-					 st->name, x.reason);
+				         st->name, x.reason);
 				snprintf(log_rel, log_rel_n, "%s", rel);
 				break;
 			}
@@ -866,7 +881,8 @@ static int iteration(struct runner *r, long long n)
 	cJSON_AddBoolToObject(rec, "timed_out", x.timed_out);
 	if (*x.reason)
 		cJSON_AddStringToObject(rec, "reason", x.reason);
-	peak = r->iter_peak.rss_bytes;
+	/* the tree's sampled peak, or the root's own peak when that is higher (short iterations) */
+	peak = r->iter_peak.rss_bytes > x.max_rss_bytes ? r->iter_peak.rss_bytes : x.max_rss_bytes;
 	cJSON_AddNumberToObject(rec, "peak_rss_bytes", (double)peak);
 	cJSON_AddNumberToObject(rec, "cpu_user_s", x.cpu_user_s);
 	cJSON_AddNumberToObject(rec, "cpu_sys_s", x.cpu_sys_s);
@@ -904,9 +920,14 @@ static int iteration(struct runner *r, long long n)
 	r->cur_iter = 0;
 	write_state(r, "running", -1);
 	if (r->ui && r->ui->iteration_end) {
-		struct soak_progress p = {n,	    c->iterations,	 r->passed, r->failed,
-					  (int64_t)(elapsed_s(r) * 1000), c->duration_ms,
-					  x.status, x.duration_ms / 1000.0};
+		struct soak_progress p = {n,
+		                          c->iterations,
+		                          r->passed,
+		                          r->failed,
+		                          (int64_t)(elapsed_s(r) * 1000),
+		                          c->duration_ms,
+		                          x.status,
+		                          x.duration_ms / 1000.0};
 		r->ui->iteration_end(r->ui->ctx, &p);
 	}
 	/* the service died: restart it, or end the run */
@@ -915,8 +936,8 @@ static int iteration(struct runner *r, long long n)
 			soak_proc_free(r->svc);
 			r->svc = NULL;
 			if (svc_start(r, &err) < 0) {
-				note(r, SOAK_NOTE_ERROR, "service", "cannot restart the service: %s",
-				     err.msg);
+				note(r, SOAK_NOTE_ERROR, "service",
+				     "cannot restart the service: %s", err.msg);
 				r->stop_reason = "service_exit";
 			}
 		} else {
@@ -954,12 +975,18 @@ static void make_run_id(char *buf, size_t n)
 static cJSON *ci_facts(void)
 {
 	static const char *const vars[][2] = {
-		{"run_id", "GITHUB_RUN_ID"},	   {"run_number", "GITHUB_RUN_NUMBER"},
-		{"run_attempt", "GITHUB_RUN_ATTEMPT"}, {"workflow", "GITHUB_WORKFLOW"},
-		{"job", "GITHUB_JOB"},		   {"runner_name", "RUNNER_NAME"},
-		{"runner_os", "RUNNER_OS"},	   {"runner_arch", "RUNNER_ARCH"},
-		{"sha", "GITHUB_SHA"},		   {"ref", "GITHUB_REF"},
-		{"repository", "GITHUB_REPOSITORY"}, {"event", "GITHUB_EVENT_NAME"},
+	    {"run_id", "GITHUB_RUN_ID"},
+	    {"run_number", "GITHUB_RUN_NUMBER"},
+	    {"run_attempt", "GITHUB_RUN_ATTEMPT"},
+	    {"workflow", "GITHUB_WORKFLOW"},
+	    {"job", "GITHUB_JOB"},
+	    {"runner_name", "RUNNER_NAME"},
+	    {"runner_os", "RUNNER_OS"},
+	    {"runner_arch", "RUNNER_ARCH"},
+	    {"sha", "GITHUB_SHA"},
+	    {"ref", "GITHUB_REF"},
+	    {"repository", "GITHUB_REPOSITORY"},
+	    {"event", "GITHUB_EVENT_NAME"},
 	};
 	const char *gha = getenv("GITHUB_ACTIONS");
 	cJSON *o;
@@ -1026,8 +1053,9 @@ static int write_run_json(struct runner *r, cJSON *resumed, struct soak_err *err
 	return ret;
 }
 
-static const char *const run_files[] = {"run.json",	"metrics.jsonl", "samples.jsonl",
-					"events.jsonl", "summary.json",	 "health.json", NULL};
+static const char *const run_files[] = {
+    "run.json", "metrics.jsonl", "samples.jsonl", "events.jsonl", "summary.json", "health.json",
+    NULL};
 
 static int remove_dir_files(const char *dir, struct soak_err *err);
 
@@ -1062,7 +1090,8 @@ static int resume_totals(struct runner *r, const char *metrics_path, struct soak
 	if (soak_jsonl_repair(metrics_path, &cut, err) < 0)
 		return -1;
 	if (cut)
-		event(r, "warning", 0, "cut a partial last line of %zu bytes from metrics.jsonl", cut);
+		event(r, "warning", 0, "cut a partial last line of %zu bytes from metrics.jsonl",
+		      cut);
 	if (!soak_path_exists(metrics_path))
 		return 0;
 	if (soak_jsonl_reader_open(&rd, metrics_path, METRICS_LINE_MAX, err) < 0)
@@ -1109,8 +1138,9 @@ static int open_run(struct runner *r, struct soak_err *err)
 
 	if (existing && !c->resume && !c->force) {
 		soak_err_set(err, SOAK_EXIT_USAGE,
-			     "soak directory '%s' already holds a run: use --resume to continue it, --force to start over, or another --dir",
-			     c->dir);
+		             "soak directory '%s' already holds a run: use --resume to continue "
+		             "it, --force to start over, or another --dir",
+		             c->dir);
 		goto out;
 	}
 	if (existing && c->force && !c->resume && start_over(r, err) < 0)
@@ -1125,15 +1155,16 @@ static int open_run(struct runner *r, struct soak_err *err)
 		if (!cJSON_IsString(id) || !cJSON_IsString(started) ||
 		    soak_iso8601_parse(started->valuestring, &r->started_wall) < 0) {
 			soak_err_set(err, SOAK_EXIT_INPUT,
-				     "'%s' has no valid run_id and started: cannot resume", run_path);
+			             "'%s' has no valid run_id and started: cannot resume",
+			             run_path);
 			goto out;
 		}
 		snprintf(r->run_id, sizeof(r->run_id), "%s", id->valuestring);
 		res = cJSON_GetObjectItemCaseSensitive(old, "resumed");
 		resumed = cJSON_IsArray(res) ? cJSON_Duplicate(res, 1) : cJSON_CreateArray();
 		char ts[SOAK_ISO8601_LEN];
-		cJSON_AddItemToArray(resumed,
-				     cJSON_CreateString(soak_iso8601(soak_wall_ms(), ts, sizeof(ts))));
+		cJSON_AddItemToArray(
+		    resumed, cJSON_CreateString(soak_iso8601(soak_wall_ms(), ts, sizeof(ts))));
 		r->resumed = 1;
 		if (resume_totals(r, metrics_path, err) < 0)
 			goto out;
@@ -1180,7 +1211,9 @@ static int remove_dir_files(const char *dir, struct soak_err *err)
 	struct dirent *e;
 
 	if (!d)
-		return errno == ENOENT ? 0 : soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", dir);
+		return errno == ENOENT
+		           ? 0
+		           : soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", dir);
 	while ((e = readdir(d))) {
 		char *p;
 		if (e->d_name[0] == '.')
@@ -1216,7 +1249,8 @@ static int prepare_dir(struct runner *r, struct soak_err *err)
 
 	r->dir = absolute(r->cfg->dir);
 	if (!r->dir)
-		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot resolve '%s'", r->cfg->dir);
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot resolve '%s'",
+		                      r->cfg->dir);
 	if (soak_mkdir_p(r->dir, err) < 0 || soak_dir_check_writable(r->dir, err) < 0)
 		return soak_err_prefix(err, "soak directory");
 	logs = soak_path_join(r->dir, "logs");
@@ -1287,7 +1321,7 @@ static int final_exit(const struct runner *r, const char **state)
 }
 
 int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_ui *ui,
-		    struct soak_runner_result *res, struct soak_err *err)
+                    struct soak_runner_result *res, struct soak_err *err)
 {
 	struct runner r;
 	const char *state = "completed";
@@ -1320,7 +1354,8 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 		if (svc_start(&r, err) < 0) {
 			event(&r, "error", 0, "cannot start the service: %s", err->msg);
 			r.stop_reason = "service_exit";
-			note(&r, SOAK_NOTE_ERROR, "service", "cannot start the service: %s", err->msg);
+			note(&r, SOAK_NOTE_ERROR, "service", "cannot start the service: %s",
+			     err->msg);
 		} else if (cfg->service_wait_ms > 0) {
 			idle(&r, cfg->service_wait_ms);
 		}
@@ -1353,12 +1388,13 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 	}
 	r.sig = soak_sig_caught();
 	svc_stop(&r);
-	if (r.stop_reason && strcmp(r.stop_reason, "iterations") && strcmp(r.stop_reason, "duration"))
+	if (r.stop_reason && strcmp(r.stop_reason, "iterations") &&
+	    strcmp(r.stop_reason, "duration"))
 		event(&r, "stop", 0, "stopped: %s", r.stop_reason);
 	code = final_exit(&r, &state);
 	if (r.sig)
-		event(&r, "cancel", 0, "cancelled by %s after %lld iterations", soak_sig_name(r.sig),
-		      r.iter);
+		event(&r, "cancel", 0, "cancelled by %s after %lld iterations",
+		      soak_sig_name(r.sig), r.iter);
 	event(&r, "end", 0, "run %s %s after %lld iterations: %lld passed, %lld failed", r.run_id,
 	      state, r.iter, r.passed, r.failed);
 	write_state(&r, state, r.io_failed ? SOAK_EXIT_ENV : code);
@@ -1389,7 +1425,7 @@ static int check_command(char *const *argv, const char *what, struct soak_err *e
 
 	if (!path)
 		return soak_err_errno(err, SOAK_EXIT_USAGE, errno, "%s: cannot run '%s'", what,
-				      argv[0]);
+		                      argv[0]);
 	free(path);
 	return 0;
 }
@@ -1440,9 +1476,8 @@ int soak_runner_check(const struct soak_runner_cfg *cfg, struct soak_err *err)
 	free(probe);
 	free(dir);
 	if (cfg->min_free_disk > 0 && disk_free < cfg->min_free_disk)
-		return soak_err_set(err, SOAK_EXIT_ENV,
-				    "free disk is %s, below --min-free-disk %s",
-				    soak_format_size(disk_free, a, sizeof(a)),
-				    soak_format_size(cfg->min_free_disk, b, sizeof(b)));
+		return soak_err_set(err, SOAK_EXIT_ENV, "free disk is %s, below --min-free-disk %s",
+		                    soak_format_size(disk_free, a, sizeof(a)),
+		                    soak_format_size(cfg->min_free_disk, b, sizeof(b)));
 	return 0;
 }

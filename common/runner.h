@@ -14,45 +14,45 @@
 
 struct soak_runner_cfg {
 	const char *dir;
-	char **command;		/* NULL-terminated; NULL when steps are used */
+	char **command; /* NULL-terminated; NULL when steps are used */
 	struct soak_steps steps;
-	long long iterations;	/* 0: no limit */
-	int64_t duration_ms;	/* 0: no limit */
-	int64_t timeout_ms;	/* 0: none */
+	long long iterations; /* 0: no limit */
+	int64_t duration_ms;  /* 0: no limit */
+	int64_t timeout_ms;   /* 0: none */
 	int64_t kill_after_ms;
 	int64_t heartbeat_ms;
-	int64_t sample_ms;	/* 0: no sampling */
-	const char *workdir;	/* NULL: current */
-	char **env;		/* "K=V", NULL-terminated or NULL */
+	int64_t sample_ms;   /* 0: no sampling */
+	const char *workdir; /* NULL: current */
+	char **env;          /* "K=V", NULL-terminated or NULL */
 	uint64_t log_max;
-	const char *service;	/* shell command line, NULL: none */
+	const char *service; /* shell command line, NULL: none */
 	int64_t service_wait_ms;
 	int service_restarts;
-	long watch_pid;		/* 0: none */
-	long long max_failures; /* -1: unset */
+	long watch_pid;            /* 0: none */
+	long long max_failures;    /* -1: unset */
 	long long max_consecutive; /* -1: unset */
 	int fail_fast;
 	uint64_t min_free_disk;
 	int resume;
 	int force;
-	const char *run_id;	/* NULL: generated */
-	cJSON *config;		/* effective configuration with provenance, for run.json (borrowed) */
+	const char *run_id; /* NULL: generated */
+	cJSON *config;      /* effective configuration with provenance, for run.json (borrowed) */
 };
 
 /* What the engine tells the user interface. */
 enum soak_note {
-	SOAK_NOTE_INFO,	     /* a line worth showing */
+	SOAK_NOTE_INFO, /* a line worth showing */
 	SOAK_NOTE_WARNING,
-	SOAK_NOTE_ERROR,     /* a failure: title + text (exact command, cwd, status, output tail) */
+	SOAK_NOTE_ERROR, /* a failure: title + text (exact command, cwd, status, output tail) */
 };
 
 struct soak_progress {
-	long long iteration;	/* just finished */
-	long long iterations;	/* the limit, 0 if none */
+	long long iteration;  /* just finished */
+	long long iterations; /* the limit, 0 if none */
 	long long passed, failed;
 	int64_t elapsed_ms, duration_ms;
-	const char *status;	/* of the iteration just finished */
-	double duration_s;	/* of the iteration just finished */
+	const char *status; /* of the iteration just finished */
+	double duration_s;  /* of the iteration just finished */
 };
 
 struct soak_runner_ui {
@@ -63,15 +63,15 @@ struct soak_runner_ui {
 };
 
 struct soak_runner_result {
-	const char *state;	/* "completed", "aborted", "cancelled" */
+	const char *state;       /* "completed", "aborted", "cancelled" */
 	const char *stop_reason; /* NULL, or "max_failures", ... */
 	long long iterations, passed, failed;
 	char run_id[64];
-	int exit_code;		/* per docs/soak-run.md */
+	int exit_code; /* per docs/soak-run.md */
 };
 
 int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_ui *ui,
-		    struct soak_runner_result *res, struct soak_err *err);
+                    struct soak_runner_result *res, struct soak_err *err);
 
 /*
  * --dry-run: validate that the commands resolve, the directory can be written and

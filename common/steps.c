@@ -27,11 +27,11 @@ static void strv_free(char **v)
 static int bad(struct soak_err *err, const char *what, size_t i, const char *name, const char *msg)
 {
 	return soak_err_set(err, SOAK_EXIT_USAGE, "'%s': step %zu%s%s%s: %s", what, i + 1,
-			    name ? " ('" : "", name ? name : "", name ? "')" : "", msg);
+	                    name ? " ('" : "", name ? name : "", name ? "')" : "", msg);
 }
 
 static int get_duration(const cJSON *st, const char *key, int64_t *ms, const char *what, size_t i,
-			const char *name, struct soak_err *err)
+                        const char *name, struct soak_err *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st, key);
 	struct soak_err perr;
@@ -45,7 +45,7 @@ static int get_duration(const cJSON *st, const char *key, int64_t *ms, const cha
 	if (!cJSON_IsString(v)) {
 		char msg[SOAK_ERR_MAX];
 		snprintf(msg, sizeof(msg), "'%s' must be a duration string like \"30s\" or \"5m\"",
-			 key);
+		         key);
 		return bad(err, what, i, name, msg);
 	}
 	if (soak_parse_duration(v->valuestring, ms, &perr) < 0) {
@@ -57,7 +57,7 @@ static int get_duration(const cJSON *st, const char *key, int64_t *ms, const cha
 }
 
 static int load_step(const cJSON *st, const char *what, size_t i, struct soak_step *s,
-		     struct soak_err *err)
+                     struct soak_err *err)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(st, "name");
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(st, "command");
@@ -71,17 +71,18 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 	nm = name->valuestring;
 	s->name = strdup(nm);
 	for (const cJSON *k = st->child; k; k = k->next) {
-		static const char *const known[] = {"name",    "command",	"cwd",	"env",
-						    "timeout", "retries",	"backoff",
-						    "allow_failure", NULL};
+		static const char *const known[] = {"name",    "command",       "cwd",
+		                                    "env",     "timeout",       "retries",
+		                                    "backoff", "allow_failure", NULL};
 		int ok = 0;
 		for (const char *const *p = known; *p; p++)
 			ok |= !strcmp(k->string, *p);
 		if (!ok) {
 			char msg[256];
 			snprintf(msg, sizeof(msg),
-				 "unknown field '%s' (known: name, command, cwd, env, timeout, retries, backoff, allow_failure)",
-				 k->string);
+			         "unknown field '%s' (known: name, command, cwd, env, timeout, "
+			         "retries, backoff, allow_failure)",
+			         k->string);
 			return bad(err, what, i, nm, msg);
 		}
 	}
@@ -99,8 +100,9 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 			s->argv[j++] = strdup(a->valuestring);
 		}
 	} else {
-		return bad(err, what, i, nm,
-			   "'command' must be a non-empty string (run by sh -c) or array of strings");
+		return bad(
+		    err, what, i, nm,
+		    "'command' must be a non-empty string (run by sh -c) or array of strings");
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(st, "cwd"))) {
 		if (!cJSON_IsString(v))
@@ -130,7 +132,8 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 	if ((v = cJSON_GetObjectItemCaseSensitive(st, "retries"))) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 100 ||
 		    v->valuedouble != (double)(int)v->valuedouble)
-			return bad(err, what, i, nm, "'retries' must be a whole number from 0 to 100");
+			return bad(err, what, i, nm,
+			           "'retries' must be a whole number from 0 to 100");
 		s->retries = v->valueint;
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(st, "allow_failure"))) {
@@ -142,7 +145,7 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 }
 
 int soak_steps_from_json(const cJSON *doc, const char *what, struct soak_steps *out,
-			 struct soak_err *err)
+                         struct soak_err *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "steps");
 	size_t n, i = 0;
@@ -150,7 +153,8 @@ int soak_steps_from_json(const cJSON *doc, const char *what, struct soak_steps *
 	memset(out, 0, sizeof(*out));
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
-				    "'%s': expected an object with a non-empty array \"steps\"", what);
+		                    "'%s': expected an object with a non-empty array \"steps\"",
+		                    what);
 	n = (size_t)cJSON_GetArraySize(arr);
 	out->v = calloc(n, sizeof(*out->v));
 	if (!out->v)
@@ -163,7 +167,8 @@ int soak_steps_from_json(const cJSON *doc, const char *what, struct soak_steps *
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(out->v[j].name, out->v[i].name)) {
-				bad(err, what, i, out->v[i].name, "a step of that name comes earlier");
+				bad(err, what, i, out->v[i].name,
+				    "a step of that name comes earlier");
 				soak_steps_free(out);
 				return -1;
 			}
@@ -203,8 +208,9 @@ cJSON *soak_steps_to_json(const struct soak_steps *s)
 			for (char **e = st->env; *e; e++) {
 				char *eq = strchr(*e, '=');
 				char name[256];
-				size_t len = (size_t)(eq - *e) < sizeof(name) - 1 ? (size_t)(eq - *e)
-										  : sizeof(name) - 1;
+				size_t len = (size_t)(eq - *e) < sizeof(name) - 1
+				                 ? (size_t)(eq - *e)
+				                 : sizeof(name) - 1;
 				memcpy(name, *e, len);
 				name[len] = '\0';
 				cJSON_AddStringToObject(env, name, eq + 1);
@@ -238,8 +244,8 @@ void soak_steps_file_name(const char *name, char *buf, size_t n)
 
 	for (; name[i] && i < n - 1; i++) {
 		char c = name[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '.' || c == '_' || c == '-';
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 		buf[i] = ok ? c : '_';
 	}
 	buf[i] = '\0';

@@ -9,9 +9,9 @@
 
 struct soak_step {
 	char *name;
-	char **argv;	    /* NULL-terminated; a string command becomes {"sh", "-c", cmd} */
-	char *cwd;	    /* NULL: the run's working directory */
-	char **env;	    /* "K=V", NULL-terminated, may be NULL */
+	char **argv;        /* NULL-terminated; a string command becomes {"sh", "-c", cmd} */
+	char *cwd;          /* NULL: the run's working directory */
+	char **env;         /* "K=V", NULL-terminated, may be NULL */
 	int64_t timeout_ms; /* 0: no step timeout */
 	int retries;
 	int64_t backoff_ms;
@@ -29,7 +29,8 @@ struct soak_steps {
  */
 int soak_steps_load(const char *path, struct soak_steps *out, struct soak_err *err);
 /* The same from a parsed document ("steps" array inside), e.g. from run.json. */
-int soak_steps_from_json(const cJSON *doc, const char *what, struct soak_steps *out, struct soak_err *err);
+int soak_steps_from_json(const cJSON *doc, const char *what, struct soak_steps *out,
+                         struct soak_err *err);
 cJSON *soak_steps_to_json(const struct soak_steps *s);
 void soak_steps_free(struct soak_steps *s);
 

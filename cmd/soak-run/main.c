@@ -13,46 +13,64 @@
 #include "banned.h"
 
 static const char usage[] =
-	"usage: soak-run [options] -- COMMAND [ARG...]\n"
-	"   or: soak-run [options] --steps FILE\n"
-	"\n"
-	"Run COMMAND (or the steps of FILE) again and again until --iterations or\n"
-	"--duration is reached, kill each iteration's whole process tree at --timeout,\n"
-	"and write the soak directory (run.json, metrics.jsonl, samples.jsonl,\n"
-	"events.jsonl, summary.json, health.json, logs/).\n"
-	"Every option is also SOAK_<NAME> in the environment or a key of --config.\n"
-	"\n"
-	"options:\n";
+    "usage: soak-run [options] -- COMMAND [ARG...]\n"
+    "   or: soak-run [options] --steps FILE\n"
+    "\n"
+    "Run COMMAND (or the steps of FILE) again and again until --iterations or\n"
+    "--duration is reached, kill each iteration's whole process tree at --timeout,\n"
+    "and write the soak directory (run.json, metrics.jsonl, samples.jsonl,\n"
+    "events.jsonl, summary.json, health.json, logs/).\n"
+    "Every option is also SOAK_<NAME> in the environment or a key of --config.\n"
+    "\n"
+    "options:\n";
 
 static const struct soak_opt options[] = {
-	{"dir", 'd', SOAK_OPT_STRING, "DIR", "artifacts/soak", "the soak directory", 0, 0, 0},
-	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL, "JSON configuration file", SOAK_OPT_CLI_ONLY, 0, 0},
-	{"iterations", 'n', SOAK_OPT_INT, "N", NULL, "stop after N iterations", 0, 1, 1000000000000LL},
-	{"duration", 'D', SOAK_OPT_DURATION, "DURATION", NULL, "stop starting iterations after this long", 0, 0, 0},
-	{"timeout", 't', SOAK_OPT_DURATION, "DURATION", "0", "per-iteration timeout (0: none); kills the whole tree", 0, 0, 0},
-	{"kill-after", 0, SOAK_OPT_DURATION, "DURATION", "5s", "grace between SIGTERM and SIGKILL", 0, 0, 0},
-	{"heartbeat", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause between iterations", 0, 0, 0},
-	{"workdir", 'C', SOAK_OPT_STRING, "DIR", NULL, "working directory of the command", 0, 0, 0},
-	{"env", 'e', SOAK_OPT_LIST, "KEY=VALUE", NULL, "extra environment for the command (repeatable)", 0, 0, 0},
-	{"steps", 0, SOAK_OPT_STRING, "FILE", NULL, "multi-step iterations from a JSON steps file", 0, 0, 0},
-	{"log-max", 0, SOAK_OPT_SIZE, "SIZE", "10MiB", "cap per log file (head and tail kept)", 0, 0, 0},
-	{"sample-interval", 0, SOAK_OPT_DURATION, "DURATION", "1s", "resource sampling period (0: off)", 0, 0, 0},
-	{"service", 0, SOAK_OPT_STRING, "CMD", NULL, "long-running process under test (run by sh -c)", 0, 0, 0},
-	{"service-wait", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause after starting the service", 0, 0, 0},
-	{"service-restarts", 0, SOAK_OPT_INT, "N", "0", "restart a dead service up to N times", 0, 0, 1000000},
-	{"watch-pid", 0, SOAK_OPT_INT, "PID", NULL, "sample a process started elsewhere", 0, 1, 4194304},
-	{"max-failures", 0, SOAK_OPT_INT, "N", NULL, "stop (exit 1) once more than N iterations failed", 0, 0, 1000000000000LL},
-	{"max-consecutive-failures", 0, SOAK_OPT_INT, "N", NULL, "stop (exit 1) after N failures in a row", 0, 1, 1000000000000LL},
-	{"fail-fast", 0, SOAK_OPT_FLAG, NULL, NULL, "stop at the first failure", 0, 0, 0},
-	{"min-free-disk", 0, SOAK_OPT_SIZE, "SIZE", "100MiB", "stop cleanly when free disk drops below this", 0, 0, 0},
-	{"resume", 0, SOAK_OPT_FLAG, NULL, NULL, "continue the run in DIR after a crash or kill", 0, 0, 0},
-	{"force", 0, SOAK_OPT_FLAG, NULL, NULL, "start over in a DIR that holds an earlier run", 0, 0, 0},
-	{"run-id", 0, SOAK_OPT_STRING, "ID", NULL, "the run id (default: time and random)", 0, 0, 0},
-	{"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL, "validate everything, run nothing", 0, 0, 0},
-	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no progress line", 0, 0, 0},
-	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "show the version and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+    {"dir", 'd', SOAK_OPT_STRING, "DIR", "artifacts/soak", "the soak directory", 0, 0, 0},
+    {"config", 'c', SOAK_OPT_STRING, "FILE", NULL, "JSON configuration file", SOAK_OPT_CLI_ONLY, 0,
+     0},
+    {"iterations", 'n', SOAK_OPT_INT, "N", NULL, "stop after N iterations", 0, 1, 1000000000000LL},
+    {"duration", 'D', SOAK_OPT_DURATION, "DURATION", NULL,
+     "stop starting iterations after this long", 0, 0, 0},
+    {"timeout", 't', SOAK_OPT_DURATION, "DURATION", "0",
+     "per-iteration timeout (0: none); kills the whole tree", 0, 0, 0},
+    {"kill-after", 0, SOAK_OPT_DURATION, "DURATION", "5s", "grace between SIGTERM and SIGKILL", 0,
+     0, 0},
+    {"heartbeat", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause between iterations", 0, 0, 0},
+    {"workdir", 'C', SOAK_OPT_STRING, "DIR", NULL, "working directory of the command", 0, 0, 0},
+    {"env", 'e', SOAK_OPT_LIST, "KEY=VALUE", NULL, "extra environment for the command (repeatable)",
+     0, 0, 0},
+    {"steps", 0, SOAK_OPT_STRING, "FILE", NULL, "multi-step iterations from a JSON steps file", 0,
+     0, 0},
+    {"log-max", 0, SOAK_OPT_SIZE, "SIZE", "10MiB", "cap per log file (head and tail kept)", 0, 0,
+     0},
+    {"sample-interval", 0, SOAK_OPT_DURATION, "DURATION", "1s", "resource sampling period (0: off)",
+     0, 0, 0},
+    {"service", 0, SOAK_OPT_STRING, "CMD", NULL, "long-running process under test (run by sh -c)",
+     0, 0, 0},
+    {"service-wait", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause after starting the service", 0,
+     0, 0},
+    {"service-restarts", 0, SOAK_OPT_INT, "N", "0", "restart a dead service up to N times", 0, 0,
+     1000000},
+    {"watch-pid", 0, SOAK_OPT_INT, "PID", NULL, "sample a process started elsewhere", 0, 1,
+     4194304},
+    {"max-failures", 0, SOAK_OPT_INT, "N", NULL, "stop (exit 1) once more than N iterations failed",
+     0, 0, 1000000000000LL},
+    {"max-consecutive-failures", 0, SOAK_OPT_INT, "N", NULL,
+     "stop (exit 1) after N failures in a row", 0, 1, 1000000000000LL},
+    {"fail-fast", 0, SOAK_OPT_FLAG, NULL, NULL, "stop at the first failure", 0, 0, 0},
+    {"min-free-disk", 0, SOAK_OPT_SIZE, "SIZE", "100MiB",
+     "stop cleanly when free disk drops below this", 0, 0, 0},
+    {"resume", 0, SOAK_OPT_FLAG, NULL, NULL, "continue the run in DIR after a crash or kill", 0, 0,
+     0},
+    {"force", 0, SOAK_OPT_FLAG, NULL, NULL, "start over in a DIR that holds an earlier run", 0, 0,
+     0},
+    {"run-id", 0, SOAK_OPT_STRING, "ID", NULL, "the run id (default: time and random)", 0, 0, 0},
+    {"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL, "validate everything, run nothing", 0, 0, 0},
+    {"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no progress line", 0, 0, 0},
+    {"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
+    {"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "show the version and exit", SOAK_OPT_CLI_ONLY, 0,
+     0},
+    {NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
 };
 
 static int help(void)
@@ -89,10 +107,11 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 	cfg->service_wait_ms = soak_conf_ms(c, "service-wait");
 	cfg->service_restarts = (int)soak_conf_int(c, "service-restarts");
 	cfg->watch_pid = soak_conf_is_set(c, "watch-pid") ? (long)soak_conf_int(c, "watch-pid") : 0;
-	cfg->max_failures = soak_conf_is_set(c, "max-failures") ? soak_conf_int(c, "max-failures") : -1;
+	cfg->max_failures =
+	    soak_conf_is_set(c, "max-failures") ? soak_conf_int(c, "max-failures") : -1;
 	cfg->max_consecutive = soak_conf_is_set(c, "max-consecutive-failures")
-				       ? soak_conf_int(c, "max-consecutive-failures")
-				       : -1;
+	                           ? soak_conf_int(c, "max-consecutive-failures")
+	                           : -1;
 	cfg->fail_fast = soak_conf_flag(c, "fail-fast");
 	cfg->min_free_disk = soak_conf_bytes(c, "min-free-disk");
 	cfg->resume = soak_conf_flag(c, "resume");
@@ -101,30 +120,33 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 
 	if (cfg->log_max > 0 && cfg->log_max < 1024)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
-				    "invalid value for 'log-max': at least 1KiB (or 0 for no cap)");
+		                    "invalid value for 'log-max': at least 1KiB (or 0 for no cap)");
 	if (cfg->resume && cfg->force)
-		return soak_err_set(err, SOAK_EXIT_USAGE, "--resume and --force exclude each other");
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "--resume and --force exclude each other");
 	for (size_t i = 0; env && i < env->nlist; i++) {
 		const char *eq = strchr(env->list[i], '=');
 		if (!eq || eq == env->list[i])
 			return soak_err_set(err, SOAK_EXIT_USAGE,
-					    "invalid value '%s' for 'env': expected KEY=VALUE",
-					    env->list[i]);
+			                    "invalid value '%s' for 'env': expected KEY=VALUE",
+			                    env->list[i]);
 	}
 	if (soak_conf_is_set(c, "steps")) {
 		if (c->nrest > 0)
 			return soak_err_set(err, SOAK_EXIT_USAGE,
-					    "give either --steps or a COMMAND, not both");
+			                    "give either --steps or a COMMAND, not both");
 		if (soak_steps_load(soak_conf_str(c, "steps"), &cfg->steps, err) < 0)
 			return -1;
 	} else if (c->nrest > 0) {
 		cfg->command = c->rest;
 	} else {
-		return soak_err_set(err, SOAK_EXIT_USAGE, "no command: give '-- COMMAND [ARG...]' or --steps FILE");
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "no command: give '-- COMMAND [ARG...]' or --steps FILE");
 	}
 	if (!cfg->iterations && !cfg->duration_ms)
-		return soak_err_set(err, SOAK_EXIT_USAGE,
-				    "set --iterations or --duration (or both): a soak needs an end");
+		return soak_err_set(
+		    err, SOAK_EXIT_USAGE,
+		    "set --iterations or --duration (or both): a soak needs an end");
 	return 0;
 }
 
@@ -140,17 +162,23 @@ int main(int argc, char **argv)
 
 	soak_msg_init("soak-run");
 	if (soak_conf_parse(&conf, "soak-run", options, argc, argv, 1, &err) < 0) {
-		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg) : soak_report_err(&err);
+		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
+		                                   : soak_report_err(&err);
 		return soak_finish(code);
 	}
-	if (soak_conf_flag(&conf, "help"))
-		return soak_finish(help());
+	memset(&cfg, 0, sizeof(cfg));
+	if (soak_conf_flag(&conf, "help")) {
+		code = help();
+		goto out;
+	}
 	if (soak_conf_flag(&conf, "version")) {
 		printf("soak-run %s\n", SOAK_VERSION);
-		return soak_finish(SOAK_EXIT_OK);
+		code = SOAK_EXIT_OK;
+		goto out;
 	}
 	if (configure(&conf, &cfg, &err) < 0) {
-		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg) : soak_report_err(&err);
+		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
+		                                   : soak_report_err(&err);
 		goto out;
 	}
 	if (soak_conf_flag(&conf, "dry-run")) {

@@ -32,7 +32,8 @@ static void ui_note(void *ctx, enum soak_note kind, const char *title, const cha
 		size_t n = strcspn(text, "\n");
 		snprintf(first, sizeof(first), "%.*s", (int)(n < 500 ? n : 500), text);
 		soak_buf_init(&b, 4096);
-		soak_gha_annotation(&b, kind == SOAK_NOTE_ERROR ? "error" : "warning", title, first);
+		soak_gha_annotation(&b, kind == SOAK_NOTE_ERROR ? "error" : "warning", title,
+		                    first);
 		fputs(soak_buf_str(&b), stdout);
 		soak_buf_free(&b);
 		fflush(stdout);
@@ -76,11 +77,11 @@ static void ui_iteration_end(void *ctx, const struct soak_progress *p)
 		left = p->duration_ms - p->elapsed_ms > 0 ? p->duration_ms - p->elapsed_ms : 0;
 	if (p->iterations > 0)
 		snprintf(of, sizeof(of), "/%lld", p->iterations);
-	snprintf(line, sizeof(line), "iteration %lld%s  %s elapsed%s%s  pass %.1f%%  last %s (%.2fs)",
-		 p->iteration, of, soak_format_duration(p->elapsed_ms, el, sizeof(el)),
-		 left >= 0 ? ", ETA " : "",
-		 left >= 0 ? soak_format_duration(left, eta, sizeof(eta)) : "", rate, p->status,
-		 p->duration_s);
+	snprintf(line, sizeof(line),
+	         "iteration %lld%s  %s elapsed%s%s  pass %.1f%%  last %s (%.2fs)", p->iteration, of,
+	         soak_format_duration(p->elapsed_ms, el, sizeof(el)), left >= 0 ? ", ETA " : "",
+	         left >= 0 ? soak_format_duration(left, eta, sizeof(eta)) : "", rate, p->status,
+	         p->duration_s);
 	if (s->gha) {
 		printf("%s\n::endgroup::\n", line);
 		fflush(stdout);
@@ -121,11 +122,12 @@ int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_resu
 	int ret = 0;
 
 	clear_line(s);
-	printf("soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed (%.1f%%)\n",
-	       res->run_id, res->state, res->stop_reason ? " (" : "",
-	       res->stop_reason ? res->stop_reason : "", res->stop_reason ? ")" : "",
-	       res->iterations, res->iterations == 1 ? "" : "s",
-	       res->passed, res->failed, done ? 100.0 * (double)res->passed / (double)done : 0.0);
+	printf(
+	    "soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed (%.1f%%)\n",
+	    res->run_id, res->state, res->stop_reason ? " (" : "",
+	    res->stop_reason ? res->stop_reason : "", res->stop_reason ? ")" : "", res->iterations,
+	    res->iterations == 1 ? "" : "s", res->passed, res->failed,
+	    done ? 100.0 * (double)res->passed / (double)done : 0.0);
 	printf("soak-run: soak directory: %s\n", dir);
 	if (!s->gha)
 		return 0;

@@ -1,14 +1,15 @@
-/* What soak-run shows while it runs: a live line on a TTY, groups and annotations under GitHub Actions. */
+/* What soak-run shows while it runs: a live line on a TTY, groups and annotations under GitHub
+ * Actions. */
 #ifndef SOAK_RUN_UI_H
 #define SOAK_RUN_UI_H
 
 #include "runner.h"
 
 struct ui_state {
-	int tty;	   /* stderr is a terminal: redraw one progress line */
-	int gha;	   /* GITHUB_ACTIONS=true */
+	int tty; /* stderr is a terminal: redraw one progress line */
+	int gha; /* GITHUB_ACTIONS=true */
 	int quiet;
-	int line_shown;	   /* a progress line is on screen and must be cleared first */
+	int line_shown;     /* a progress line is on screen and must be cleared first */
 	int64_t last_print; /* for the periodic line when neither tty nor gha */
 	long long last_iteration;
 };
