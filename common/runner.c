@@ -29,6 +29,8 @@
 #define UNHEALTHY_DEFAULT 3
 #define CANCEL_GRACE_MS 2000 /* SIGTERM-to-SIGKILL grace when cancelled: exit well within 5 s */
 #define SERVICE_POLL_MS 200
+#define SUMMARY_EVERY_MS 100
+#define HEALTH_EVERY_MS 1000
 
 struct runner {
 	const struct soak_runner_cfg *cfg;
@@ -68,6 +70,8 @@ struct runner {
 	int sig;
 	int io_failed;
 	struct soak_err io_err;
+	int64_t summary_at, health_at; /* when they were last written (monotonic ms) */
+	uint64_t mem_avail;	       /* host available memory at the last sample */
 };
 
 /* ---------- small helpers ---------- */
@@ -219,6 +223,7 @@ static void sample_tick(struct runner *r, long iter_pid)
 	if (r->next_sample <= now)
 		r->next_sample = now + c->sample_ms;
 	soak_host_mem_avail(&mem_avail, &err);
+	r->mem_avail = mem_avail;
 	soak_disk_free(r->dir, &disk_free, &disk_total, &err);
 	if (iter_pid > 0 && soak_res_tree(iter_pid, &s, &err) == 0 && s.procs > 0) {
 		soak_res_peak(&r->iter_peak, &s);
@@ -612,16 +617,13 @@ static int state_write(const char *path, const cJSON *o, int final, struct soak_
 	return final ? soak_json_write(path, o, 1, err) : soak_json_replace(path, o, 1, err);
 }
 
-static void write_state(struct runner *r, const char *state, int exit_code)
+static void write_summary(struct runner *r, const char *state, int exit_code)
 {
-	const struct soak_runner_cfg *c = r->cfg;
 	struct soak_err err;
 	long long done = r->passed + r->failed;
 	int64_t now = soak_wall_ms();
 	char *path;
 	cJSON *o = record_new();
-	int unhealthy_at = c->max_consecutive > 0 ? (int)c->max_consecutive : UNHEALTHY_DEFAULT;
-	int ok = 0, svc_alive = !r->svc_down;
 
 	cJSON_AddStringToObject(o, "run_id", r->run_id);
 	cJSON_AddStringToObject(o, "state", state);
@@ -659,6 +661,18 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 		io_fail(r, &err);
 	free(path);
 	cJSON_Delete(o);
+}
+
+static void write_health(struct runner *r, int final)
+{
+	const struct soak_runner_cfg *c = r->cfg;
+	struct soak_err err;
+	long long done = r->passed + r->failed;
+	int64_t now = soak_wall_ms();
+	char *path;
+	cJSON *o;
+	int unhealthy_at = c->max_consecutive > 0 ? (int)c->max_consecutive : UNHEALTHY_DEFAULT;
+	int ok = 0, svc_alive = !r->svc_down;
 
 	for (int i = 0; i < r->nrecent; i++)
 		ok += r->recent[i];
@@ -679,10 +693,31 @@ static void write_state(struct runner *r, const char *state, int exit_code)
 	if (r->svc_starts)
 		cJSON_AddBoolToObject(o, "service_alive", svc_alive);
 	path = soak_path_join(r->dir, "health.json");
-	if (state_write(path, o, strcmp(state, "running") != 0, &err) < 0)
+	if (state_write(path, o, final, &err) < 0)
 		io_fail(r, &err);
 	free(path);
 	cJSON_Delete(o);
+}
+
+/*
+ * Rewrite summary.json and health.json: at the end always; while running at
+ * most every SUMMARY_EVERY_MS and HEALTH_EVERY_MS, and at once after a failure.
+ * (metrics.jsonl holds every iteration; --resume recomputes the totals from it.)
+ */
+static void write_state(struct runner *r, const char *state, int exit_code)
+{
+	int final = strcmp(state, "running") != 0;
+	int failed = r->last_status && strcmp(r->last_status, "pass");
+	int64_t now = soak_mono_ms();
+
+	if (final || failed || r->summary_at == 0 || now - r->summary_at >= SUMMARY_EVERY_MS) {
+		write_summary(r, state, exit_code);
+		r->summary_at = now;
+	}
+	if (final || failed || r->health_at == 0 || now - r->health_at >= HEALTH_EVERY_MS) {
+		write_health(r, final);
+		r->health_at = now;
+	}
 }
 
 /* The environment of one iteration or step: SOAK_* first, then the run's, then the step's. */
@@ -870,7 +905,11 @@ static int iteration(struct runner *r, long long n)
 	kpi = read_kpis(kpi_path, warnings);
 	free(kpi_path);
 	soak_disk_free(r->dir, &disk_free, &disk_total, &err);
-	soak_host_mem_avail(&mem_avail, &err);
+	/* /proc/meminfo is read at each sample; without sampling, here */
+	if (c->sample_ms > 0)
+		mem_avail = r->mem_avail;
+	else
+		soak_host_mem_avail(&mem_avail, &err);
 
 	add_time(rec, "start", start_wall);
 	add_time(rec, "end", end_wall);
