@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "conf.h"
+#include "json.h"
+#include "jsonl.h"
 #include "exitcode.h"
 #include "file.h"
 #include "parse.h"
@@ -24,6 +26,8 @@ const char *soak_src_name(enum soak_src src)
 		return "default";
 	case SOAK_SRC_CONFIG:
 		return "config";
+	case SOAK_SRC_REPLAY:
+		return "replay";
 	case SOAK_SRC_ENV:
 		return "env";
 	case SOAK_SRC_FLAG:
@@ -491,7 +495,7 @@ static int collect(const struct soak_conf *c, const char *path, const cJSON *obj
 static int parse_config(struct soak_conf *c, const char *path, struct soak_err *err)
 {
 	const cJSON **top = NULL, **sec = NULL;
-	const char *own, *end = NULL;
+	const char *own;
 	struct soak_buf text;
 	char from[1100];
 	cJSON *root = NULL, *section;
@@ -503,24 +507,9 @@ static int parse_config(struct soak_conf *c, const char *path, struct soak_err *
 		err->code = SOAK_EXIT_INPUT;
 		goto out;
 	}
-	root = cJSON_ParseWithLengthOpts(soak_buf_str(&text), text.len, &end, 0);
-	if (!root) {
-		const char *t = soak_buf_str(&text);
-		size_t off = end && end >= t ? (size_t)(end - t) : 0;
-		unsigned long line = 1, col = 1;
-		for (size_t k = 0; k < off && k < text.len; k++) {
-			if (t[k] == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
-		soak_err_set(err, SOAK_EXIT_INPUT,
-		             "config '%s': JSON syntax error at line %lu, column %lu", path, line,
-		             col);
+	snprintf(from, sizeof(from), "config '%s'", path);
+	if (soak_json_parse(soak_buf_str(&text), text.len, from, SOAK_EXIT_INPUT, &root, err) < 0)
 		goto out;
-	}
 	if (!cJSON_IsObject(root)) {
 		soak_err_set(err, SOAK_EXIT_USAGE, "config '%s': expected a JSON object", path);
 		goto out;
@@ -536,7 +525,6 @@ static int parse_config(struct soak_conf *c, const char *path, struct soak_err *
 	section = cJSON_GetObjectItemCaseSensitive(root, own);
 	if (section && collect(c, path, section, own, own, sec, err) < 0)
 		goto out;
-	snprintf(from, sizeof(from), "config '%s'", path);
 	for (size_t i = 0; i < c->nopts; i++) {
 		const cJSON *item = sec[i] ? sec[i] : top[i];
 		if (!item || c->v[i].src != SOAK_SRC_NONE)
@@ -550,6 +538,55 @@ out:
 	free(sec);
 	cJSON_Delete(root);
 	soak_buf_free(&text);
+	return ret;
+}
+
+/* The settings of a replayed run: run.json's "config", less defaults and machine-specific ones. */
+static int parse_replay(struct soak_conf *c, const char *path, struct soak_err *err)
+{
+	const cJSON *config;
+	cJSON *root = NULL;
+	char from[1100];
+	int ret = -1;
+
+	snprintf(from, sizeof(from), "replay '%s'", path);
+	if (soak_json_load(path, CONF_FILE_MAX, &root, err) < 0 ||
+	    soak_schema_check(root, path, err) < 0)
+		goto out;
+	config = cJSON_GetObjectItemCaseSensitive(root, "config");
+	if (!cJSON_IsObject(config)) {
+		soak_err_set(err, SOAK_EXIT_INPUT, "'%s' has no \"config\" object to replay", path);
+		goto out;
+	}
+	for (size_t i = 0; i < c->nopts; i++) {
+		const struct soak_opt *o = &c->opts[i];
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(config, o->name), *v, *src;
+
+		if (!e || c->v[i].src != SOAK_SRC_NONE ||
+		    (o->flags & (SOAK_OPT_CLI_ONLY | SOAK_OPT_NO_REPLAY | SOAK_OPT_SECRET)))
+			continue;
+		v = cJSON_GetObjectItemCaseSensitive(e, "value");
+		src = cJSON_GetObjectItemCaseSensitive(e, "source");
+		if (cJSON_IsString(src) && !strcmp(src->valuestring, "default"))
+			continue;
+		if (cJSON_IsArray(v)) {
+			const cJSON *item;
+			cJSON_ArrayForEach(item, v)
+			{
+				if (cJSON_IsString(item) &&
+				    set_text(c, i, item->valuestring, SOAK_SRC_REPLAY, from, err) <
+				        0)
+					goto out;
+			}
+			c->v[i].src = SOAK_SRC_REPLAY;
+		} else if (cJSON_IsString(v)) {
+			if (set_text(c, i, v->valuestring, SOAK_SRC_REPLAY, from, err) < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	cJSON_Delete(root);
 	return ret;
 }
 
@@ -602,6 +639,10 @@ int soak_conf_parse(struct soak_conf *c, const char *prog, const struct soak_opt
 		goto fail;
 	if (!asked_for_help(c)) {
 		if (parse_env(c, err) < 0)
+			goto fail;
+		ci = find_long(c, "replay", 6);
+		if (ci >= 0 && c->v[ci].src != SOAK_SRC_NONE && c->v[ci].text &&
+		    parse_replay(c, c->v[ci].text, err) < 0)
 			goto fail;
 		ci = find_long(c, "config", 6);
 		if (ci >= 0 && c->v[ci].src == SOAK_SRC_NONE) {

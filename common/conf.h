@@ -31,8 +31,9 @@ enum soak_opt_type {
 };
 
 /* opt flags */
-#define SOAK_OPT_CLI_ONLY 0x1 /* no env, no config (e.g. --help, --config, --version) */
-#define SOAK_OPT_SECRET 0x2   /* value is never echoed into run.json or messages */
+#define SOAK_OPT_CLI_ONLY 0x1  /* no env, no config (e.g. --help, --config, --version) */
+#define SOAK_OPT_SECRET 0x2    /* value is never echoed into run.json or messages */
+#define SOAK_OPT_NO_REPLAY 0x4 /* not taken over from a replayed run.json (machine-specific) */
 
 struct soak_opt {
 	const char *name; /* long flag without "--"; NULL ends the table */
@@ -45,7 +46,14 @@ struct soak_opt {
 	long long min, max; /* range for INT and DOUBLE (DOUBLE uses them as doubles) */
 };
 
-enum soak_src { SOAK_SRC_NONE, SOAK_SRC_DEFAULT, SOAK_SRC_CONFIG, SOAK_SRC_ENV, SOAK_SRC_FLAG };
+enum soak_src {
+	SOAK_SRC_NONE,
+	SOAK_SRC_DEFAULT,
+	SOAK_SRC_CONFIG,
+	SOAK_SRC_REPLAY, /* from the "config" of a run.json named by --replay */
+	SOAK_SRC_ENV,
+	SOAK_SRC_FLAG,
+};
 
 struct soak_setting {
 	const struct soak_opt *opt;
@@ -70,7 +78,9 @@ struct soak_conf {
 };
 
 /*
- * Parse argv (argv[0] is the program), then the environment, then the config
+ * Parse argv (argv[0] is the program), then the environment, then a replayed
+ * run (an option named "replay" naming a run.json: every setting whose recorded
+ * source was not the default, less SOAK_OPT_NO_REPLAY ones), then the config
  * file named by --config/SOAK_CONFIG (an option named "config" must be in the
  * table for that), then defaults. Options may be "--name value", "--name=value",
  * "-x value"; "--" ends options. When stop_at_positional is set, the first
@@ -93,7 +103,7 @@ int64_t soak_conf_ms(const struct soak_conf *c, const char *name);
 uint64_t soak_conf_bytes(const struct soak_conf *c, const char *name);
 int soak_conf_flag(const struct soak_conf *c, const char *name);
 
-const char *soak_src_name(enum soak_src src); /* "flag", "env", "config", "default" */
+const char *soak_src_name(enum soak_src src); /* "flag", "env", "replay", "config", "default" */
 
 /*
  * The effective configuration as JSON for run.json:

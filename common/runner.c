@@ -27,7 +27,7 @@
 #define METRICS_LINE_MAX (16 * 1024 * 1024)
 #define RECENT 20 /* iterations behind health.json's recent_success_rate */
 #define UNHEALTHY_DEFAULT 3
-#define CANCEL_GRACE_MS 2000 /* SIGTERM-to-SIGKILL grace when cancelled: exit well within 5 s */
+#define CANCEL_GRACE_MS 1500 /* SIGTERM-to-SIGKILL grace when cancelled: exit well within 5 s */
 #define SERVICE_POLL_MS 200
 #define SUMMARY_EVERY_MS 100
 #define HEALTH_EVERY_MS 1000
@@ -71,7 +71,7 @@ struct runner {
 	int io_failed;
 	struct soak_err io_err;
 	int64_t summary_at, health_at; /* when they were last written (monotonic ms) */
-	uint64_t mem_avail;	       /* host available memory at the last sample */
+	uint64_t mem_avail;            /* host available memory at the last sample */
 };
 
 /* ---------- small helpers ---------- */
@@ -520,10 +520,9 @@ static void failure_note(struct runner *r, const char *what, char *const *argv, 
 	if (!cwd)
 		cwd = getcwd(here, sizeof(here)) ? here : ".";
 	snprintf(title, sizeof(title), "%s %s", what, x->status);
-	note(r, SOAK_NOTE_ERROR, title,
-	     "command: %s\ncwd: %s\nstatus: %s%s%s\nlog: %s/%s\n--- last output ---\n%s",
+	note(r, SOAK_NOTE_ERROR, title, "command: %s\ncwd: %s\nstatus: %s%s%s\nlog: %s/%s%s%s",
 	     soak_buf_str(&cmd), cwd, x->status, *x->reason ? ", " : "", x->reason, r->dir, log_rel,
-	     soak_buf_str(&tail));
+	     tail.len ? "\n--- last output ---\n" : "", soak_buf_str(&tail));
 	soak_buf_free(&cmd);
 	soak_buf_free(&tail);
 }
@@ -1519,4 +1518,58 @@ int soak_runner_check(const struct soak_runner_cfg *cfg, struct soak_err *err)
 		                    soak_format_size(disk_free, a, sizeof(a)),
 		                    soak_format_size(cfg->min_free_disk, b, sizeof(b)));
 	return 0;
+}
+
+int soak_runner_replay_command(const char *run_json, struct soak_runner_cfg *cfg,
+                               struct soak_err *err)
+{
+	const cJSON *cmd, *steps;
+	cJSON *doc;
+	int ret = -1;
+
+	if (soak_json_load(run_json, 16 * 1024 * 1024, &doc, err) < 0)
+		return -1;
+	if (soak_schema_check(doc, run_json, err) < 0) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	cmd = cJSON_GetObjectItemCaseSensitive(doc, "command");
+	steps = cJSON_GetObjectItemCaseSensitive(doc, "steps");
+	if (cJSON_IsArray(steps)) {
+		ret = soak_steps_from_json(doc, run_json, &cfg->steps, err);
+		if (ret < 0)
+			err->code = SOAK_EXIT_INPUT;
+	} else if (cJSON_IsArray(cmd) && cJSON_GetArraySize(cmd) > 0) {
+		size_t n = (size_t)cJSON_GetArraySize(cmd), i = 0;
+		cfg->owned_command = calloc(n + 1, sizeof(char *));
+		if (!cfg->owned_command) {
+			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto out;
+		}
+		for (const cJSON *a = cmd->child; a; a = a->next) {
+			if (!cJSON_IsString(a)) {
+				soak_err_set(err, SOAK_EXIT_INPUT,
+				             "'%s': \"command\" must hold strings", run_json);
+				goto out;
+			}
+			cfg->owned_command[i++] = strdup(a->valuestring);
+		}
+		cfg->command = cfg->owned_command;
+		ret = 0;
+	} else {
+		soak_err_set(err, SOAK_EXIT_INPUT, "'%s' records neither a command nor steps",
+		             run_json);
+	}
+out:
+	cJSON_Delete(doc);
+	return ret;
+}
+
+void soak_runner_cfg_free(struct soak_runner_cfg *cfg)
+{
+	soak_steps_free(&cfg->steps);
+	for (char **a = cfg->owned_command; a && *a; a++)
+		free(*a);
+	free(cfg->owned_command);
+	cfg->owned_command = NULL;
 }

@@ -35,9 +35,19 @@ struct soak_runner_cfg {
 	uint64_t min_free_disk;
 	int resume;
 	int force;
-	const char *run_id; /* NULL: generated */
-	cJSON *config;      /* effective configuration with provenance, for run.json (borrowed) */
+	const char *run_id;   /* NULL: generated */
+	cJSON *config;        /* effective configuration with provenance, for run.json (borrowed) */
+	char **owned_command; /* set by soak_runner_replay_command; freed by soak_runner_cfg_free */
 };
+
+/*
+ * Take the command (or the steps) of a recorded run from its run.json, for
+ * --replay when no command is given. Fails with SOAK_EXIT_INPUT.
+ */
+int soak_runner_replay_command(const char *run_json, struct soak_runner_cfg *cfg,
+                               struct soak_err *err);
+/* Free what the engine allocated into cfg (the steps, a replayed command). */
+void soak_runner_cfg_free(struct soak_runner_cfg *cfg);
 
 /* What the engine tells the user interface. */
 enum soak_note {

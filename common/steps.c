@@ -56,6 +56,22 @@ static int get_duration(const cJSON *st, const char *key, int64_t *ms, const cha
 	return 0;
 }
 
+static int get_ms(const cJSON *st, const char *key, int64_t *ms, const char *what, size_t i,
+                  const char *name, struct soak_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st, key);
+	char msg[128];
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9e15) {
+		snprintf(msg, sizeof(msg), "'%s' must be a number of milliseconds", key);
+		return bad(err, what, i, name, msg);
+	}
+	*ms = (int64_t)v->valuedouble;
+	return 0;
+}
+
 static int load_step(const cJSON *st, const char *what, size_t i, struct soak_step *s,
                      struct soak_err *err)
 {
@@ -71,9 +87,10 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 	nm = name->valuestring;
 	s->name = strdup(nm);
 	for (const cJSON *k = st->child; k; k = k->next) {
-		static const char *const known[] = {"name",    "command",       "cwd",
-		                                    "env",     "timeout",       "retries",
-		                                    "backoff", "allow_failure", NULL};
+		/* timeout_ms and backoff_ms: the form run.json records, read back by --replay */
+		static const char *const known[] = {
+		    "name",    "command", "cwd",        "env",           "timeout", "timeout_ms",
+		    "retries", "backoff", "backoff_ms", "allow_failure", NULL};
 		int ok = 0;
 		for (const char *const *p = known; *p; p++)
 			ok |= !strcmp(k->string, *p);
@@ -127,7 +144,9 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 		}
 	}
 	if (get_duration(st, "timeout", &s->timeout_ms, what, i, nm, err) < 0 ||
-	    get_duration(st, "backoff", &s->backoff_ms, what, i, nm, err) < 0)
+	    get_duration(st, "backoff", &s->backoff_ms, what, i, nm, err) < 0 ||
+	    get_ms(st, "timeout_ms", &s->timeout_ms, what, i, nm, err) < 0 ||
+	    get_ms(st, "backoff_ms", &s->backoff_ms, what, i, nm, err) < 0)
 		return -1;
 	if ((v = cJSON_GetObjectItemCaseSensitive(st, "retries"))) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 100 ||

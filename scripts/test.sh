@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Build everything with warnings as errors and run the whole test suite.
-#   scripts/test.sh               the suite (build in build/)
-#   SOAK_SANITIZE=1 scripts/test.sh   the same under ASan + UBSan (build in build-asan/)
+# Build everything with warnings as errors and run the whole test suite, then the
+# same suite again built with AddressSanitizer and UndefinedBehaviorSanitizer.
+#   scripts/test.sh            both (build/ and build-asan/)
+#   scripts/test.sh --quick    the plain build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-dir=build
-flags=(-DSOAK_WERROR=ON -DSOAK_BUILD_TESTS=ON)
-if [ "${SOAK_SANITIZE:-0}" = 1 ]; then
-	dir=build-asan
-	flags+=(-DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
-fi
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
-cmake -S . -B "$dir" "${flags[@]}" >/dev/null
-cmake --build "$dir" -j "$jobs"
-ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+suite() {
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DSOAK_WERROR=ON -DSOAK_BUILD_TESTS=ON "$@" >/dev/null
+	cmake --build "$dir" -j "$jobs"
+	ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+}
+
+suite build
+if [ "${1:-}" != "--quick" ]; then
+	echo "== the suite again under ASan + UBSan =="
+	suite build-asan -DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fi

@@ -24,54 +24,68 @@ static const char usage[] =
     "\n"
     "options:\n";
 
+/* name, short, type, argument, default, help, flags, min, max */
+// clang-format off
 static const struct soak_opt options[] = {
-    {"dir", 'd', SOAK_OPT_STRING, "DIR", "artifacts/soak", "the soak directory", 0, 0, 0},
-    {"config", 'c', SOAK_OPT_STRING, "FILE", NULL, "JSON configuration file", SOAK_OPT_CLI_ONLY, 0,
-     0},
-    {"iterations", 'n', SOAK_OPT_INT, "N", NULL, "stop after N iterations", 0, 1, 1000000000000LL},
-    {"duration", 'D', SOAK_OPT_DURATION, "DURATION", NULL,
-     "stop starting iterations after this long", 0, 0, 0},
-    {"timeout", 't', SOAK_OPT_DURATION, "DURATION", "0",
-     "per-iteration timeout (0: none); kills the whole tree", 0, 0, 0},
-    {"kill-after", 0, SOAK_OPT_DURATION, "DURATION", "5s", "grace between SIGTERM and SIGKILL", 0,
-     0, 0},
-    {"heartbeat", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause between iterations", 0, 0, 0},
-    {"workdir", 'C', SOAK_OPT_STRING, "DIR", NULL, "working directory of the command", 0, 0, 0},
-    {"env", 'e', SOAK_OPT_LIST, "KEY=VALUE", NULL, "extra environment for the command (repeatable)",
-     0, 0, 0},
-    {"steps", 0, SOAK_OPT_STRING, "FILE", NULL, "multi-step iterations from a JSON steps file", 0,
-     0, 0},
-    {"log-max", 0, SOAK_OPT_SIZE, "SIZE", "10MiB", "cap per log file (head and tail kept)", 0, 0,
-     0},
-    {"sample-interval", 0, SOAK_OPT_DURATION, "DURATION", "1s", "resource sampling period (0: off)",
-     0, 0, 0},
-    {"service", 0, SOAK_OPT_STRING, "CMD", NULL, "long-running process under test (run by sh -c)",
-     0, 0, 0},
-    {"service-wait", 0, SOAK_OPT_DURATION, "DURATION", "0", "pause after starting the service", 0,
-     0, 0},
-    {"service-restarts", 0, SOAK_OPT_INT, "N", "0", "restart a dead service up to N times", 0, 0,
-     1000000},
-    {"watch-pid", 0, SOAK_OPT_INT, "PID", NULL, "sample a process started elsewhere", 0, 1,
-     4194304},
-    {"max-failures", 0, SOAK_OPT_INT, "N", NULL, "stop (exit 1) once more than N iterations failed",
-     0, 0, 1000000000000LL},
-    {"max-consecutive-failures", 0, SOAK_OPT_INT, "N", NULL,
-     "stop (exit 1) after N failures in a row", 0, 1, 1000000000000LL},
-    {"fail-fast", 0, SOAK_OPT_FLAG, NULL, NULL, "stop at the first failure", 0, 0, 0},
-    {"min-free-disk", 0, SOAK_OPT_SIZE, "SIZE", "100MiB",
-     "stop cleanly when free disk drops below this", 0, 0, 0},
-    {"resume", 0, SOAK_OPT_FLAG, NULL, NULL, "continue the run in DIR after a crash or kill", 0, 0,
-     0},
-    {"force", 0, SOAK_OPT_FLAG, NULL, NULL, "start over in a DIR that holds an earlier run", 0, 0,
-     0},
-    {"run-id", 0, SOAK_OPT_STRING, "ID", NULL, "the run id (default: time and random)", 0, 0, 0},
-    {"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL, "validate everything, run nothing", 0, 0, 0},
-    {"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no progress line", 0, 0, 0},
-    {"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-    {"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "show the version and exit", SOAK_OPT_CLI_ONLY, 0,
-     0},
-    {NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+	{"dir", 'd', SOAK_OPT_STRING, "DIR", "artifacts/soak",
+		"the soak directory", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL,
+		"JSON configuration file", SOAK_OPT_CLI_ONLY, 0, 0},
+	{"replay", 0, SOAK_OPT_STRING, "RUN_JSON", NULL,
+		"rerun a recorded run: its settings and command (flags win)", SOAK_OPT_CLI_ONLY, 0, 0},
+	{"iterations", 'n', SOAK_OPT_INT, "N", NULL,
+		"stop after N iterations", 0, 1, 1000000000000LL},
+	{"duration", 'D', SOAK_OPT_DURATION, "DURATION", NULL,
+		"stop starting iterations after this long", 0, 0, 0},
+	{"timeout", 't', SOAK_OPT_DURATION, "DURATION", "0",
+		"per-iteration timeout (0: none); kills the whole tree", 0, 0, 0},
+	{"kill-after", 0, SOAK_OPT_DURATION, "DURATION", "5s",
+		"grace between SIGTERM and SIGKILL", 0, 0, 0},
+	{"heartbeat", 0, SOAK_OPT_DURATION, "DURATION", "0",
+		"pause between iterations", 0, 0, 0},
+	{"workdir", 'C', SOAK_OPT_STRING, "DIR", NULL,
+		"working directory of the command", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"env", 'e', SOAK_OPT_LIST, "KEY=VALUE", NULL,
+		"extra environment for the command (repeatable)", 0, 0, 0},
+	{"steps", 0, SOAK_OPT_STRING, "FILE", NULL,
+		"multi-step iterations from a JSON steps file", 0, 0, 0},
+	{"log-max", 0, SOAK_OPT_SIZE, "SIZE", "10MiB",
+		"cap per log file (head and tail kept)", 0, 0, 0},
+	{"sample-interval", 0, SOAK_OPT_DURATION, "DURATION", "1s",
+		"resource sampling period (0: off)", 0, 0, 0},
+	{"service", 0, SOAK_OPT_STRING, "CMD", NULL,
+		"long-running process under test (run by sh -c)", 0, 0, 0},
+	{"service-wait", 0, SOAK_OPT_DURATION, "DURATION", "0",
+		"pause after starting the service", 0, 0, 0},
+	{"service-restarts", 0, SOAK_OPT_INT, "N", "0",
+		"restart a dead service up to N times", 0, 0, 1000000},
+	{"watch-pid", 0, SOAK_OPT_INT, "PID", NULL,
+		"sample a process started elsewhere", SOAK_OPT_NO_REPLAY, 1, 4194304},
+	{"max-failures", 0, SOAK_OPT_INT, "N", NULL,
+		"stop (exit 1) once more than N iterations failed", 0, 0, 1000000000000LL},
+	{"max-consecutive-failures", 0, SOAK_OPT_INT, "N", NULL,
+		"stop (exit 1) after N failures in a row", 0, 1, 1000000000000LL},
+	{"fail-fast", 0, SOAK_OPT_FLAG, NULL, NULL,
+		"stop at the first failure", 0, 0, 0},
+	{"min-free-disk", 0, SOAK_OPT_SIZE, "SIZE", "100MiB",
+		"stop cleanly when free disk drops below this", 0, 0, 0},
+	{"resume", 0, SOAK_OPT_FLAG, NULL, NULL,
+		"continue the run in DIR after a crash or kill", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"force", 0, SOAK_OPT_FLAG, NULL, NULL,
+		"start over in a DIR that holds an earlier run", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"run-id", 0, SOAK_OPT_STRING, "ID", NULL,
+		"the run id (default: time and random)", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL,
+		"validate everything, run nothing", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL,
+		"no progress line", 0, 0, 0},
+	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL,
+		"show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
+	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL,
+		"show the version and exit", SOAK_OPT_CLI_ONLY, 0, 0},
+	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
 };
+// clang-format on
 
 static int help(void)
 {
@@ -139,6 +153,9 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 			return -1;
 	} else if (c->nrest > 0) {
 		cfg->command = c->rest;
+	} else if (soak_conf_is_set(c, "replay")) {
+		if (soak_runner_replay_command(soak_conf_str(c, "replay"), cfg, err) < 0)
+			return -1;
 	} else {
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "no command: give '-- COMMAND [ARG...]' or --steps FILE");
@@ -203,7 +220,7 @@ int main(int argc, char **argv)
 	cJSON_Delete(cfg.config);
 	free(envv);
 out:
-	soak_steps_free(&cfg.steps);
+	soak_runner_cfg_free(&cfg);
 	soak_conf_free(&conf);
 	return soak_finish(code);
 }

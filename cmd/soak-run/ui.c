@@ -27,13 +27,9 @@ static void ui_note(void *ctx, enum soak_note kind, const char *title, const cha
 
 	clear_line(s);
 	if (s->gha && kind != SOAK_NOTE_INFO) {
-		/* the annotation carries the first line; the whole text follows in the log */
-		char first[512];
-		size_t n = strcspn(text, "\n");
-		snprintf(first, sizeof(first), "%.*s", (int)(n < 500 ? n : 500), text);
-		soak_buf_init(&b, 4096);
-		soak_gha_annotation(&b, kind == SOAK_NOTE_ERROR ? "error" : "warning", title,
-		                    first);
+		/* the whole text: the runner shows the escaped newlines as lines */
+		soak_buf_init(&b, 16 * 1024);
+		soak_gha_annotation(&b, kind == SOAK_NOTE_ERROR ? "error" : "warning", title, text);
 		fputs(soak_buf_str(&b), stdout);
 		soak_buf_free(&b);
 		fflush(stdout);
@@ -114,6 +110,28 @@ void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
 	ui->ctx = s;
 }
 
+/* A short table in the job summary; soak-report adds the full report. */
+static void job_summary(const char *dir, const struct soak_runner_result *res)
+{
+	struct soak_buf md;
+	struct soak_err err;
+	long long done = res->passed + res->failed;
+
+	soak_buf_init(&md, 16 * 1024);
+	soak_buf_addf(
+	    &md,
+	    "### soak-run: %s\n\n"
+	    "| run | iterations | passed | failed | pass rate | stop reason | soak directory |\n"
+	    "|---|---:|---:|---:|---:|---|---|\n"
+	    "| `%s` | %lld | %lld | %lld | %.2f%% | %s | `%s` |\n\n",
+	    res->state, res->run_id, res->iterations, res->passed, res->failed,
+	    done ? 100.0 * (double)res->passed / (double)done : 0.0,
+	    res->stop_reason ? res->stop_reason : "-", dir);
+	if (soak_gha_summary_append(md.data, md.len, &err) < 0)
+		soak_warning("%s", err.msg);
+	soak_buf_free(&md);
+}
+
 int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_result *res)
 {
 	struct soak_err err;
@@ -131,6 +149,7 @@ int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_resu
 	printf("soak-run: soak directory: %s\n", dir);
 	if (!s->gha)
 		return 0;
+	job_summary(dir, res);
 	snprintf(num, sizeof(num), "%lld", res->iterations);
 	ret |= soak_gha_set_output("iterations", num, &err);
 	snprintf(num, sizeof(num), "%lld", res->failed);
