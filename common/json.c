@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -24,7 +25,7 @@ int soak_json_parse(const char *text, size_t len, const char *what, int code, cJ
 				col++;
 			}
 		}
-		return soak_err_set(err, code, "'%s': JSON syntax error at line %lu, column %lu",
+		return soak_err_set(err, code, "%s: JSON syntax error at line %lu, column %lu",
 		                    what, line, col);
 	}
 	*out = j;
@@ -42,7 +43,9 @@ int soak_json_load(const char *path, size_t max, cJSON **out, struct soak_err *e
 		err->code = SOAK_EXIT_INPUT;
 		return -1;
 	}
-	ret = soak_json_parse(soak_buf_str(&b), b.len, path, SOAK_EXIT_INPUT, out, err);
+	char what[1100];
+	snprintf(what, sizeof(what), "'%s'", path);
+	ret = soak_json_parse(soak_buf_str(&b), b.len, what, SOAK_EXIT_INPUT, out, err);
 	soak_buf_free(&b);
 	return ret;
 }

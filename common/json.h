@@ -8,7 +8,8 @@
 
 /*
  * Parse text as JSON; on a syntax error fail with code and a message
- * "'<what>': JSON syntax error at line L, column C".
+ * "<what>: JSON syntax error at line L, column C" (what names the source, e.g.
+ * "config 'soak.json'" or "'steps.json'").
  */
 int soak_json_parse(const char *text, size_t len, const char *what, int code, cJSON **out,
                     struct soak_err *err);
