@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "clock.h"
 #include "exitcode.h"
+#include "procfs.h"
 #include "banned.h"
 
 extern char **environ;
@@ -116,58 +117,14 @@ struct pstat {
 	unsigned long long start; /* clock ticks after boot: tells a reused pid apart */
 };
 
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len + 1 < size) {
-		ssize_t r = read(fd, buf + len, size - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
-/*
- * Split the stat line after the command name: f[0] is field 3 (the state, as
- * a character), f[i] is field i + 3. Returns how many fields were read.
- */
-static int stat_fields(char *buf, long long *f, int max)
-{
-	char *s = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-	int n = 0;
-
-	if (!s || s[1] != ' ' || !s[2])
-		return 0;
-	s += 2;
-	f[n++] = (unsigned char)*s++;
-	while (n < max && *s == ' ') {
-		char *end;
-		errno = 0;
-		f[n] = strtoll(s + 1, &end, 10);
-		if (end == s + 1 || errno)
-			break;
-		n++;
-		s = end;
-	}
-	return n;
-}
-
 static int read_pstat(pid_t pid, struct pstat *ps)
 {
 	char path[64], buf[1024];
 	long long f[20];
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (read_file(path, buf, sizeof(buf)) <= 0 || stat_fields(buf, f, 20) < 20)
+	if (soak_procfs_read(path, buf, sizeof(buf)) <= 0 ||
+	    soak_procfs_stat_fields(buf, f, 20) < 20)
 		return -1;
 	ps->pid = pid;
 	ps->state = (char)f[0];
@@ -1097,7 +1054,7 @@ static int tree_gone(struct soak_proc *p)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
-		n = read_file(path, buf, sizeof(buf));
+		n = soak_procfs_read(path, buf, sizeof(buf));
 		if (n < 0 || (size_t)n >= sizeof(buf) - 1) {
 			gone = 0;
 			break;

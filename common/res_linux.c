@@ -24,29 +24,10 @@
 
 #include "res.h"
 #include "exitcode.h"
+#include "procfs.h"
 #include "banned.h"
 
 #ifdef __linux__
-
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len + 1 < size) {
-		ssize_t r = read(fd, buf + len, size - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
 
 struct pinfo {
 	pid_t pid, ppid;
@@ -56,38 +37,14 @@ struct pinfo {
 	int in_tree;
 };
 
-/*
- * Split the stat line after the command name: f[0] is field 3 (the state, as
- * a character), f[i] is field i + 3. Returns how many fields were read.
- */
-static int stat_fields(char *buf, long long *f, int max)
-{
-	char *s = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-	int n = 0;
-
-	if (!s || s[1] != ' ' || !s[2])
-		return 0;
-	s += 2;
-	f[n++] = (unsigned char)*s++;
-	while (n < max && *s == ' ') {
-		char *end;
-		errno = 0;
-		f[n] = strtoll(s + 1, &end, 10);
-		if (end == s + 1 || errno)
-			break;
-		n++;
-		s = end;
-	}
-	return n;
-}
-
 static int read_pinfo(pid_t pid, struct pinfo *pi)
 {
 	char path[64], buf[1024], state;
 	long long f[22];
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (read_file(path, buf, sizeof(buf)) <= 0 || stat_fields(buf, f, 22) < 22)
+	if (soak_procfs_read(path, buf, sizeof(buf)) <= 0 ||
+	    soak_procfs_stat_fields(buf, f, 22) < 22)
 		return -1;
 	state = (char)f[0];
 	if (state == 'Z' || state == 'X' || state == 'x')
@@ -243,7 +200,7 @@ static int read_meminfo(uint64_t *total, uint64_t *avail, struct soak_err *err)
 {
 	char buf[8192];
 
-	if (read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+	if (soak_procfs_read("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '/proc/meminfo'");
 	if ((total && meminfo_field(buf, "MemTotal", total) < 0) ||
 	    (avail && meminfo_field(buf, "MemAvailable", avail) < 0))
