@@ -12,7 +12,7 @@
 
 static void write_all(struct soak_logcap *l, const char *p, size_t n)
 {
-	while (n > 0 && !l->error) {
+	while (n > 0 && !l->error && l->fd >= 0) {
 		ssize_t w = write(l->fd, p, n);
 		if (w < 0) {
 			if (errno == EINTR)
@@ -28,10 +28,10 @@ static void write_all(struct soak_logcap *l, const char *p, size_t n)
 int soak_logcap_open(struct soak_logcap *l, const char *path, uint64_t cap, struct soak_err *err)
 {
 	memset(l, 0, sizeof(*l));
-	l->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (l->fd < 0)
-		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
+	l->fd = -1;
 	l->path = strdup(path);
+	if (!l->path)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
 	l->cap = cap;
 	return 0;
 }
@@ -70,8 +70,13 @@ static void ring_add(struct soak_logcap *l, const char *data, size_t n)
 
 void soak_logcap_write(struct soak_logcap *l, const char *data, size_t n)
 {
-	if (l->fd < 0 || n == 0)
+	if (!l->path || n == 0)
 		return;
+	if (l->fd < 0 && !l->error) {
+		l->fd = open(l->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (l->fd < 0)
+			l->error = errno;
+	}
 	keep_tail(l, data, n);
 	l->total += n;
 	uint64_t head = l->cap ? l->cap / 2 : UINT64_MAX;
@@ -107,7 +112,7 @@ int soak_logcap_close(struct soak_logcap *l, struct soak_err *err)
 {
 	int ret = 0;
 
-	if (l->fd < 0)
+	if (!l->path)
 		return 0;
 	uint64_t dropped = soak_logcap_dropped(l);
 	if (dropped > 0) {
@@ -126,7 +131,7 @@ int soak_logcap_close(struct soak_logcap *l, struct soak_err *err)
 		if (l->ring_len == l->ring_size)
 			write_all(l, l->ring, start);
 	}
-	if (close(l->fd) < 0 && !l->error)
+	if (l->fd >= 0 && close(l->fd) < 0 && !l->error)
 		l->error = errno;
 	l->fd = -1;
 	if (l->error)

@@ -3,7 +3,8 @@
  * the last half is kept in a ring buffer and written at close, and what fell in
  * between is replaced by one line saying how many bytes were dropped. Memory is
  * bounded by cap / 2 whatever the writer produces. A short ring of the last
- * bytes is kept for failure messages.
+ * bytes is kept for failure messages. The file is created at the first byte:
+ * a command that writes nothing leaves no empty file behind.
  */
 #ifndef SOAK_LOGCAP_H
 #define SOAK_LOGCAP_H
@@ -27,6 +28,8 @@ struct soak_logcap {
 	int error; /* errno of the first write error, 0 if none */
 };
 
+/* Prepare; the file is created (truncated) at the first write, and an error then is reported by
+ * close. */
 int soak_logcap_open(struct soak_logcap *l, const char *path, uint64_t cap, struct soak_err *err);
 void soak_logcap_write(struct soak_logcap *l, const char *data, size_t n);
 /* Write the kept tail and the dropped-bytes note; close. Fails on any write error. */

@@ -520,9 +520,14 @@ static void failure_note(struct runner *r, const char *what, char *const *argv, 
 	if (!cwd)
 		cwd = getcwd(here, sizeof(here)) ? here : ".";
 	snprintf(title, sizeof(title), "%s %s", what, x->status);
-	note(r, SOAK_NOTE_ERROR, title, "command: %s\ncwd: %s\nstatus: %s%s%s\nlog: %s/%s%s%s",
-	     soak_buf_str(&cmd), cwd, x->status, *x->reason ? ", " : "", x->reason, r->dir, log_rel,
-	     tail.len ? "\n--- last output ---\n" : "", soak_buf_str(&tail));
+	if (x->log_bytes > 0)
+		note(r, SOAK_NOTE_ERROR, title,
+		     "command: %s\ncwd: %s\nstatus: %s%s%s\nlog: %s/%s\n--- last output ---\n%s",
+		     soak_buf_str(&cmd), cwd, x->status, *x->reason ? ", " : "", x->reason, r->dir,
+		     log_rel, soak_buf_str(&tail));
+	else
+		note(r, SOAK_NOTE_ERROR, title, "command: %s\ncwd: %s\nstatus: %s%s%s\n(no output)",
+		     soak_buf_str(&cmd), cwd, x->status, *x->reason ? ", " : "", x->reason);
 	soak_buf_free(&cmd);
 	soak_buf_free(&tail);
 }
@@ -818,7 +823,8 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 		exec_json(so, &x);
 		cJSON_AddNumberToObject(so, "attempts", attempt);
 		cJSON_AddBoolToObject(so, "allow_failure", st->allow_failure);
-		cJSON_AddStringToObject(so, "log", rel);
+		if (x.log_bytes > 0)
+			cJSON_AddStringToObject(so, "log", rel);
 		if (*x.reason)
 			cJSON_AddStringToObject(so, "reason", x.reason);
 		cJSON_AddItemToArray(steps, so);
@@ -835,11 +841,13 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 				total->timed_out = x.timed_out;
 				snprintf(total->reason, sizeof(total->reason), "step '%s': %s",
 				         st->name, x.reason);
-				snprintf(log_rel, log_rel_n, "%s", rel);
+				if (x.log_bytes > 0)
+					snprintf(log_rel, log_rel_n, "%s", rel);
 				break;
 			}
 		}
-		snprintf(log_rel, log_rel_n, "%s", rel);
+		if (x.log_bytes > 0)
+			snprintf(log_rel, log_rel_n, "%s", rel);
 	}
 	if (total->status && soak_sig_caught())
 		total->status = NULL;
@@ -850,7 +858,7 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 static int iteration(struct runner *r, long long n)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	char kname[64], log_rel[256];
+	char kname[64], log_rel[256] = "";
 	char *kpi_path, *log_path;
 	struct exec x;
 	int64_t start_wall = soak_wall_ms(), end_wall;
@@ -933,7 +941,8 @@ static int iteration(struct runner *r, long long n)
 	cJSON_AddNumberToObject(rec, "mem_avail_bytes", (double)mem_avail);
 	if (kpi)
 		cJSON_AddItemToObject(rec, "kpi", kpi);
-	cJSON_AddStringToObject(rec, "log", log_rel);
+	if (x.log_bytes > 0 && log_rel[0])
+		cJSON_AddStringToObject(rec, "log", log_rel);
 	cJSON_AddNumberToObject(rec, "log_bytes", (double)x.log_bytes);
 	cJSON_AddNumberToObject(rec, "log_dropped_bytes", (double)x.log_dropped);
 	if (r->svc_starts || c->watch_pid > 0) {

@@ -74,8 +74,16 @@ int main(void)
 	CHECK(!strcmp(tail + SOAK_LOGCAP_TAIL - 3, "END"));
 	CHECK_INT(soak_logcap_close(&l, &err), 0);
 
-	/* an unwritable path is an error with the path in it */
-	CHECK_INT(soak_logcap_open(&l, "/nonexistent-dir/x.log", 0, &err), -1);
+	/* no output, no file */
+	CHECK_INT(soak_logcap_open(&l, path, 0, &err), 0);
+	unlink(path);
+	CHECK_INT(soak_logcap_close(&l, &err), 0);
+	CHECK(access(path, F_OK) < 0);
+
+	/* an unwritable path is an error with the path in it, reported at close */
+	CHECK_INT(soak_logcap_open(&l, "/nonexistent-dir/x.log", 0, &err), 0);
+	soak_logcap_write(&l, "x", 1);
+	CHECK_INT(soak_logcap_close(&l, &err), -1);
 	CHECK(strstr(err.msg, "/nonexistent-dir/x.log") != NULL);
 
 	unlink(path);
