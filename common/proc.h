@@ -31,6 +31,13 @@ struct soak_spawn {
 	                         NULL-terminated, or NULL */
 	enum soak_proc_output output;
 	int stdin_null; /* 1: stdin from /dev/null (else inherited) */
+	/*
+	 * 1: every process re-parented to the caller (a subreaper) that is not the
+	 * root of another live tree counts as part of this one. Catches descendants
+	 * that escaped the group and also dropped the environment marker (setsid plus
+	 * env -i); set it only when no other tree of the caller can leave orphans.
+	 */
+	int adopt_orphans;
 };
 
 /*
@@ -74,6 +81,8 @@ struct soak_proc_status {
 };
 
 void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st);
+/* Change adopt_orphans (struct soak_spawn) for the next kill_tree, e.g. once no other tree runs. */
+void soak_proc_set_adopt_orphans(struct soak_proc *p, int on);
 long soak_proc_pid(const struct soak_proc *p);
 /* Frees; the caller must have ended the tree first (kill_tree). */
 void soak_proc_free(struct soak_proc *p);

@@ -56,6 +56,7 @@ struct soak_proc {
 	int status;
 	struct rusage ru;
 	char token_env[sizeof(TOKEN_NAME) + TOKEN_HEX + 1]; /* "SOAK_TREE_TOKEN=<hex>" */
+	int adopt_orphans;
 };
 
 /*
@@ -394,6 +395,7 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 	p->pid = -1;
 	p->out_fd = -1;
 	p->pidfd = -1;
+	p->adopt_orphans = sp->adopt_orphans;
 	memcpy(p->token_env, TOKEN_NAME "=", sizeof(TOKEN_NAME));
 	make_token(p->token_env + sizeof(TOKEN_NAME), TOKEN_HEX + 1);
 
@@ -611,6 +613,11 @@ void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st
 #endif
 }
 
+void soak_proc_set_adopt_orphans(struct soak_proc *p, int on)
+{
+	p->adopt_orphans = on;
+}
+
 long soak_proc_pid(const struct soak_proc *p)
 {
 	return (long)p->pid;
@@ -815,6 +822,7 @@ static int tree_collect(struct tree *t, int sig)
 			continue;
 		if (tree_find(t, ps->pid, ps->start) || (group_ours && ps->pgrp == p->pid) ||
 		    (!p->exited && ps->pid == p->pid) ||
+		    (p->adopt_orphans && ps->ppid == self && !live_root(ps->pid)) ||
 		    (!is_dead_state(ps->state) && environ_has(ps->pid, p->token_env, &t->eb)))
 			t->mark[i] = 1;
 	}

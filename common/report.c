@@ -14,6 +14,7 @@
 #include "jsonl.h"
 #include "parse.h"
 #include "report.h"
+#include "report_scan.h"
 #include "banned.h"
 
 #define MAX_LINE (1024 * 1024)
@@ -41,6 +42,23 @@ const struct soak_report_metric_info soak_report_metrics[SOAK_M_N] = {
 };
 
 static const char *const status_names[SOAK_ST_N] = {"pass", "fail", "timeout", "error", "skipped"};
+
+/* The record member of each metric (soak_report_metrics[m].field). */
+static const enum soak_rec_key metric_key[SOAK_M_N] = {
+    [SOAK_M_DURATION] = SOAK_RK_DURATION_MS,
+    [SOAK_M_RSS] = SOAK_RK_PEAK_RSS_BYTES,
+    [SOAK_M_FDS] = SOAK_RK_OPEN_FDS,
+    [SOAK_M_THREADS] = SOAK_RK_THREADS,
+    [SOAK_M_PROCS] = SOAK_RK_PROCS,
+    [SOAK_M_CPU_USER] = SOAK_RK_CPU_USER_S,
+    [SOAK_M_CPU_SYS] = SOAK_RK_CPU_SYS_S,
+    [SOAK_M_DISK] = SOAK_RK_FREE_DISK_BYTES,
+    [SOAK_M_MEM_AVAIL] = SOAK_RK_MEM_AVAIL_BYTES,
+    [SOAK_M_LOG_BYTES] = SOAK_RK_LOG_BYTES,
+    [SOAK_M_SVC_RSS] = SOAK_RK_RSS_BYTES,
+    [SOAK_M_SVC_FDS] = SOAK_RK_OPEN_FDS,
+    [SOAK_M_SVC_THREADS] = SOAK_RK_THREADS,
+};
 
 const char *soak_verdict_name(enum soak_verdict v)
 {
@@ -131,6 +149,7 @@ int soak_report_init(struct soak_report *r, const struct soak_report_opts *o, st
 		                    (unsigned long long)r->o.last_n, MAX_LAST_N);
 	scope_init(&r->all);
 	scope_init(&r->last);
+	soak_rec_ctx_init(&r->scan, o->full_parse);
 	r->src = calloc(o->ndirs ? o->ndirs : 1, sizeof(*r->src));
 	if (!r->src)
 		goto oom;
@@ -161,6 +180,7 @@ int soak_report_init(struct soak_report *r, const struct soak_report_opts *o, st
 			goto oom;
 		s->timeout_ms = s->heartbeat_ms = -1;
 		s->t0_ms = -1;
+		s->iso_minute_ms = -1;
 		s->disk0 = NAN;
 		if (o->last_n) {
 			s->ring = calloc(o->last_n, sizeof(*s->ring));
@@ -199,7 +219,7 @@ void soak_report_free(struct soak_report *r)
 		free(s->state);
 		if (s->ring)
 			for (j = 0; j < r->o.last_n; j++)
-				free(s->ring[j]);
+				free(s->ring[j].s);
 		free(s->ring);
 	}
 	free(r->src);
@@ -218,6 +238,8 @@ void soak_report_free(struct soak_report *r)
 		soak_report_gate_free(&r->gates[i]);
 	free(r->gates);
 	free(r->out_dir);
+	soak_rec_ctx_free(&r->scan);
+	soak_report_junit_free(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -243,7 +265,8 @@ struct iter {
 	const char *log;
 	int have_exit, exit_code, have_signal, signal, timed_out;
 	int64_t t_ms; /* end time, -1 unknown */
-	const cJSON *kpi;
+	const struct soak_rec_kpi *kpi;
+	size_t nkpi;
 	const cJSON *steps;
 };
 
@@ -280,9 +303,8 @@ static const char *jstr(const cJSON *o, const char *k)
 }
 
 /* The major version of a "schema" member: -1 when missing or malformed. */
-static long schema_major(const cJSON *o)
+static long schema_major_str(const char *s)
 {
-	const char *s = jstr(o, "schema");
 	char *end;
 	long v;
 
@@ -295,21 +317,73 @@ static long schema_major(const cJSON *o)
 	return v;
 }
 
-/* Fill it from rec; 0 when rec is not an iteration record. */
-static int parse_iter(struct soak_report_source *src, const cJSON *rec, struct iter *it)
+static long schema_major(const cJSON *o)
 {
-	const char *st = jstr(rec, "status");
+	return schema_major_str(jstr(o, "schema"));
+}
+
+static long rec_schema_major(const struct soak_rec *rec)
+{
+	return schema_major_str(soak_rec_str(rec, SOAK_RK_SCHEMA));
+}
+
+/*
+ * soak_iso8601_parse, remembering the minute last parsed: timegm is slow, and
+ * consecutive records nearly always share the minute. The seconds and the
+ * fraction are checked exactly as soak_iso8601_parse checks them.
+ */
+static int iso_ms(struct soak_report_source *src, const char *s, int64_t *ms)
+{
+	char minute[24];
+	const char *p = s + 16;
+	int sec, frac = 0, nd = 0;
+
+	if (src->iso_minute_ms >= 0 && !strncmp(s, src->iso_minute, 16)) {
+		if (p[0] != ':' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9')
+			return -1;
+		sec = (p[1] - '0') * 10 + (p[2] - '0');
+		p += 3;
+		if (*p == '.') {
+			for (p++; *p >= '0' && *p <= '9'; p++, nd++)
+				if (nd < 3)
+					frac = frac * 10 + (*p - '0');
+			if (!nd || nd > 9)
+				return -1;
+			for (; nd < 3; nd++)
+				frac *= 10;
+		}
+		if (strcmp(p, "Z") || sec > 60)
+			return -1;
+		*ms = src->iso_minute_ms + sec * 1000 + frac;
+		return 0;
+	}
+	if (soak_iso8601_parse(s, ms))
+		return -1;
+	/* it parsed, so it begins with "YYYY-MM-DDTHH:MM" */
+	memcpy(minute, s, 16);
+	memcpy(minute + 16, ":00Z", 5);
+	if (soak_iso8601_parse(minute, &src->iso_minute_ms))
+		src->iso_minute_ms = -1;
+	else
+		memcpy(src->iso_minute, s, 16);
+	return 0;
+}
+
+/* Fill it from rec; 0 when rec is not an iteration record. */
+static int parse_iter(struct soak_report_source *src, const struct soak_rec *rec, struct iter *it)
+{
+	const char *st = soak_rec_str(rec, SOAK_RK_STATUS), *start;
 	double d;
 	int m;
 
 	memset(it, 0, sizeof(*it));
-	if (!cJSON_IsObject(rec) || !st || (it->status = status_of(st)) < 0)
+	if (!rec->object || !st || (it->status = status_of(st)) < 0)
 		return 0;
-	if (jnum(rec, "iteration", &d) && d >= 0)
+	if (soak_rec_num(rec, SOAK_RK_ITERATION, &d) && d >= 0)
 		it->iteration = (uint64_t)d;
 	for (m = 0; m < SOAK_M_N; m++) {
 		it->v[m] = NAN;
-		if (!soak_report_metrics[m].service && jnum(rec, soak_report_metrics[m].field, &d))
+		if (!soak_report_metrics[m].service && soak_rec_num(rec, metric_key[m], &d))
 			it->v[m] = d;
 	}
 	if (!isnan(it->v[SOAK_M_DISK])) {
@@ -317,26 +391,28 @@ static int parse_iter(struct soak_report_source *src, const cJSON *rec, struct i
 			src->disk0 = it->v[SOAK_M_DISK];
 		it->v[SOAK_M_DISK] = src->disk0 - it->v[SOAK_M_DISK];
 	}
-	it->end = jstr(rec, "end");
-	it->log = jstr(rec, "log");
-	if (jnum(rec, "exit_code", &d)) {
+	it->end = soak_rec_str(rec, SOAK_RK_END);
+	it->log = soak_rec_str(rec, SOAK_RK_LOG);
+	if (soak_rec_num(rec, SOAK_RK_EXIT_CODE, &d)) {
 		it->have_exit = 1;
 		it->exit_code = (int)d;
 	}
-	if (jnum(rec, "signal", &d)) {
+	if (soak_rec_num(rec, SOAK_RK_SIGNAL, &d)) {
 		it->have_signal = 1;
 		it->signal = (int)d;
 	}
-	it->timed_out = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "timed_out"));
-	it->kpi = cJSON_GetObjectItemCaseSensitive(rec, "kpi");
-	it->steps = cJSON_GetObjectItemCaseSensitive(rec, "steps");
+	it->timed_out = rec->k[SOAK_RK_TIMED_OUT].type == SOAK_RT_TRUE;
+	it->kpi = rec->kpi;
+	it->nkpi = rec->nkpi;
+	it->steps = rec->steps;
 	it->t_ms = -1;
-	if (it->end && soak_iso8601_parse(it->end, &it->t_ms))
+	if (it->end && iso_ms(src, it->end, &it->t_ms))
 		it->t_ms = -1;
-	if (it->t_ms < 0 && jstr(rec, "start") && isfinite(it->v[SOAK_M_DURATION])) {
+	start = soak_rec_str(rec, SOAK_RK_START);
+	if (it->t_ms < 0 && start && isfinite(it->v[SOAK_M_DURATION])) {
 		int64_t s;
 
-		if (!soak_iso8601_parse(jstr(rec, "start"), &s))
+		if (!soak_iso8601_parse(start, &s))
 			it->t_ms = s + (int64_t)it->v[SOAK_M_DURATION];
 	}
 	return 1;
@@ -373,7 +449,7 @@ static struct soak_report_kpi *kpi_get(struct soak_report_scope *sc, const char 
 static void scope_add(struct soak_report_scope *sc, unsigned shard, const struct iter *it,
                       int chart)
 {
-	const cJSON *c;
+	size_t i;
 	int m;
 
 	if (shard != sc->cur_shard) {
@@ -404,46 +480,53 @@ static void scope_add(struct soak_report_scope *sc, unsigned shard, const struct
 	for (m = 0; m < SOAK_M_N; m++)
 		if (!isnan(it->v[m]))
 			soak_stats_add(&sc->m[m], it->v[m]);
-	cJSON_ArrayForEach(c, it->kpi)
-	{
+	for (i = 0; i < it->nkpi; i++) {
+		const struct soak_rec_kpi *c = &it->kpi[i];
 		struct soak_report_kpi *k;
 
-		if (!cJSON_IsNumber(c) || !c->string || !isfinite(c->valuedouble))
+		if (!isfinite(c->value))
 			continue;
-		k = kpi_get(sc, c->string, chart);
+		k = kpi_get(sc, c->name, chart);
 		if (!k) {
 			sc->kpi_dropped++;
 			continue;
 		}
-		soak_stats_add(&k->st, c->valuedouble);
+		soak_stats_add(&k->st, c->value);
 		if (chart)
-			soak_series_add(&k->chart, (double)sc->n, c->valuedouble);
+			soak_series_add(&k->chart, (double)sc->n, c->value);
 	}
 }
 
-static char *cause_of(const cJSON *o, int st)
+static char *cause_from(int st, int timed_out, int have_signal, int sig, int have_exit, int code)
 {
 	char buf[160];
-	double d;
 
-	if (st == SOAK_ST_TIMEOUT || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timed_out")))
+	if (st == SOAK_ST_TIMEOUT || timed_out)
 		return strdup("timeout");
 	if (st == SOAK_ST_ERROR)
 		return strdup("error (could not run)");
-	if (jnum(o, "signal", &d)) {
-		snprintf(buf, sizeof(buf), "signal %d (SIG%s)", (int)d,
-		         sigabbrev_np((int)d) ? sigabbrev_np((int)d) : "?");
+	if (have_signal) {
+		snprintf(buf, sizeof(buf), "signal %d (SIG%s)", sig,
+		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 		return strdup(buf);
 	}
-	if (jnum(o, "exit_code", &d)) {
-		snprintf(buf, sizeof(buf), "exit code %d", (int)d);
+	if (have_exit) {
+		snprintf(buf, sizeof(buf), "exit code %d", code);
 		return strdup(buf);
 	}
 	return strdup("failed");
 }
 
-static void group_failure(struct soak_report *r, unsigned shard, const cJSON *rec,
-                          const struct iter *it)
+static char *cause_of(const cJSON *o, int st)
+{
+	double sig = 0, code = 0;
+	int have_sig = jnum(o, "signal", &sig), have_code = jnum(o, "exit_code", &code);
+
+	return cause_from(st, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timed_out")),
+	                  have_sig, (int)sig, have_code, (int)code);
+}
+
+static void group_failure(struct soak_report *r, unsigned shard, const struct iter *it)
 {
 	const cJSON *step;
 	char *cause = NULL;
@@ -471,7 +554,8 @@ static void group_failure(struct soak_report *r, unsigned shard, const cJSON *re
 		break;
 	}
 	if (!cause)
-		cause = cause_of(rec, it->status);
+		cause = cause_from(it->status, it->timed_out, it->have_signal, it->signal,
+		                   it->have_exit, it->exit_code);
 	if (!cause)
 		return;
 	for (i = 0; i < r->nfg; i++)
@@ -550,17 +634,23 @@ static void add_steps(struct soak_report *r, const cJSON *steps)
 static int ring_push(struct soak_report *r, struct soak_report_source *s, const char *line,
                      size_t len)
 {
-	char *copy;
+	struct soak_report_text *t;
 
 	if (!r->o.last_n)
 		return 0;
-	copy = malloc(len + 1);
-	if (!copy)
-		return -1;
-	memcpy(copy, line, len);
-	copy[len] = 0;
-	free(s->ring[s->ring_pos]);
-	s->ring[s->ring_pos] = copy;
+	t = &s->ring[s->ring_pos];
+	if (t->cap < len + 1) {
+		size_t cap = len + 1 < 1024 ? 1024 : len + 1;
+		char *p = realloc(t->s, cap);
+
+		if (!p)
+			return -1;
+		t->s = p;
+		t->cap = cap;
+	}
+	memcpy(t->s, line, len);
+	t->s[len] = 0;
+	t->len = len;
 	s->ring_pos = (s->ring_pos + 1) % r->o.last_n;
 	if (s->ring_len < r->o.last_n)
 		s->ring_len++;
@@ -568,8 +658,8 @@ static int ring_push(struct soak_report *r, struct soak_report_source *s, const 
 }
 
 /* One record of metrics.jsonl (or a normalized legacy file): 1 used, 0 not an iteration. */
-static int take_record(struct soak_report *r, unsigned shard, const cJSON *rec, const char *line,
-                       size_t len, struct soak_err *err)
+static int take_record(struct soak_report *r, unsigned shard, const struct soak_rec *rec,
+                       const char *line, size_t len, struct soak_err *err)
 {
 	struct soak_report_source *s = &r->src[shard];
 	struct iter it;
@@ -579,7 +669,7 @@ static int take_record(struct soak_report *r, unsigned shard, const cJSON *rec, 
 		return 0;
 	if (s->t0_ms < 0 && it.t_ms >= 0) {
 		int64_t start;
-		const char *st = jstr(rec, "start");
+		const char *st = soak_rec_str(rec, SOAK_RK_START);
 
 		s->t0_ms = st && !soak_iso8601_parse(st, &start) ? start : it.t_ms;
 	}
@@ -601,16 +691,18 @@ static int take_record(struct soak_report *r, unsigned shard, const cJSON *rec, 
 	}
 	soak_series_add(&r->chart_fail, (double)r->all.n, is_failure(it.status) ? 1.0 : 0.0);
 	if (is_failure(it.status))
-		group_failure(r, shard, rec, &it);
+		group_failure(r, shard, &it);
 	add_steps(r, it.steps);
 	{
 		double d;
 
-		if (jnum(rec, "log_dropped_bytes", &d) && d > 0)
+		if (soak_rec_num(rec, SOAK_RK_LOG_DROPPED_BYTES, &d) && d > 0)
 			s->log_dropped_bytes += (uint64_t)d;
-		if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rec, "warnings")))
+		if (rec->k[SOAK_RK_WARNINGS].type == SOAK_RT_ARRAY)
 			s->kpi_warnings++;
 	}
+	if (r->junit && soak_report_junit_add(r, shard, rec))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	if (ring_push(r, s, line, len))
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	return 1;
@@ -635,36 +727,36 @@ static int read_metrics(struct soak_report *r, unsigned shard, const char *path,
                         struct soak_err *err)
 {
 	struct soak_report_source *s = &r->src[shard];
-	struct soak_jsonl_reader rd;
+	struct soak_report_lines rd;
+	struct soak_rec rec;
 	const char *line;
 	size_t len;
 	int rc;
 
-	if (soak_jsonl_reader_open(&rd, path, MAX_LINE, err))
+	if (soak_report_lines_open(&rd, path, MAX_LINE, err))
 		return -1;
-	while ((rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
-		cJSON *rec;
+	while ((rc = soak_report_lines_next(&rd, &line, &len, err)) == 1) {
 		long major;
 
 		s->lines++;
-		if (!len)
-			continue;
-		rec = cJSON_ParseWithLength(line, len);
-		if (!rec) {
+		rc = soak_rec_parse(&r->scan, line, len, &rec);
+		if (rc < 0) {
+			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			break;
+		}
+		if (!rc) {
 			note_bad(s, rd.lineno);
 			continue;
 		}
-		major = schema_major(rec);
+		major = rec_schema_major(&rec);
 		if (major > SOAK_SCHEMA_MAJOR) {
 			char what[600];
 
 			snprintf(what, sizeof(what), "'%s' line %lu", path, rd.lineno);
-			cJSON_Delete(rec);
-			soak_jsonl_reader_close(&rd);
+			soak_report_lines_close(&rd);
 			return newer_schema(what, major, err);
 		}
-		rc = major < 0 ? 0 : take_record(r, shard, rec, line, len, err);
-		cJSON_Delete(rec);
+		rc = major < 0 ? 0 : take_record(r, shard, &rec, line, len, err);
 		if (rc < 0)
 			break;
 		if (!rc)
@@ -673,7 +765,7 @@ static int read_metrics(struct soak_report *r, unsigned shard, const char *path,
 	s->bad += rd.overlong;
 	s->lines += rd.overlong;
 	s->partial = rd.partial;
-	soak_jsonl_reader_close(&rd);
+	soak_report_lines_close(&rd);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -681,38 +773,42 @@ static int read_samples(struct soak_report *r, unsigned shard, const char *path,
                         struct soak_err *err)
 {
 	struct soak_report_source *s = &r->src[shard];
-	struct soak_jsonl_reader rd;
+	struct soak_report_lines rd;
+	struct soak_rec rec;
 	const char *line;
 	size_t len;
 	int rc;
 
-	if (soak_jsonl_reader_open(&rd, path, MAX_LINE, err))
+	if (soak_report_lines_open(&rd, path, MAX_LINE, err))
 		return -1;
-	while ((rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
-		cJSON *rec = cJSON_ParseWithLength(line, len);
-		const char *scope = rec ? jstr(rec, "scope") : NULL;
+	while ((rc = soak_report_lines_next(&rd, &line, &len, err)) == 1) {
+		int ok = soak_rec_parse(&r->scan, line, len, &rec);
+		const char *scope = ok > 0 ? soak_rec_str(&rec, SOAK_RK_SCOPE) : NULL;
 		double t;
 		int m;
 
-		if (rec && schema_major(rec) > SOAK_SCHEMA_MAJOR) {
+		if (ok < 0) {
+			rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			break;
+		}
+		if (ok && rec_schema_major(&rec) > SOAK_SCHEMA_MAJOR) {
 			char what[600];
-			long major = schema_major(rec);
+			long major = rec_schema_major(&rec);
 
 			snprintf(what, sizeof(what), "'%s' line %lu", path, rd.lineno);
-			cJSON_Delete(rec);
-			soak_jsonl_reader_close(&rd);
+			soak_report_lines_close(&rd);
 			return newer_schema(what, major, err);
 		}
 		/* samples are auxiliary: a bad one is skipped without failing the report */
 		if (scope && (!strcmp(scope, "service") || !strcmp(scope, "watch")) &&
-		    jnum(rec, "elapsed_s", &t) && t >= 0) {
+		    soak_rec_num(&rec, SOAK_RK_ELAPSED_S, &t) && t >= 0) {
 			s->samples++;
 			for (m = 0; m < SOAK_M_N; m++) {
 				struct soak_series *ps;
 				double v;
 
 				if (!soak_report_metrics[m].service ||
-				    !jnum(rec, soak_report_metrics[m].field, &v))
+				    !soak_rec_num(&rec, metric_key[m], &v))
 					continue;
 				soak_stats_add(&r->all.m[m], v);
 				soak_series_add(&r->chart[m], t / 3600.0, v);
@@ -723,9 +819,8 @@ static int read_samples(struct soak_report *r, unsigned shard, const char *path,
 				                v);
 			}
 		}
-		cJSON_Delete(rec);
 	}
-	soak_jsonl_reader_close(&rd);
+	soak_report_lines_close(&rd);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -929,11 +1024,16 @@ static int legacy_take(void *ctx, const cJSON *rec, unsigned long num, struct so
 	struct legacy_load *l = ctx;
 	struct soak_report_source *s = &l->r->src[l->shard];
 	char *text = rec ? cJSON_PrintUnformatted(rec) : NULL;
+	struct soak_rec view;
 	int used = 0;
 
 	s->lines++;
-	if (text)
-		used = take_record(l->r, l->shard, rec, text, strlen(text), err);
+	if (text) {
+		if (soak_rec_from_json(&l->r->scan, rec, &view))
+			used = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		else
+			used = take_record(l->r, l->shard, &view, text, strlen(text), err);
+	}
 	free(text);
 	if (used < 0)
 		return -1;
@@ -947,72 +1047,6 @@ static long read_legacy(struct soak_report *r, unsigned shard, struct soak_err *
 	struct legacy_load l = {r, shard};
 
 	return legacy_each(r->src[shard].dir, legacy_take, &l, err);
-}
-
-struct foreach_ctx {
-	int (*fn)(void *ctx, unsigned shard, const cJSON *rec, struct soak_err *err);
-	void *ctx;
-	unsigned shard;
-};
-
-static int foreach_legacy(void *ctx, const cJSON *rec, unsigned long num, struct soak_err *err)
-{
-	struct foreach_ctx *f = ctx;
-
-	(void)num;
-	if (!rec)
-		return 0;
-	return f->fn(f->ctx, f->shard, rec, err);
-}
-
-int soak_report_foreach(struct soak_report *r,
-                        int (*fn)(void *ctx, unsigned shard, const cJSON *rec,
-                                  struct soak_err *err),
-                        void *ctx, struct soak_err *err)
-{
-	unsigned i;
-
-	for (i = 0; i < r->nsrc; i++) {
-		struct soak_report_source *s = &r->src[i];
-		struct foreach_ctx f = {fn, ctx, i};
-		struct soak_jsonl_reader rd;
-		const char *line;
-		uint64_t seen = 0;
-		size_t len;
-		char *path;
-		int rc = 0;
-
-		if (s->legacy) {
-			if (legacy_each(s->dir, foreach_legacy, &f, err) < 0)
-				return -1;
-			continue;
-		}
-		path = soak_path_join(s->dir, "metrics.jsonl");
-		if (!path)
-			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-		rc = soak_jsonl_reader_open(&rd, path, MAX_LINE, err);
-		free(path);
-		if (rc)
-			return -1;
-		/* a run still going may have added records since the first pass: stop at those read
-		 */
-		while (seen < s->records && (rc = soak_jsonl_next(&rd, &line, &len, err)) == 1) {
-			cJSON *rec = len ? cJSON_ParseWithLength(line, len) : NULL;
-			const char *st = rec ? jstr(rec, "status") : NULL;
-
-			if (rec && schema_major(rec) >= 0 && st && status_of(st) >= 0) {
-				seen++;
-				rc = fn(ctx, i, rec, err);
-			}
-			cJSON_Delete(rec);
-			if (rc < 0)
-				break;
-		}
-		soak_jsonl_reader_close(&rd);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
 }
 
 static int load_source(struct soak_report *r, unsigned shard, struct soak_err *err)
@@ -1078,17 +1112,16 @@ static int compute_last(struct soak_report *r, struct soak_err *err)
 		    (s->ring_pos + r->o.last_n - s->ring_len) % (r->o.last_n ? r->o.last_n : 1);
 
 		for (k = 0; k < s->ring_len; k++) {
-			const char *line = s->ring[(first + k) % r->o.last_n];
-			cJSON *rec = cJSON_Parse(line);
+			const struct soak_report_text *t = &s->ring[(first + k) % r->o.last_n];
+			struct soak_rec rec;
 			struct iter it;
 			double disk0 = s->disk0;
 
-			if (!rec)
+			if (soak_rec_parse(&r->scan, t->s, t->len, &rec) <= 0)
 				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-			if (parse_iter(s, rec, &it))
+			if (parse_iter(s, &rec, &it))
 				scope_add(&r->last, (unsigned)i, &it, 0);
 			s->disk0 = disk0;
-			cJSON_Delete(rec);
 		}
 	}
 	return 0;
@@ -1099,6 +1132,8 @@ int soak_report_load(struct soak_report *r, struct soak_err *err)
 	unsigned i;
 	int m;
 
+	if ((r->o.formats & SOAK_REPORT_F_JUNIT) && soak_report_junit_begin(r))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	for (i = 0; i < r->nsrc; i++) {
 		if (load_source(r, i, err))
 			return -1;

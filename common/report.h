@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 #include "buf.h"
 #include "err.h"
+#include "report_scan.h"
 #include "stats.h"
 
 /* --format bits */
@@ -50,6 +51,7 @@ struct soak_report_opts {
 	uint64_t junit_max;     /* testcases per iteration up to this; beyond, failures only */
 	int64_t now_ms; /* the "generated" time (SOURCE_DATE_EPOCH for reproducible output) */
 	const char *version;
+	int full_parse; /* parse every record with cJSON instead of the scanner (report_scan.h) */
 };
 
 enum soak_report_status {
@@ -140,6 +142,12 @@ struct soak_report_fgroup {
 	struct soak_report_ref first, last;
 };
 
+/* A reusable text buffer. */
+struct soak_report_text {
+	char *s;
+	size_t len, cap;
+};
+
 struct soak_report_source {
 	char *dir;
 	int legacy;         /* ITER_SUMMARY_<n>.json layout */
@@ -154,9 +162,11 @@ struct soak_report_source {
 	uint64_t samples;
 	uint64_t log_dropped_bytes;
 	uint64_t kpi_warnings;
-	int64_t t0_ms; /* first record's start (for trends over time), -1 unknown */
-	double disk0;  /* first free_disk_bytes, NAN unknown */
-	char **ring;   /* the last last_n records as JSON text */
+	int64_t t0_ms;                 /* first record's start (for trends over time), -1 unknown */
+	double disk0;                  /* first free_disk_bytes, NAN unknown */
+	char iso_minute[16];           /* the last "YYYY-MM-DDTHH:MM" parsed ... */
+	int64_t iso_minute_ms;         /* ... and its time (-1 none) */
+	struct soak_report_text *ring; /* the last last_n records as JSON text */
 	size_t ring_len, ring_pos;
 };
 
@@ -239,6 +249,8 @@ struct soak_report {
 	enum soak_verdict verdict;
 	char reason[256]; /* why, one line */
 	uint64_t bad, lines;
+	struct soak_rec_ctx scan;        /* the record parser */
+	struct soak_report_junit *junit; /* junit.xml, collected while reading (report_junit.c) */
 };
 
 const char *soak_verdict_name(enum soak_verdict v); /* "PASS" "WARN" "FAIL" */
@@ -269,6 +281,15 @@ int soak_report_prom(struct soak_report *r, struct soak_buf *out);
 int soak_report_failures_md(struct soak_report *r, struct soak_buf *out);
 int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *out);
 int soak_report_html(struct soak_report *r, struct soak_buf *out);
+/*
+ * junit.xml is collected in the one pass over the records: soak_report_load calls
+ * soak_report_junit_begin and, for every iteration, soak_report_junit_add;
+ * soak_report_junit assembles the document. Memory: the listed testcases only
+ * (at most --junit-max per shard, plus the first --junit-max iterations).
+ */
+int soak_report_junit_begin(struct soak_report *r);
+int soak_report_junit_add(struct soak_report *r, unsigned shard, const struct soak_rec *rec);
+void soak_report_junit_free(struct soak_report *r);
 int soak_report_junit(struct soak_report *r, struct soak_buf *out, struct soak_err *err);
 
 /*
@@ -279,17 +300,16 @@ int soak_report_junit(struct soak_report *r, struct soak_buf *out, struct soak_e
 int soak_report_gha(struct soak_report *r, struct soak_buf *annotations, struct soak_err *err);
 
 /*
- * Read every source again, calling fn with each iteration record (legacy files
- * normalized to the metrics.jsonl shape) in order; malformed records are skipped.
- * fn returns -1 (with err set) to stop.
+ * The end-of-run summary for people, at most about 25 lines: verdict and reason,
+ * iterations, pass rate with its interval, duration percentiles, resource peaks,
+ * failures and their top causes, significant trends, gates, where the reports are.
  */
-int soak_report_foreach(struct soak_report *r,
-                        int (*fn)(void *ctx, unsigned shard, const cJSON *rec,
-                                  struct soak_err *err),
-                        void *ctx, struct soak_err *err);
+int soak_report_summary(struct soak_report *r, struct soak_buf *out);
 
 /* Helpers shared by the writers. */
 double soak_report_gate_value(struct soak_report *r, const struct soak_report_gate *g, int *have);
+/* The unit a gate's value and threshold are shown in. */
+enum soak_report_kind soak_report_gate_kind(const struct soak_report_gate *g);
 /* Format v in the metric's unit for people ("1.5 MiB", "340ms", "12", "98.3%"). */
 char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n);
 /* A sparkline of at most width characters of ▁▂▃▄▅▆▇█ from a series. */

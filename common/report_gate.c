@@ -490,9 +490,14 @@ void soak_report_judge(struct soak_report *r)
 		r->verdict = hard ? SOAK_VERDICT_FAIL : SOAK_VERDICT_WARN;
 		if (g->outcome == SOAK_GATE_NODATA)
 			snprintf(r->reason, sizeof(r->reason), "gate '%s' has no data", g->expr);
-		else
-			snprintf(r->reason, sizeof(r->reason), "gate '%s' failed (value %.6g)",
-			         g->expr, g->value);
+		else {
+			char v[96];
+
+			snprintf(r->reason, sizeof(r->reason), "gate '%s' failed: value %s%s",
+			         g->expr,
+			         soak_report_fmt(soak_report_gate_kind(g), g->value, v, sizeof(v)),
+			         g->agg == SOAK_AGG_SLOPE ? "/h" : "");
+		}
 	} else if (r->ngates) {
 		r->verdict = SOAK_VERDICT_PASS;
 		snprintf(r->reason, sizeof(r->reason), "%zu of %zu gates passed", r->ngates,
@@ -517,6 +522,17 @@ void soak_report_judge(struct soak_report *r)
 			}
 		}
 	}
+}
+
+enum soak_report_kind soak_report_gate_kind(const struct soak_report_gate *g)
+{
+	if (g->agg == SOAK_AGG_COUNT || g->agg == SOAK_AGG_TREND_P)
+		return SOAK_K_COUNT;
+	if (g->scalar)
+		return strstr(g->name, "rate") ? SOAK_K_RATIO : SOAK_K_COUNT;
+	if (g->metric >= 0)
+		return soak_report_metrics[g->metric].kind;
+	return g->step ? SOAK_K_MS : SOAK_K_COUNT;
 }
 
 int soak_report_exit_code(const struct soak_report *r)

@@ -330,6 +330,8 @@ static void svc_stop(struct runner *r)
 
 	if (!r->svc)
 		return;
+	/* no iteration runs now: every orphan re-parented to us is the service's */
+	soak_proc_set_adopt_orphans(r->svc, 1);
 	if (!r->svc_down)
 		soak_proc_kill_tree(r->svc, r->sig ? CANCEL_GRACE_MS : r->cfg->kill_after_ms, &io,
 		                    &killed, &err);
@@ -387,8 +389,13 @@ static int exec_one(struct runner *r, char *const *argv, const char *cwd, char *
                     int64_t timeout_ms, const char *log_path, struct exec *x)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	struct soak_spawn sp = {
-	    .argv = argv, .cwd = cwd, .env_set = env, .output = SOAK_PROC_CAPTURE, .stdin_null = 1};
+	/* without a service, every orphan re-parented to us comes from this iteration */
+	struct soak_spawn sp = {.argv = argv,
+	                        .cwd = cwd,
+	                        .env_set = env,
+	                        .output = SOAK_PROC_CAPTURE,
+	                        .stdin_null = 1,
+	                        .adopt_orphans = r->svc == NULL};
 	struct soak_logcap log;
 	struct soak_proc_io io = {exec_output, &log};
 	struct soak_proc *p = NULL;

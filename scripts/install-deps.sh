@@ -5,10 +5,10 @@
 #   scripts/install-deps.sh --build  build dependencies only
 set -euo pipefail
 
-build_deb=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libarchive-dev)
-test_deb=(jq procps)
-build_brew=(cmake pkg-config curl cjson libarchive)
-test_brew=(jq)
+build_deb=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev)
+test_deb=(jq procps git libarchive-tools unzip zstd python3 prometheus curl)
+build_brew=(cmake pkg-config curl cjson libarchive openssl)
+test_brew=(jq zstd prometheus)
 
 want_tests=1
 [ "${1:-}" = "--build" ] && want_tests=0
@@ -40,6 +40,27 @@ elif command -v brew >/dev/null 2>&1; then
 		brew list --versions "$p" >/dev/null 2>&1 || brew install "$p"
 	done
 else
-	echo "install-deps: neither apt-get nor brew found; install by hand: cmake, pkg-config, libcurl, cJSON, libarchive (and jq for the tests)" >&2
+	echo "install-deps: neither apt-get nor brew found; install by hand: cmake, pkg-config, libcurl, cJSON, libarchive, OpenSSL (and jq for the tests)" >&2
 	exit 4
+fi
+
+# The npm tools of the test suite (tools/package.json: the action and workflow
+# validators, an S3-compatible server), into tools/node_modules at the versions of
+# tools/package-lock.json; skipped while the lockfile is the one last installed.
+if [ "$want_tests" = 1 ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "install-deps: installing Node.js and npm" >&2
+		if command -v apt-get >/dev/null 2>&1; then
+			"${sudo_cmd[@]}" apt-get update -qq
+			DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+		else
+			brew install node
+		fi
+	fi
+	tools=$(cd "$(dirname "$0")/../tools" && pwd)
+	if ! cmp -s "$tools/package-lock.json" "$tools/node_modules/.install-deps-lock.json"; then
+		echo "install-deps: npm ci in $tools" >&2
+		(cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+		cp "$tools/package-lock.json" "$tools/node_modules/.install-deps-lock.json"
+	fi
 fi

@@ -17,7 +17,9 @@ _LIB=${BASH_SOURCE[0]}
 : "${SOAK_SRC:=$(cd "$(dirname "$_LIB")/.." && pwd)}"
 : "${SOAK_HELPERS:=$SOAK_BIN/../tests/helpers}"
 : "${SOAK_TEST_TMP:=${TMPDIR:-/tmp}/soak-tests}"
-export SOAK_BIN SOAK_SRC SOAK_HELPERS SOAK_TEST_TMP
+# Shell variables for the tests, not environment for the programs under test: a
+# program would read SOAK_SRC as its setting "src" (soak-bundle --src), and so on.
+export -n SOAK_BIN SOAK_SRC SOAK_HELPERS SOAK_TEST_TMP
 
 # A test must not inherit the settings of a soak run it was started from.
 for _v in $(compgen -e); do

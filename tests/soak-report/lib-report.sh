@@ -29,3 +29,27 @@ gen_metrics()
 		return sprintf("2026-01-%02dT%02d:%02d:%02d.000Z", d + 1, h, m, s)
 	}' >"$1/metrics.jsonl"
 }
+
+# skip_test REASON: end the test as skipped, saying why (exit 77, which CTest
+# reports as "Skipped", never as passed).
+skip_test()
+{
+	local pid
+	printf 'SKIP %s/%s: %s\n' "$TEST_GROUP" "$TEST_NAME" "$*" >&2
+	for pid in "${_bg_pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	trap - EXIT
+	cd / && rm -rf "$TMP"
+	exit 77
+}
+
+# need TOOL...: skip unless every tool is installed (scripts/install-deps.sh installs them).
+need()
+{
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			skip_test "'$t' is not installed (scripts/install-deps.sh installs it)"
+	done
+}

@@ -57,6 +57,6 @@ assert_jq_eq $S .exit_code 1
 gen_metrics good 10 ""
 expect_exit 0 "$REPORT" --dir good --format json,md
 assert_jq_eq good/reports/POST_SOAK_SNAPSHOT.json .verdict PASS
-assert_contains "$OUT" "verdict: PASS"
+assert_contains "$OUT" "soak-report: PASS"
 assert_contains good/reports/POST_SOAK_AUDIT.md "**Verdict: PASS**"
 finish

@@ -1,0 +1,92 @@
+/*
+ * Release bundles (soak-bundle release / verify): the reports of a soak, the
+ * files the user names, a changelog, a rollback plan, MANIFEST.json and
+ * SHA256SUMS, in a directory and optionally one archive, byte-for-byte
+ * reproducible from the same inputs. docs/soak-bundle.md is the user's view.
+ *
+ * Layout of a bundle directory (and of the archive, under one top directory
+ * named like the bundle directory):
+ *   POST_SOAK_SNAPSHOT.json POST_SOAK_AUDIT.md RECOMMENDATIONS.md FAILURES.md
+ *   run.json (when the source is a soak directory that has one)
+ *   every file matched by an include pattern, at its path relative to the source
+ *   CHANGELOG.md rollback_plan.md
+ *   MANIFEST.json   every file above: path, size, sha256, mode; run, verdict, commit
+ *   SHA256SUMS      every file but itself, as sha256sum prints it
+ */
+#ifndef SOAK_BUNDLE_H
+#define SOAK_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "arch.h"
+#include "err.h"
+
+#define SOAK_BUNDLE_SCHEMA "1.0"
+#define SOAK_BUNDLE_SCHEMA_MAJOR 1
+
+struct soak_bundle_release_opts {
+	const char *src; /* a report directory, or a soak directory with reports/ */
+	const char *out; /* the bundle directory to create */
+	int archive;     /* also write out + soak_archive_format_ext(format) */
+	enum soak_archive_format format;
+	char *const *include; /* glob patterns relative to src ('*' stops at '/'); a
+	                         directory matched takes every file under it */
+	size_t ninclude;
+	const char *require_verdict; /* "PASS", "WARN" (PASS or WARN) or "ANY" */
+	int force;                   /* replace an existing bundle at out (and its archive) */
+	const char *repo;            /* git work tree for changelog, commit and time */
+	int repo_required;           /* 1: a repo that git cannot read is an input error */
+	const char *previous_tag;    /* NULL: the tag before HEAD's, from git describe */
+	int have_epoch;              /* SOURCE_DATE_EPOCH given: epoch overrides commit time */
+	int64_t epoch;
+	int64_t deploy_ms;      /* rollback plan: the time one redeploy takes */
+	long verify_iterations; /* rollback plan: iterations of the check soak */
+	const char *version;    /* the tool's version, for MANIFEST.json */
+};
+
+struct soak_bundle_result {
+	char **problems; /* release: what makes the bundle incomplete; verify: each mismatch,
+	                    as "missing: 'x'", "extra: 'y'", "altered: 'z' (...)" */
+	size_t nproblems;
+	char **warnings; /* things the caller may want to tell (e.g. no git repository) */
+	size_t nwarnings;
+	size_t nfiles;      /* files in the bundle (verify: files that matched) */
+	uint64_t bytes;     /* their total size */
+	char verdict[16];   /* the snapshot's verdict */
+	char commit[41];    /* the source commit, "" when unknown */
+	int64_t epoch;      /* the time stamped on every file and entry */
+	char *archive_path; /* the archive written, or NULL */
+	char archive_sha256[65];
+};
+
+void soak_bundle_result_free(struct soak_bundle_result *res);
+
+/*
+ * Check the source, gather the files, and write the bundle to a temporary
+ * directory renamed to o->out at the end (and the archive likewise), so a
+ * failed release leaves nothing behind. Errors:
+ *   SOAK_EXIT_FAIL  incomplete: required reports missing, an include pattern that
+ *                   matched nothing, a verdict --require-verdict does not accept;
+ *                   res->problems lists each; nothing is written
+ *   SOAK_EXIT_USAGE an existing out without force, or one that is not a bundle;
+ *                   a bad include pattern (absolute, "..") or one that would
+ *                   overwrite a generated file; an unknown previous tag
+ *   SOAK_EXIT_INPUT src missing or not a directory, a file that cannot be read, a
+ *                   malformed snapshot or one of a newer schema, a path that
+ *                   leaves src through a symlink, a name sha256sum cannot list,
+ *                   a repo that is not a git work tree when repo_required
+ *   SOAK_EXIT_ENV   the bundle cannot be written
+ */
+int soak_bundle_release(const struct soak_bundle_release_opts *o, struct soak_bundle_result *res,
+                        struct soak_err *err);
+
+/*
+ * Check a bundle directory or archive against its SHA256SUMS and MANIFEST.json:
+ * 0 when every file matches both and nothing is missing or extra; otherwise -1
+ * with SOAK_EXIT_FAIL and res->problems naming each file, sorted by path.
+ * SOAK_EXIT_INPUT when path is missing or unreadable, not an archive, has
+ * neither SHA256SUMS nor MANIFEST.json, or a manifest of a newer schema.
+ */
+int soak_bundle_verify(const char *path, struct soak_bundle_result *res, struct soak_err *err);
+
+#endif

@@ -1,0 +1,476 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "cache_int.h"
+#include "exitcode.h"
+#include "banned.h"
+
+#define MAX_DEPTH 512
+
+char *soak_cache_path_norm(const char *abs)
+{
+	size_t n = strlen(abs), len = 0;
+	char *out = malloc(n + 2);
+	const char *p = abs;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		const char *s;
+		size_t k;
+
+		while (*p == '/')
+			p++;
+		s = p;
+		while (*p && *p != '/')
+			p++;
+		k = (size_t)(p - s);
+		if (k == 0 || (k == 1 && s[0] == '.'))
+			continue;
+		if (k == 2 && s[0] == '.' && s[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--; /* the '/' before the dropped component */
+			continue;
+		}
+		out[len++] = '/';
+		memcpy(out + len, s, k);
+		len += k;
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return out;
+}
+
+char *soak_cache_path_rel(const char *root, const char *abs)
+{
+	size_t common = 0, ups = 0, len;
+	const char *rest;
+	struct soak_buf b;
+
+	if (!strcmp(root, "/"))
+		root = "";
+	/* the longest run of whole components the two share */
+	for (size_t i = 0;; i++) {
+		if ((root[i] == '\0' || root[i] == '/') && (abs[i] == '\0' || abs[i] == '/'))
+			common = i;
+		if (root[i] == '\0' || abs[i] == '\0' || root[i] != abs[i])
+			break;
+	}
+	for (size_t i = common; root[i]; i++)
+		if (root[i] == '/')
+			ups++;
+	rest = abs + common;
+	while (*rest == '/')
+		rest++;
+	soak_buf_init(&b, 2 * strlen(abs) + 3 * strlen(root) + 8);
+	for (size_t i = 0; i < ups; i++)
+		if (soak_buf_adds(&b, i ? "/.." : ".."))
+			goto oom;
+	if (*rest && ((ups && soak_buf_adds(&b, "/")) || soak_buf_adds(&b, rest)))
+		goto oom;
+	if (!b.len && soak_buf_adds(&b, "."))
+		goto oom;
+	return soak_buf_detach(&b, &len);
+oom:
+	soak_buf_free(&b);
+	return NULL;
+}
+
+static int has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* Split a normalized absolute path into components (pointers into copy). */
+static size_t split(char *copy, char **seg, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = copy; *p && n < max;) {
+		while (*p == '/')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		seg[n++] = p;
+		while (*p && *p != '/')
+			p++;
+	}
+	return n;
+}
+
+static int match_segs(char **ps, size_t np, char **xs, size_t nx)
+{
+	if (np == 0)
+		return nx == 0;
+	if (!strcmp(ps[0], "**")) {
+		for (size_t k = 0; k <= nx; k++)
+			if (match_segs(ps + 1, np - 1, xs + k, nx - k))
+				return 1;
+		return 0;
+	}
+	if (nx == 0 || fnmatch(ps[0], xs[0], 0) != 0)
+		return 0;
+	return match_segs(ps + 1, np - 1, xs + 1, nx - 1);
+}
+
+int soak_cache_glob_match(const char *pattern, const char *path)
+{
+	char *pc = strdup(pattern), *xc = strdup(path);
+	char *ps[MAX_DEPTH], *xs[MAX_DEPTH];
+	int ok = 0;
+
+	if (pc && xc)
+		ok = match_segs(ps, split(pc, ps, MAX_DEPTH), xs, split(xc, xs, MAX_DEPTH));
+	free(pc);
+	free(xc);
+	return ok;
+}
+
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h && *h)
+		return h;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_dir : NULL;
+}
+
+static int push(char ***v, size_t *n, char *s)
+{
+	char **t = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!t) {
+		free(s);
+		return -1;
+	}
+	*v = t;
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+/* The pattern made absolute and normalized: "~" is the home directory. */
+static char *absolute(const char *root, const char *pat, struct soak_err *err)
+{
+	size_t n = strlen(root) + strlen(pat) + 2;
+	const char *home;
+	char *joined, *out;
+
+	if (pat[0] == '~' && (pat[1] == '/' || pat[1] == '\0')) {
+		if (!(home = home_dir())) {
+			soak_err_set(err, SOAK_EXIT_USAGE, "cannot expand '%s': no home directory", pat);
+			return NULL;
+		}
+		n = strlen(home) + strlen(pat) + 2;
+		joined = malloc(n);
+		if (joined)
+			snprintf(joined, n, "%s/%s", home, pat + 1);
+	} else if (pat[0] == '/') {
+		joined = strdup(pat);
+	} else {
+		joined = malloc(n);
+		if (joined)
+			snprintf(joined, n, "%s/%s", root, pat);
+	}
+	if (!joined || !(out = soak_cache_path_norm(joined))) {
+		free(joined);
+		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		return NULL;
+	}
+	free(joined);
+	return out;
+}
+
+/* The components of a pattern before the first with a wildcard. */
+static char *literal_head(const char *pat)
+{
+	const char *g = strpbrk(pat, "*?["), *end;
+	char *out;
+
+	if (!g)
+		return strdup(pat);
+	end = g;
+	while (end > pat && end[-1] != '/')
+		end--;
+	if (end > pat + 1)
+		end--; /* drop the '/' */
+	out = strndup(pat, (size_t)(end - pat));
+	if (out && !out[0]) {
+		free(out);
+		out = strdup("/");
+	}
+	return out;
+}
+
+int soak_cache_paths_init(struct soak_cache_paths *p, const char *root,
+                          const char *const *patterns, size_t n, struct soak_err *err)
+{
+	char cwd[4096];
+
+	memset(p, 0, sizeof(*p));
+	if (!root || !*root)
+		root = getenv("GITHUB_WORKSPACE");
+	if (!root || !*root) {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot get the current directory");
+		root = cwd;
+	}
+	if (root[0] != '/') {
+		char joined[8192];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot get the current directory");
+		snprintf(joined, sizeof(joined), "%s/%s", cwd, root);
+		p->root = soak_cache_path_norm(joined);
+	} else {
+		p->root = soak_cache_path_norm(root);
+	}
+	if (!p->root)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *s = patterns[i];
+		int neg = 0;
+		char *a, *head;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '#')
+			continue;
+		if (*s == '!') {
+			neg = 1;
+			s++;
+		}
+		if (!*s)
+			continue;
+		if (!(a = absolute(p->root, s, err)))
+			goto fail;
+		if (neg) {
+			if (push(&p->exclude, &p->nexclude, a))
+				goto oom;
+			continue;
+		}
+		if (!(head = literal_head(a))) {
+			free(a);
+			goto oom;
+		}
+		if (push(&p->include, &p->ninclude, a) || push(&p->bases, &p->nbases, head))
+			goto oom;
+	}
+	if (!p->ninclude) {
+		soak_err_set(err, SOAK_EXIT_USAGE, "no path given: the files to cache (--path)");
+		goto fail;
+	}
+	return 0;
+oom:
+	soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+fail:
+	soak_cache_paths_free(p);
+	return -1;
+}
+
+void soak_cache_paths_free(struct soak_cache_paths *p)
+{
+	for (size_t i = 0; i < p->ninclude; i++)
+		free(p->include[i]);
+	for (size_t i = 0; i < p->nexclude; i++)
+		free(p->exclude[i]);
+	for (size_t i = 0; i < p->nbases; i++)
+		free(p->bases[i]);
+	free(p->include);
+	free(p->exclude);
+	free(p->bases);
+	free(p->root);
+	memset(p, 0, sizeof(*p));
+}
+
+static int excluded(const struct soak_cache_paths *p, const char *abs)
+{
+	for (size_t i = 0; i < p->nexclude; i++)
+		if (soak_cache_glob_match(p->exclude[i], abs))
+			return 1;
+	return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The sorted names in dir, without "." and ".."; -1 with err. */
+static int read_dir(const char *dir, struct dirent ***names, int *n, struct soak_err *err)
+{
+	*n = scandir(dir, names, NULL, by_name);
+	if (*n < 0)
+		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read directory '%s'", dir);
+	return 0;
+}
+
+static int skip_name(const char *s)
+{
+	return !strcmp(s, ".") || !strcmp(s, "..");
+}
+
+static char *child(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *c = malloc(n);
+
+	if (c)
+		snprintf(c, n, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+	return c;
+}
+
+struct walk {
+	const struct soak_cache_paths *p;
+	soak_cache_visit fn;
+	void *ctx;
+};
+
+static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err *err)
+{
+	struct dirent **names;
+	struct stat st;
+	char *rel;
+	int n, rc = 0;
+
+	if (depth > MAX_DEPTH)
+		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", abs);
+	if (excluded(w->p, abs))
+		return 0;
+	if (lstat(abs, &st) < 0) {
+		if (errno == ENOENT) /* gone since it was listed */
+			return 0;
+		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot stat '%s'", abs);
+	}
+	if (!(rel = soak_cache_path_rel(w->p->root, abs)))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if (strcmp(rel, "."))
+		rc = w->fn(w->ctx, abs, rel, &st, err);
+	free(rel);
+	if (rc || !S_ISDIR(st.st_mode))
+		return rc;
+	if (read_dir(abs, &names, &n, err))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		char *c;
+
+		if (!rc && !skip_name(names[i]->d_name)) {
+			if (!(c = child(abs, names[i]->d_name)))
+				rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			else
+				rc = emit_tree(w, c, depth + 1, err);
+			free(c);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* Collect the paths a glob matches under dir (matches are not descended). */
+static int glob_collect(const char *pat, const char *dir, int depth, char ***out, size_t *nout,
+                        struct soak_err *err)
+{
+	struct dirent **names;
+	int n, rc = 0;
+
+	if (depth > MAX_DEPTH)
+		return 0;
+	if (read_dir(dir, &names, &n, err))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		char *c = NULL;
+
+		if (rc || skip_name(names[i]->d_name))
+			goto next;
+		if (!(c = child(dir, names[i]->d_name))) {
+			rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto next;
+		}
+		if (soak_cache_glob_match(pat, c)) {
+			rc = push(out, nout, c);
+			if (rc)
+				soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			c = NULL;
+		} else if (lstat(c, &st) == 0 && S_ISDIR(st.st_mode)) {
+			rc = glob_collect(pat, c, depth + 1, out, nout, err);
+		}
+next:
+		free(c);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 when a is b or lies under it. */
+static int under(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	if (!strcmp(b, "/"))
+		return 1;
+	return !strncmp(a, b, n) && (a[n] == '\0' || a[n] == '/');
+}
+
+int soak_cache_paths_walk(const struct soak_cache_paths *p, soak_cache_visit fn, void *ctx,
+                          struct soak_err *err)
+{
+	struct walk w = {p, fn, ctx};
+	char **found = NULL;
+	size_t nfound = 0, k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->ninclude && !rc; i++) {
+		const char *pat = p->include[i];
+		struct stat st;
+
+		if (!has_glob(pat)) {
+			char *c;
+
+			if (lstat(pat, &st) < 0)
+				continue;
+			if (!(c = strdup(pat)) || push(&found, &nfound, c))
+				rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		} else if (stat(p->bases[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			rc = glob_collect(pat, p->bases[i], 0, &found, &nfound, err);
+		}
+	}
+	if (!rc && nfound) {
+		/* sorted, and without what another match already holds */
+		qsort(found, nfound, sizeof(*found), by_str);
+		for (size_t i = 0; i < nfound; i++) {
+			if (k && under(found[i], found[k - 1])) {
+				free(found[i]);
+				continue;
+			}
+			found[k++] = found[i];
+		}
+		nfound = k;
+	}
+	for (size_t i = 0; i < nfound; i++) {
+		if (!rc)
+			rc = emit_tree(&w, found[i], 0, err);
+		free(found[i]);
+	}
+	free(found);
+	return rc;
+}

@@ -1,0 +1,267 @@
+/*
+ * The HTTP store: objects at BASE/<version>/<object> with GET, PUT, HEAD and
+ * DELETE (nginx with WebDAV: dav_methods PUT DELETE; create_full_put_path on).
+ * Listing a version directory is a GET of BASE/<version>/ answered by nginx's
+ * autoindex in JSON (autoindex on; autoindex_format json), which restore keys
+ * need; exact keys need no listing.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "cache_int.h"
+#include "exitcode.h"
+#include "http.h"
+#include "json.h"
+#include "banned.h"
+
+#define LIST_MAX (32 * 1024 * 1024)
+
+struct remote {
+	char *base; /* ends in '/' */
+};
+
+static char *url_of(const struct remote *r, const char *name)
+{
+	size_t n = strlen(r->base) + strlen(name) + 1;
+	char *u = malloc(n);
+
+	if (u)
+		snprintf(u, n, "%s%s", r->base, name);
+	return u;
+}
+
+static void on_progress(void *ctx, uint64_t now, uint64_t total)
+{
+	struct soak_cache_prog *pr = ctx;
+
+	pr->p.bytes = now;
+	if (total)
+		pr->p.total = total;
+	soak_cache_prog_tick(pr, 0);
+}
+
+static void setup(struct soak_cache_store *s, struct soak_http_xfer *x, const char *method,
+                  const char *url)
+{
+	memset(x, 0, sizeof(*x));
+	x->method = method;
+	x->url = url;
+	x->download_fd = -1;
+	x->timeout_ms = s->o->timeout_ms;
+	x->connect_timeout_ms = 10000;
+	x->retries = s->o->retries;
+	x->backoff_ms = 500;
+	if (s->prog && s->o->progress) {
+		x->progress = on_progress;
+		x->progress_ctx = s->prog;
+	}
+}
+
+static int h_fetch(struct soak_cache_store *s, const char *name, uint64_t max, int *fd,
+                   struct soak_err *err)
+{
+	char *url = url_of(s->impl, name);
+	struct soak_http_xfer x;
+	long status;
+	int rc;
+
+	if (!url)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if (soak_cache_anon_file(fd, err)) {
+		free(url);
+		return -1;
+	}
+	setup(s, &x, "GET", url);
+	x.download_fd = *fd;
+	x.max_download = max;
+	x.ok_status = 404;
+	rc = soak_http_xfer(&x, &status, err);
+	free(url);
+	if (rc == 0 && lseek(*fd, 0, SEEK_SET) == 0)
+		return 1;
+	close(*fd);
+	*fd = -1;
+	return rc == 1 ? 0 : -1;
+}
+
+static int h_put(struct soak_cache_store *s, const char *name, const char *path,
+                 const char *sha256, int excl, struct soak_err *err)
+{
+	char *url = url_of(s->impl, name);
+	struct soak_http_xfer x;
+	long status;
+	int rc = 0;
+
+	(void)sha256;
+	if (!url)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if (excl) {
+		setup(s, &x, "HEAD", url);
+		x.ok_status = 404;
+		rc = soak_http_xfer(&x, &status, err);
+		if (rc == 0)
+			rc = 1; /* there already */
+		else if (rc == 1)
+			rc = 0;
+	}
+	if (rc == 0) {
+		setup(s, &x, "PUT", url);
+		x.upload_path = path;
+		rc = soak_http_xfer(&x, &status, err) ? -1 : 0;
+	}
+	free(url);
+	return rc;
+}
+
+static int h_del(struct soak_cache_store *s, const char *name, struct soak_err *err)
+{
+	char *url = url_of(s->impl, name);
+	struct soak_http_xfer x;
+	long status;
+	int rc;
+
+	if (!url)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	setup(s, &x, "DELETE", url);
+	x.ok_status = 404;
+	rc = soak_http_xfer(&x, &status, err);
+	free(url);
+	return rc < 0 ? -1 : 0;
+}
+
+static int h_list(struct soak_cache_store *s, const char *prefix, struct soak_cache_objs *out,
+                  struct soak_err *err)
+{
+	const char *slash = strchr(prefix, '/'), *part = slash ? slash + 1 : "";
+	size_t dn = slash ? (size_t)(slash - prefix) : strlen(prefix);
+	struct remote *r = s->impl;
+	struct soak_http_xfer x;
+	struct soak_buf b;
+	const cJSON *it;
+	cJSON *j = NULL;
+	char *url, *dir;
+	long status;
+	int rc;
+
+	if (!(dir = strndup(prefix, dn + 1)) || !(url = url_of(r, dir))) {
+		free(dir);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
+	if (dir[dn] != '/')
+		dir[dn] = '/';
+	soak_buf_init(&b, LIST_MAX);
+	setup(s, &x, "GET", url);
+	x.body = &b;
+	x.ok_status = 404;
+	x.progress = NULL;
+	rc = soak_http_xfer(&x, &status, err);
+	if (rc == 1) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (soak_json_parse(soak_buf_str(&b), b.len, "the directory listing", SOAK_EXIT_ENV, &j,
+	                    err) ||
+	    !cJSON_IsArray(j)) {
+		if (j)
+			soak_err_set(err, SOAK_EXIT_ENV,
+			             "'%s' is no JSON listing (nginx: autoindex on; autoindex_format json)",
+			             url);
+		rc = -1;
+		goto out;
+	}
+	cJSON_ArrayForEach(it, j)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "type");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "mtime");
+		const cJSON *z = cJSON_GetObjectItemCaseSensitive(it, "size");
+		char name[1024];
+		time_t when;
+
+		if (!cJSON_IsString(n) || !cJSON_IsString(t) || strcmp(t->valuestring, "file") ||
+		    strncmp(n->valuestring, part, strlen(part)))
+			continue;
+		when = cJSON_IsString(m) ? curl_getdate(m->valuestring, NULL) : 0;
+		snprintf(name, sizeof(name), "%.*s/%s", (int)dn, prefix, n->valuestring);
+		if (soak_cache_objs_add(out, name, strlen(name),
+		                        cJSON_IsNumber(z) ? (uint64_t)z->valuedouble : 0,
+		                        when > 0 ? (int64_t)when * 1000 : 0)) {
+			rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto out;
+		}
+	}
+out:
+	cJSON_Delete(j);
+	soak_buf_free(&b);
+	free(url);
+	free(dir);
+	return rc;
+}
+
+static void h_close(struct soak_cache_store *s)
+{
+	struct remote *r = s->impl;
+
+	if (r)
+		free(r->base);
+	free(r);
+	free(s->desc);
+	free(s->tmpdir);
+	free(s);
+}
+
+static const struct soak_cache_store_ops http_ops = {
+    h_fetch, h_put, h_del, h_list, NULL, h_close,
+};
+
+static char *system_tmp(void)
+{
+	const char *d = getenv("TMPDIR");
+
+	return strdup(d && *d ? d : "/tmp");
+}
+
+int soak_cache_store_http_open(const struct soak_cache_opts *o, const char *url,
+                               struct soak_cache_store **out, struct soak_err *err)
+{
+	struct soak_cache_store *s = calloc(1, sizeof(*s));
+	struct remote *r = calloc(1, sizeof(*r));
+	size_t n = strlen(url);
+
+	*out = NULL;
+	if (!s || !r) {
+		free(s);
+		free(r);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
+	s->ops = &http_ops;
+	s->impl = r;
+	s->o = o;
+	r->base = malloc(n + 2);
+	if (r->base)
+		snprintf(r->base, n + 2, "%s%s", url, n && url[n - 1] == '/' ? "" : "/");
+	s->tmpdir = system_tmp();
+	s->desc = r->base ? strdup(r->base) : NULL;
+	if (s->desc) {
+		/* no user:password in messages */
+		char *host = strstr(s->desc, "://"), *at;
+
+		host = host ? host + 3 : s->desc;
+		at = strchr(host, '@');
+		if (at && at < host + strcspn(host, "/"))
+			memmove(host, at + 1, strlen(at + 1) + 1);
+	}
+	if (!r->base || !s->tmpdir || !s->desc) {
+		h_close(s);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
+	*out = s;
+	return 0;
+}

@@ -1,0 +1,851 @@
+/*
+ * The soak-clean engine: one walk into an array of entries (in walk order),
+ * then the policies over that array. Strings live in an arena freed with the
+ * result; a hash of paths answers "is there a file at X" for compression
+ * targets the same way in a dry run and a real one.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clean.h"
+#include "clock.h"
+#include "exitcode.h"
+#include "file.h"
+#include "parse.h"
+#include "sig.h"
+#include "banned.h"
+
+#define ARENA_BLOCK (64 * 1024)
+
+struct ablock {
+	struct ablock *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct ent {
+	const char *path;
+	uint64_t size;
+	int64_t mtime_ms;
+	unsigned char type; /* SOAK_FS_FILE or SOAK_FS_LINK */
+	unsigned char prot;
+	unsigned char gone;
+	unsigned char mark;
+};
+
+struct priv {
+	struct ablock *arena;
+	struct ent *e;
+	size_t n, cap;
+	size_t *hash; /* entry index + 1, 0 empty */
+	size_t hcap;  /* a power of two */
+	size_t actcap, skipcap;
+};
+
+struct state {
+	const struct soak_clean_cfg *cfg;
+	const struct soak_clean_ui *ui;
+	struct soak_clean_result *res;
+	struct priv *p;
+	struct soak_fs_root *root;
+	int64_t now;
+	int stop; /* a signal arrived */
+};
+
+static const char *const protected_names[] = {"run.json", "summary.json", "health.json",
+                                              "metrics.jsonl"};
+
+/* ---- small helpers ---- */
+
+static char *arena_strdup(struct priv *p, const char *s, size_t n)
+{
+	struct ablock *b = p->arena;
+
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = p->arena;
+		b->used = 0;
+		b->cap = cap;
+		p->arena = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	b->used += n + 1;
+	return d;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int hash_insert(struct priv *p, size_t idx)
+{
+	if ((p->n + 1) * 2 > p->hcap) { /* keep the load under one half */
+		size_t cap = p->hcap ? p->hcap * 2 : 1024;
+		size_t *h = calloc(cap, sizeof(*h));
+		if (!h)
+			return -1;
+		for (size_t i = 0; i < p->hcap; i++) {
+			if (!p->hash[i])
+				continue;
+			size_t k = hash_str(p->e[p->hash[i] - 1].path) & (cap - 1);
+			while (h[k])
+				k = (k + 1) & (cap - 1);
+			h[k] = p->hash[i];
+		}
+		free(p->hash);
+		p->hash = h;
+		p->hcap = cap;
+	}
+	size_t k = hash_str(p->e[idx].path) & (p->hcap - 1);
+	while (p->hash[k])
+		k = (k + 1) & (p->hcap - 1);
+	p->hash[k] = idx + 1;
+	return 0;
+}
+
+/* 1: a live entry is at path; 0: only entries this run removed; -1: no entry ever. */
+static int hash_state(const struct priv *p, const char *path)
+{
+	int seen = -1;
+
+	if (!p->hcap)
+		return -1;
+	for (size_t k = hash_str(path) & (p->hcap - 1); p->hash[k]; k = (k + 1) & (p->hcap - 1)) {
+		const struct ent *e = &p->e[p->hash[k] - 1];
+		if (strcmp(e->path, path))
+			continue;
+		if (!e->gone)
+			return 1;
+		seen = 0;
+	}
+	return seen;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* ---- patterns ---- */
+
+int soak_clean_keep_parse(const char *text, struct soak_clean_keep *out, struct soak_err *err)
+{
+	const char *eq = strrchr(text, '=');
+	struct soak_err perr = {0};
+
+	memset(out, 0, sizeof(*out));
+	if (!eq || eq == text || !eq[1])
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "invalid value '%s' for 'keep': expected PATTERN=N, such as "
+		                    "'logs/iter-*.log=100'",
+		                    text);
+	if (soak_parse_int(eq + 1, 0, 1000000000LL, &out->n, &perr) < 0)
+		return soak_err_set(
+		    err, SOAK_EXIT_USAGE,
+		    "invalid value '%s' for 'keep': N must be a whole number from 0 "
+		    "to 1000000000",
+		    text);
+	out->pattern = strndup(text, (size_t)(eq - text));
+	out->text = strdup(text);
+	if (!out->pattern || !out->text) {
+		soak_clean_keep_free(out);
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot parse 'keep'");
+	}
+	return 0;
+}
+
+void soak_clean_keep_free(struct soak_clean_keep *k)
+{
+	free(k->pattern);
+	free(k->text);
+	k->pattern = k->text = NULL;
+}
+
+int soak_clean_match(const char *pattern, const char *path)
+{
+	char buf[4096], pfx[4096];
+	size_t pl;
+	int anchored = 0, dir = 0;
+
+	if (*pattern == '/') {
+		anchored = 1;
+		pattern++;
+	}
+	pl = strlen(pattern);
+	if (pl && pattern[pl - 1] == '/') {
+		dir = 1;
+		pl--;
+	}
+	if (!pl || pl >= sizeof(buf))
+		return 0;
+	memcpy(buf, pattern, pl);
+	buf[pl] = '\0';
+	if (memchr(buf, '/', pl))
+		anchored = 1;
+	if (!dir) {
+		if (anchored)
+			return fnmatch(buf, path, FNM_PATHNAME) == 0;
+		return fnmatch(buf, base_name(path), 0) == 0;
+	}
+	/* a directory: some directory on path's way matches */
+	for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
+		size_t n = (size_t)(s - path);
+		const char *comp;
+		if (n >= sizeof(pfx))
+			return 0;
+		memcpy(pfx, path, n);
+		pfx[n] = '\0';
+		if (anchored) {
+			if (fnmatch(buf, pfx, FNM_PATHNAME) == 0)
+				return 1;
+			continue;
+		}
+		comp = strrchr(pfx, '/');
+		comp = comp ? comp + 1 : pfx;
+		if (fnmatch(buf, comp, 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int soak_clean_protected(const char *path, char *const *extra, size_t nextra)
+{
+	const char *base = base_name(path);
+
+	for (size_t i = 0; i < sizeof(protected_names) / sizeof(protected_names[0]); i++)
+		if (!strcmp(base, protected_names[i]))
+			return 1;
+	/* "reports/": a directory named reports anywhere on the way */
+	for (const char *s = path; (s = strstr(s, "reports/")); s++)
+		if (s == path || s[-1] == '/')
+			return 1;
+	for (size_t i = 0; i < nextra; i++)
+		if (soak_clean_match(extra[i], path))
+			return 1;
+	return 0;
+}
+
+int soak_clean_step_log(const char *path, char *step, size_t n, long long *iteration, int *attempt)
+{
+	const char *p, *end, *mid, *at;
+	long long it = 0;
+	size_t len;
+	int digits = 0;
+
+	if (strncmp(path, "logs/iter-", 10))
+		return 0;
+	p = path + 10;
+	if (strchr(p, '/'))
+		return 0;
+	while (*p >= '0' && *p <= '9' && digits < 18) {
+		it = it * 10 + (*p++ - '0');
+		digits++;
+	}
+	if (!digits || (*p >= '0' && *p <= '9'))
+		return 0;
+	len = strlen(p);
+	if (len >= 8 && !strcmp(p + len - 8, ".log.zst"))
+		len -= 4;
+	else if (len >= 7 && !strcmp(p + len - 7, ".log.gz"))
+		len -= 3;
+	if (len < 4 || strncmp(p + len - 4, ".log", 4))
+		return 0;
+	mid = p;
+	end = p + len - 4;
+	*attempt = 1;
+	/* ".attemptK" at the end of the middle part */
+	for (at = end; at > mid && at[-1] >= '0' && at[-1] <= '9'; at--)
+		;
+	if (at < end && at - mid >= 8 && !strncmp(at - 8, ".attempt", 8) && end - at <= 6) {
+		int k = 0;
+		for (const char *q = at; q < end; q++)
+			k = k * 10 + (*q - '0');
+		*attempt = k;
+		end = at - 8;
+	}
+	if (mid == end) {
+		len = 0;
+	} else if (*mid == '-' && end - mid > 1) {
+		mid++;
+		len = (size_t)(end - mid);
+	} else {
+		return 0;
+	}
+	if (len >= n)
+		return 0;
+	memcpy(step, mid, len);
+	step[len] = '\0';
+	*iteration = it;
+	return 1;
+}
+
+int soak_clean_check_root(const char *dir, int force, struct soak_err *err)
+{
+	static const char *const marks[] = {"run.json", "summary.json", "metrics.jsonl"};
+	const char *home = getenv("HOME");
+	char *real = soak_fs_realpath(dir), *rh;
+	int found = 0;
+
+	if (!real)
+		return soak_err_errno(err, errno == ENOENT ? SOAK_EXIT_INPUT : SOAK_EXIT_ENV, errno,
+		                      "cannot open '%s'", dir);
+	if (!strcmp(real, "/")) {
+		free(real);
+		return soak_err_set(err, SOAK_EXIT_USAGE, "refusing to clean '%s': it is '/'", dir);
+	}
+	rh = home && *home ? soak_fs_realpath(home) : NULL;
+	if (rh && !force) {
+		size_t l = strlen(real);
+		if (!strcmp(real, rh) || (!strncmp(rh, real, l) && rh[l] == '/')) {
+			soak_err_set(
+			    err, SOAK_EXIT_USAGE,
+			    "refusing to clean '%s': it is the home directory%s (--force to "
+			    "clean it anyway)",
+			    dir, strcmp(real, rh) ? " or holds it" : "");
+			free(rh);
+			free(real);
+			return -1;
+		}
+	}
+	free(rh);
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++) {
+		char *p = soak_path_join(real, marks[i]);
+		struct stat st;
+		found = p && lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+		free(p);
+	}
+	free(real);
+	if (!found && !force)
+		return soak_err_set(
+		    err, SOAK_EXIT_USAGE,
+		    "refusing to clean '%s': it does not look like a soak directory "
+		    "(no run.json, summary.json or metrics.jsonl; --force to clean it "
+		    "anyway)",
+		    dir);
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int add_skip(struct state *st, const char *path, const char *why)
+{
+	struct soak_clean_result *res = st->res;
+	struct soak_clean_skip *s;
+
+	if (res->nskips == st->p->skipcap) {
+		size_t cap = st->p->skipcap ? st->p->skipcap * 2 : 16;
+		s = realloc(res->skips, cap * sizeof(*s));
+		if (!s)
+			return -1;
+		res->skips = s;
+		st->p->skipcap = cap;
+	}
+	s = &res->skips[res->nskips];
+	s->path = strdup(path);
+	s->why = strdup(why);
+	if (!s->path || !s->why) {
+		free(s->path);
+		free(s->why);
+		return -1;
+	}
+	res->nskips++;
+	if (st->ui && st->ui->skip)
+		st->ui->skip(st->ui->ctx, s);
+	return 0;
+}
+
+static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *err)
+{
+	struct state *st = ctx;
+	struct priv *p = st->p;
+	struct ent *e;
+
+	if (fe->type == SOAK_FS_SKIP) {
+		if (add_skip(st, fe->path, fe->skip) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'",
+			                      st->cfg->dir);
+		return 0;
+	}
+	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
+		return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
+		struct ent *ne = realloc(p->e, cap * sizeof(*ne));
+		if (!ne)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'",
+			                      st->cfg->dir);
+		p->e = ne;
+		p->cap = cap;
+	}
+	e = &p->e[p->n];
+	memset(e, 0, sizeof(*e));
+	e->path = arena_strdup(p, fe->path, strlen(fe->path));
+	if (!e->path)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'", st->cfg->dir);
+	e->size = fe->size;
+	e->mtime_ms = fe->mtime_ms;
+	e->type = (unsigned char)fe->type;
+	e->prot =
+	    (unsigned char)soak_clean_protected(fe->path, st->cfg->protect, st->cfg->nprotect);
+	if (hash_insert(p, p->n) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'", st->cfg->dir);
+	p->n++;
+	st->res->before.files++;
+	st->res->before.bytes += fe->size;
+	if (e->prot) {
+		st->res->protect.files++;
+		st->res->protect.bytes += fe->size;
+	}
+	return 0;
+}
+
+static struct soak_clean_action *new_action(struct state *st)
+{
+	struct soak_clean_result *res = st->res;
+
+	if (res->nactions == st->p->actcap) {
+		size_t cap = st->p->actcap ? st->p->actcap * 2 : 256;
+		struct soak_clean_action *a = realloc(res->actions, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		res->actions = a;
+		st->p->actcap = cap;
+	}
+	memset(&res->actions[res->nactions], 0, sizeof(res->actions[0]));
+	return &res->actions[res->nactions];
+}
+
+static int check_signal(struct state *st)
+{
+	int sig = soak_sig_caught();
+
+	if (sig) {
+		st->res->interrupted = sig;
+		st->stop = 1;
+	}
+	return st->stop;
+}
+
+/* Remove entry i (or pretend to) and record the action. */
+static int do_remove(struct state *st, size_t i, enum soak_clean_policy pol, const char *rule,
+                     struct soak_err *err)
+{
+	struct ent *e = &st->p->e[i];
+	struct soak_clean_action *a;
+	struct soak_err aerr = {0};
+
+	if (check_signal(st))
+		return 0;
+	a = new_action(st);
+	if (!a)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+		                      st->cfg->dir);
+	a->act = SOAK_CLEAN_REMOVE;
+	a->policy = pol;
+	a->rule = rule;
+	a->path = e->path;
+	a->type = (enum soak_fs_type)e->type;
+	a->bytes = e->size;
+	a->mtime_ms = e->mtime_ms;
+	if (!st->cfg->dry_run && soak_fs_remove(st->root, e->path, &aerr) < 0) {
+		a->error = strdup(aerr.msg);
+		st->res->errors++;
+	} else {
+		e->gone = 1;
+		st->res->after.files--;
+		st->res->after.bytes -= e->size;
+		st->res->removed_files++;
+		st->res->removed_bytes += e->size;
+	}
+	st->res->nactions++;
+	if (st->ui && st->ui->action)
+		st->ui->action(st->ui->ctx, a);
+	return 0;
+}
+
+/* Remove every marked entry, in walk order, and clear the marks. */
+static int remove_marked(struct state *st, enum soak_clean_policy pol, const char *rule,
+                         struct soak_err *err)
+{
+	for (size_t i = 0; i < st->p->n && !st->stop; i++) {
+		if (!st->p->e[i].mark)
+			continue;
+		st->p->e[i].mark = 0;
+		if (do_remove(st, i, pol, rule, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < st->p->n; i++)
+		st->p->e[i].mark = 0;
+	return 0;
+}
+
+static int candidate(const struct ent *e)
+{
+	return !e->gone && !e->prot;
+}
+
+static const struct ent *sort_ents;
+
+/* newest first: mtime descending, then path descending */
+static int cmp_newest(const void *a, const void *b)
+{
+	const struct ent *x = &sort_ents[*(const size_t *)a], *y = &sort_ents[*(const size_t *)b];
+
+	if (x->mtime_ms != y->mtime_ms)
+		return x->mtime_ms > y->mtime_ms ? -1 : 1;
+	return -strcmp(x->path, y->path);
+}
+
+/* oldest first: mtime ascending, then path ascending */
+static int cmp_oldest(const void *a, const void *b)
+{
+	return cmp_newest(b, a);
+}
+
+static int policy_keep(struct state *st, struct soak_err *err)
+{
+	struct priv *p = st->p;
+	size_t *idx = malloc((p->n ? p->n : 1) * sizeof(*idx));
+
+	if (!idx)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+		                      st->cfg->dir);
+	for (size_t k = 0; k < st->cfg->nkeep && !st->stop; k++) {
+		const struct soak_clean_keep *kr = &st->cfg->keep[k];
+		size_t m = 0;
+		for (size_t i = 0; i < p->n; i++)
+			if (candidate(&p->e[i]) && soak_clean_match(kr->pattern, p->e[i].path))
+				idx[m++] = i;
+		sort_ents = p->e;
+		qsort(idx, m, sizeof(*idx), cmp_newest);
+		for (size_t j = (size_t)kr->n; j < m; j++)
+			p->e[idx[j]].mark = 1;
+		if (remove_marked(st, SOAK_CLEAN_KEEP, kr->text, err) < 0) {
+			free(idx);
+			return -1;
+		}
+	}
+	free(idx);
+	return 0;
+}
+
+struct steplog {
+	size_t i;
+	long long iteration;
+	int attempt;
+	const char *step;
+};
+
+static int cmp_steplog(const void *a, const void *b)
+{
+	const struct steplog *x = a, *y = b;
+	int c = strcmp(x->step, y->step);
+
+	if (c)
+		return c;
+	if (x->iteration != y->iteration)
+		return x->iteration > y->iteration ? -1 : 1;
+	if (x->attempt != y->attempt)
+		return x->attempt > y->attempt ? -1 : 1;
+	return cmp_newest(&x->i, &y->i);
+}
+
+static int policy_logs_per_step(struct state *st, const char *rule, struct soak_err *err)
+{
+	struct priv *p = st->p;
+	struct steplog *v = malloc((p->n ? p->n : 1) * sizeof(*v));
+	size_t m = 0, run = 0;
+	char step[256];
+
+	if (!v)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+		                      st->cfg->dir);
+	for (size_t i = 0; i < p->n; i++) {
+		struct steplog *s = &v[m];
+		if (!candidate(&p->e[i]) || !soak_clean_step_log(p->e[i].path, step, sizeof(step),
+		                                                 &s->iteration, &s->attempt))
+			continue;
+		s->i = i;
+		s->step = arena_strdup(p, step, strlen(step));
+		if (!s->step) {
+			free(v);
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		}
+		m++;
+	}
+	sort_ents = p->e;
+	qsort(v, m, sizeof(*v), cmp_steplog);
+	for (size_t j = 0; j < m; j++) {
+		run = j && !strcmp(v[j].step, v[j - 1].step) ? run + 1 : 0;
+		if ((long long)run >= st->cfg->max_logs_per_step)
+			p->e[v[j].i].mark = 1;
+	}
+	free(v);
+	return remove_marked(st, SOAK_CLEAN_LOGS_PER_STEP, rule, err);
+}
+
+static int older(const struct state *st, const struct ent *e, int64_t age_ms)
+{
+	return st->now - e->mtime_ms > age_ms;
+}
+
+static int policy_max_age(struct state *st, struct soak_err *err)
+{
+	for (size_t i = 0; i < st->p->n; i++)
+		if (candidate(&st->p->e[i]) && older(st, &st->p->e[i], st->cfg->max_age_ms))
+			st->p->e[i].mark = 1;
+	return remove_marked(st, SOAK_CLEAN_MAX_AGE, st->cfg->max_age_text, err);
+}
+
+static int is_own_tmp(const char *path)
+{
+	const char *b = base_name(path);
+	size_t l = strlen(b);
+
+	return !strncmp(b, ".soak-clean-", 12) && l > 4 && !strcmp(b + l - 4, ".tmp");
+}
+
+/*
+ * Is there something at path? Entries of the walk answer from the run's own
+ * state (so a dry run, which removes nothing, agrees with a real one); what the
+ * walk did not list (a directory, a skipped entry) from the disk.
+ */
+static int target_taken(struct state *st, const char *path)
+{
+	int h = hash_state(st->p, path);
+
+	return h >= 0 ? h : soak_fs_exists(st->root, path);
+}
+
+static int policy_compress(struct state *st, struct soak_err *err)
+{
+	struct priv *p = st->p;
+	const char *sfx = soak_compress_suffix(st->cfg->method);
+	enum soak_compress_method method = st->cfg->method;
+	size_t n = p->n; /* entries added here (the results) are not candidates */
+
+	for (size_t i = 0; i < n && !check_signal(st); i++) {
+		struct ent *e = &p->e[i];
+		struct soak_clean_action *a;
+		struct soak_err aerr = {0};
+		uint64_t nb = 0;
+		char *to;
+		size_t pl;
+		int r;
+
+		if (!candidate(e) || e->type != SOAK_FS_FILE ||
+		    !older(st, e, st->cfg->compress_after_ms) ||
+		    soak_compress_is_compressed(e->path) || is_own_tmp(e->path))
+			continue;
+		pl = strlen(e->path);
+		to = malloc(pl + strlen(sfx) + 1);
+		if (!to)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		memcpy(to, e->path, pl);
+		memcpy(to + pl, sfx, strlen(sfx) + 1);
+		/* the same answer in a dry run: what this run removed counts as gone */
+		if (target_taken(st, to)) {
+			char why[512];
+			snprintf(why, sizeof(why), "not compressed: '%s' exists", to);
+			free(to);
+			if (add_skip(st, e->path, why) < 0)
+				return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM,
+				                      "cannot clean '%s'", st->cfg->dir);
+			continue;
+		}
+		if (st->cfg->dry_run)
+			r = soak_fs_measure(st->root, e->path, soak_compress_fd, &method, &nb,
+			                    &aerr);
+		else
+			r = soak_fs_rewrite(st->root, e->path, to, soak_compress_fd, &method, &nb,
+			                    &aerr);
+		a = new_action(st);
+		if (!a) {
+			free(to);
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		}
+		a->act = SOAK_CLEAN_COMPRESS;
+		a->policy = SOAK_CLEAN_COMPRESS_AFTER;
+		a->rule = st->cfg->compress_after_text;
+		a->path = e->path;
+		a->to = arena_strdup(p, to, strlen(to));
+		free(to);
+		a->type = SOAK_FS_FILE;
+		a->bytes = e->size;
+		a->mtime_ms = e->mtime_ms;
+		if (!a->to)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		if (r < 0) {
+			a->error = strdup(aerr.msg);
+			st->res->errors++;
+		} else {
+			struct ent ne = *e;
+			a->new_bytes = nb;
+			st->res->compressed_files++;
+			st->res->compressed_from += e->size;
+			st->res->compressed_to += nb;
+			st->res->after.bytes = st->res->after.bytes - e->size + nb;
+			e->gone = 1;
+			/* the compressed file takes the original's place (and its mtime) */
+			if (p->n == p->cap) {
+				size_t cap = p->cap * 2;
+				struct ent *x = realloc(p->e, cap * sizeof(*x));
+				if (!x)
+					return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM,
+					                      "cannot clean '%s'", st->cfg->dir);
+				p->e = x;
+				p->cap = cap;
+				e = NULL;
+			}
+			ne.path = a->to;
+			ne.size = nb;
+			ne.gone = 0;
+			p->e[p->n] = ne;
+			if (hash_insert(p, p->n) < 0)
+				return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM,
+				                      "cannot clean '%s'", st->cfg->dir);
+			p->n++;
+		}
+		st->res->nactions++;
+		if (st->ui && st->ui->action)
+			st->ui->action(st->ui->ctx, a);
+	}
+	return 0;
+}
+
+static int policy_hard_limit(struct state *st, struct soak_err *err)
+{
+	struct priv *p = st->p;
+	size_t *idx, m = 0;
+
+	if (st->res->after.bytes <= st->cfg->hard_limit)
+		return 0;
+	idx = malloc((p->n ? p->n : 1) * sizeof(*idx));
+	if (!idx)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+		                      st->cfg->dir);
+	for (size_t i = 0; i < p->n; i++)
+		if (candidate(&p->e[i]))
+			idx[m++] = i;
+	sort_ents = p->e;
+	qsort(idx, m, sizeof(*idx), cmp_oldest);
+	for (size_t j = 0; j < m && st->res->after.bytes > st->cfg->hard_limit && !st->stop; j++) {
+		if (do_remove(st, idx[j], SOAK_CLEAN_HARD_LIMIT, st->cfg->hard_limit_text, err) <
+		    0) {
+			free(idx);
+			return -1;
+		}
+	}
+	free(idx);
+	return 0;
+}
+
+int soak_clean_run(const struct soak_clean_cfg *cfg, const struct soak_clean_ui *ui,
+                   struct soak_clean_result *res, struct soak_err *err)
+{
+	struct state st = {0};
+	char rule[32];
+	int64_t t0 = soak_mono_ms();
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->priv = calloc(1, sizeof(struct priv));
+	if (!res->priv)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'", cfg->dir);
+	st.cfg = cfg;
+	st.ui = ui;
+	st.res = res;
+	st.p = res->priv;
+	st.now = cfg->now_ms ? cfg->now_ms : soak_wall_ms();
+	if (soak_clean_check_root(cfg->dir, cfg->force, err) < 0)
+		return -1;
+	if (soak_fs_root_open(cfg->dir, &st.root, err) < 0)
+		return -1;
+	if (soak_fs_walk(st.root, on_entry, &st, err) < 0)
+		goto out;
+	res->after = res->before;
+	if (cfg->nkeep && policy_keep(&st, err) < 0)
+		goto out;
+	if (cfg->max_logs_per_step >= 0 && !st.stop) {
+		/* the rule text outlives this function: actions point to it */
+		const char *r;
+		snprintf(rule, sizeof(rule), "%lld", cfg->max_logs_per_step);
+		r = arena_strdup(st.p, rule, strlen(rule));
+		if (!r) {
+			soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'", cfg->dir);
+			goto out;
+		}
+		if (policy_logs_per_step(&st, r, err) < 0)
+			goto out;
+	}
+	if (cfg->max_age_ms >= 0 && !st.stop && policy_max_age(&st, err) < 0)
+		goto out;
+	if (cfg->compress_after_ms >= 0 && !st.stop && policy_compress(&st, err) < 0)
+		goto out;
+	if (cfg->has_hard_limit && !st.stop && policy_hard_limit(&st, err) < 0)
+		goto out;
+	res->freed_bytes = res->before.bytes - res->after.bytes;
+	res->over_hard_limit = cfg->has_hard_limit && res->after.bytes > cfg->hard_limit;
+	res->over_max_total = cfg->has_max_total && res->after.bytes > cfg->max_total;
+	res->over_check_size = cfg->has_check_size && res->after.bytes > cfg->check_size;
+	if (st.stop) {
+		soak_err_set(err, soak_sig_exit_code(res->interrupted), "interrupted by %s",
+		             soak_sig_name(res->interrupted));
+		goto out;
+	}
+	if (res->errors) {
+		soak_err_set(err, SOAK_EXIT_ENV, "%zu of %zu actions failed", res->errors,
+		             res->nactions);
+		goto out;
+	}
+	ret = 0;
+out:
+	res->freed_bytes = res->before.bytes - res->after.bytes;
+	res->elapsed_ms = soak_mono_ms() - t0;
+	soak_fs_root_close(st.root);
+	return ret;
+}
+
+void soak_clean_result_free(struct soak_clean_result *res)
+{
+	struct priv *p = res->priv;
+
+	for (size_t i = 0; i < res->nactions; i++)
+		free(res->actions[i].error);
+	free(res->actions);
+	for (size_t i = 0; i < res->nskips; i++) {
+		free(res->skips[i].path);
+		free(res->skips[i].why);
+	}
+	free(res->skips);
+	if (p) {
+		while (p->arena) {
+			struct ablock *b = p->arena;
+			p->arena = b->next;
+			free(b);
+		}
+		free(p->e);
+		free(p->hash);
+		free(p);
+	}
+	memset(res, 0, sizeof(*res));
+}

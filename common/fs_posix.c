@@ -1,0 +1,615 @@
+/*
+ * File trees, POSIX implementation (fs.h). Every directory is opened relative
+ * to its parent's descriptor with O_NOFOLLOW and checked to be on the root's
+ * file system (device, and on Linux the mount id from statx, which also tells a
+ * bind mount of the same device apart). Names within a directory are sorted so
+ * that a dry run and the real run see the same order.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
+
+#include "fs.h"
+#include "exitcode.h"
+#include "banned.h"
+
+#define DIRCACHE 16
+#define OPEN_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+struct dcache {
+	char *path; /* relative directory path, "" never cached */
+	size_t len;
+	int fd;
+};
+
+struct soak_fs_root {
+	int fd;
+	char *path; /* as given, for messages */
+	uint64_t dev, mnt;
+	int have_mnt;
+	struct dcache cache[DIRCACHE];
+	unsigned next;
+	unsigned tmp_seq;
+};
+
+struct info {
+	mode_t mode;
+	uint64_t size;
+	int64_t mtime_ms;
+	uint64_t dev, ino, mnt;
+	int have_mnt;
+};
+
+/* lstat of name relative to dirfd ("" with empty: dirfd itself). */
+static int stat_at(int dirfd, const char *name, int empty, struct info *o)
+{
+	struct stat st;
+
+#if defined(__linux__) && defined(STATX_MNT_ID)
+	struct statx sx;
+	int fl = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (empty ? AT_EMPTY_PATH : 0);
+
+	if (statx(dirfd, name, fl,
+	          STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_MTIME | STATX_INO | STATX_MNT_ID,
+	          &sx) == 0) {
+		o->mode = sx.stx_mode;
+		o->size = sx.stx_size;
+		o->mtime_ms = (int64_t)sx.stx_mtime.tv_sec * 1000 + sx.stx_mtime.tv_nsec / 1000000;
+		o->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		o->ino = sx.stx_ino;
+		o->mnt = sx.stx_mnt_id;
+		o->have_mnt = (sx.stx_mask & STATX_MNT_ID) != 0;
+		return 0;
+	}
+	if (errno != ENOSYS)
+		return -1;
+#endif
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | (empty ? AT_EMPTY_PATH : 0)) < 0)
+		return -1;
+	o->mode = st.st_mode;
+	o->size = (uint64_t)st.st_size;
+	o->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	o->dev = (uint64_t)st.st_dev;
+	o->ino = (uint64_t)st.st_ino;
+	o->mnt = 0;
+	o->have_mnt = 0;
+	return 0;
+}
+
+static int same_fs(const struct soak_fs_root *r, const struct info *in)
+{
+	if (in->dev != r->dev)
+		return 0;
+	return !r->have_mnt || !in->have_mnt || in->mnt == r->mnt;
+}
+
+char *soak_fs_realpath(const char *path)
+{
+	return realpath(path, NULL);
+}
+
+int soak_fs_root_open(const char *path, struct soak_fs_root **out, struct soak_err *err)
+{
+	struct soak_fs_root *r;
+	struct info in;
+	size_t len = strlen(path);
+	char *p;
+	int fd, e;
+
+	*out = NULL;
+	/* "dir/" would follow a link named dir; the name itself must not be one */
+	p = strdup(path);
+	if (!p)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	fd = open(p, OPEN_DIR_FLAGS);
+	if (fd < 0) {
+		struct stat st;
+		e = errno;
+		/* O_DIRECTORY | O_NOFOLLOW on a link fails with ENOTDIR or ELOOP */
+		if ((e == ELOOP || e == ENOTDIR) && lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			e = ELOOP;
+		free(p);
+		if (e == ELOOP)
+			return soak_err_set(err, SOAK_EXIT_USAGE,
+			                    "'%s' is a symbolic link: give the directory itself",
+			                    path);
+		if (e == ENOTDIR)
+			return soak_err_set(err, SOAK_EXIT_USAGE, "'%s' is not a directory", path);
+		return soak_err_errno(err, e == ENOENT ? SOAK_EXIT_INPUT : SOAK_EXIT_ENV, e,
+		                      "cannot open '%s'", path);
+	}
+	if (stat_at(fd, "", 1, &in) < 0) {
+		e = errno;
+		close(fd);
+		free(p);
+		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot read '%s'", path);
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		close(fd);
+		free(p);
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot open '%s'", path);
+	}
+	r->fd = fd;
+	r->path = p;
+	r->dev = in.dev;
+	r->mnt = in.mnt;
+	r->have_mnt = in.have_mnt;
+	for (int i = 0; i < DIRCACHE; i++)
+		r->cache[i].fd = -1;
+	*out = r;
+	return 0;
+}
+
+void soak_fs_root_close(struct soak_fs_root *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < DIRCACHE; i++) {
+		if (r->cache[i].fd >= 0)
+			close(r->cache[i].fd);
+		free(r->cache[i].path);
+	}
+	close(r->fd);
+	free(r->path);
+	free(r);
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+	struct soak_fs_root *r;
+	int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err);
+	void *ctx;
+	struct soak_err *err;
+	char *path;
+	size_t cap;
+};
+
+struct names {
+	char *buf; /* NUL-separated names */
+	size_t len, cap;
+	size_t *off;
+	size_t n, ncap;
+	const char *base; /* for the sort comparator */
+};
+
+static int names_add(struct names *nm, const char *name)
+{
+	size_t l = strlen(name) + 1;
+
+	if (nm->len + l > nm->cap) {
+		size_t cap = nm->cap ? nm->cap * 2 : 4096;
+		char *b;
+		while (cap < nm->len + l)
+			cap *= 2;
+		b = realloc(nm->buf, cap);
+		if (!b)
+			return -1;
+		nm->buf = b;
+		nm->cap = cap;
+	}
+	if (nm->n == nm->ncap) {
+		size_t ncap = nm->ncap ? nm->ncap * 2 : 64;
+		size_t *o = realloc(nm->off, ncap * sizeof(*o));
+		if (!o)
+			return -1;
+		nm->off = o;
+		nm->ncap = ncap;
+	}
+	memcpy(nm->buf + nm->len, name, l);
+	nm->off[nm->n++] = nm->len;
+	nm->len += l;
+	return 0;
+}
+
+static const char *sort_base;
+
+static int cmp_off(const void *a, const void *b)
+{
+	return strcmp(sort_base + *(const size_t *)a, sort_base + *(const size_t *)b);
+}
+
+/* Set w->path to prefix (of length plen) + "/" + name; returns the new length. */
+static int path_set(struct walk *w, size_t plen, const char *name, size_t *len)
+{
+	size_t nl = strlen(name), need = plen + 1 + nl + 1;
+
+	if (need > w->cap) {
+		size_t cap = w->cap ? w->cap : 256;
+		char *p;
+		while (cap < need)
+			cap *= 2;
+		p = realloc(w->path, cap);
+		if (!p)
+			return -1;
+		w->path = p;
+		w->cap = cap;
+	}
+	if (plen)
+		w->path[plen++] = '/';
+	memcpy(w->path + plen, name, nl + 1);
+	*len = plen + nl;
+	return 0;
+}
+
+static int emit(struct walk *w, enum soak_fs_type type, const struct info *in, const char *skip)
+{
+	struct soak_fs_entry e;
+
+	e.path = w->path;
+	e.type = type;
+	e.size = in ? in->size : 0;
+	e.mtime_ms = in ? in->mtime_ms : 0;
+	e.skip = skip;
+	return w->fn(w->ctx, &e, w->err);
+}
+
+static int walk_dir(struct walk *w, int dirfd, size_t plen, int depth)
+{
+	struct names nm = {0};
+	struct dirent *de;
+	DIR *d;
+	int dfd, ret = -1;
+
+	dfd = dup(dirfd);
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		int e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		w->path[plen] = '\0';
+		if (!plen)
+			return soak_err_errno(w->err, SOAK_EXIT_ENV, e, "cannot read '%s'",
+			                      w->r->path);
+		return emit(w, SOAK_FS_SKIP, NULL, strerror(e));
+	}
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (names_add(&nm, de->d_name) < 0) {
+			closedir(d);
+			soak_err_errno(w->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'",
+			               w->r->path);
+			goto out;
+		}
+	}
+	closedir(d);
+	sort_base = nm.buf;
+	if (nm.n) /* an empty directory has no array at all */
+		qsort(nm.off, nm.n, sizeof(*nm.off), cmp_off);
+
+	for (size_t i = 0; i < nm.n; i++) {
+		const char *name = nm.buf + nm.off[i];
+		struct info in, chk;
+		size_t len;
+		int cfd;
+
+		if (path_set(w, plen, name, &len) < 0) {
+			soak_err_errno(w->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'",
+			               w->r->path);
+			goto out;
+		}
+		if (stat_at(dirfd, name, 0, &in) < 0) {
+			if (errno == ENOENT) /* gone since readdir */
+				continue;
+			if (emit(w, SOAK_FS_SKIP, NULL, strerror(errno)) < 0)
+				goto out;
+			continue;
+		}
+		if (!same_fs(w->r, &in)) {
+			if (emit(w, SOAK_FS_SKIP, &in, "another file system") < 0)
+				goto out;
+			continue;
+		}
+		if (S_ISREG(in.mode) || S_ISLNK(in.mode)) {
+			if (emit(w, S_ISREG(in.mode) ? SOAK_FS_FILE : SOAK_FS_LINK, &in, NULL) < 0)
+				goto out;
+			continue;
+		}
+		if (!S_ISDIR(in.mode)) {
+			if (emit(w, SOAK_FS_OTHER, &in, NULL) < 0)
+				goto out;
+			continue;
+		}
+		if (depth + 1 > SOAK_FS_MAX_DEPTH) {
+			if (emit(w, SOAK_FS_SKIP, &in, "too deep") < 0)
+				goto out;
+			continue;
+		}
+		cfd = openat(dirfd, name, OPEN_DIR_FLAGS);
+		if (cfd < 0) {
+			if (errno == ENOENT)
+				continue;
+			if (emit(w, SOAK_FS_SKIP, &in, strerror(errno)) < 0)
+				goto out;
+			continue;
+		}
+		if (stat_at(cfd, "", 1, &chk) < 0 || chk.ino != in.ino || !same_fs(w->r, &chk)) {
+			close(cfd);
+			if (emit(w, SOAK_FS_SKIP, &in, "changed during the walk") < 0)
+				goto out;
+			continue;
+		}
+		if (emit(w, SOAK_FS_DIR, &in, NULL) < 0) {
+			close(cfd);
+			goto out;
+		}
+		if (walk_dir(w, cfd, len, depth + 1) < 0) {
+			close(cfd);
+			goto out;
+		}
+		close(cfd);
+	}
+	ret = 0;
+out:
+	free(nm.buf);
+	free(nm.off);
+	return ret;
+}
+
+int soak_fs_walk(struct soak_fs_root *r,
+                 int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
+                 void *ctx, struct soak_err *err)
+{
+	struct walk w = {r, fn, ctx, err, NULL, 0};
+	int ret;
+
+	w.path = malloc(256);
+	if (!w.path)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'", r->path);
+	w.cap = 256;
+	w.path[0] = '\0';
+	ret = walk_dir(&w, r->fd, 0, 0);
+	free(w.path);
+	return ret;
+}
+
+/* ---- changes ---- */
+
+/*
+ * The descriptor of the directory path[0..len) (not to be closed by the
+ * caller), opened component by component without following links.
+ */
+static int dir_fd(struct soak_fs_root *r, const char *path, size_t len, struct soak_err *err)
+{
+	const char *p = path, *end = path + len;
+	char comp[NAME_MAX + 1];
+	struct dcache *c;
+	struct info in;
+	int cur = r->fd;
+
+	if (!len)
+		return r->fd;
+	for (int i = 0; i < DIRCACHE; i++)
+		if (r->cache[i].fd >= 0 && r->cache[i].len == len &&
+		    !memcmp(r->cache[i].path, path, len))
+			return r->cache[i].fd;
+	while (p < end) {
+		const char *q = memchr(p, '/', (size_t)(end - p));
+		size_t cl;
+		int nfd;
+
+		if (!q)
+			q = end;
+		cl = (size_t)(q - p);
+		if (!cl || cl > NAME_MAX ||
+		    (p[0] == '.' && (cl == 1 || (cl == 2 && p[1] == '.')))) {
+			if (cur != r->fd)
+				close(cur);
+			return soak_err_set(err, SOAK_EXIT_ENV, "invalid path '%.*s'", (int)len,
+			                    path);
+		}
+		memcpy(comp, p, cl);
+		comp[cl] = '\0';
+		nfd = openat(cur, comp, OPEN_DIR_FLAGS);
+		if (nfd < 0) {
+			int e = errno;
+			if (cur != r->fd)
+				close(cur);
+			return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot open '%.*s'",
+			                      (int)(q - path), path);
+		}
+		if (cur != r->fd)
+			close(cur);
+		cur = nfd;
+		if (stat_at(cur, "", 1, &in) < 0 || !same_fs(r, &in)) {
+			close(cur);
+			return soak_err_set(err, SOAK_EXIT_ENV,
+			                    "cannot open '%.*s': another file system",
+			                    (int)(q - path), path);
+		}
+		p = q + 1;
+	}
+	c = &r->cache[r->next++ % DIRCACHE];
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->path);
+	c->path = strndup(path, len);
+	if (!c->path) {
+		c->fd = -1;
+		close(cur);
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot open '%.*s'", (int)len,
+		                      path);
+	}
+	c->len = len;
+	c->fd = cur;
+	return cur;
+}
+
+/* Split path into its directory's descriptor and the last name. */
+static int split(struct soak_fs_root *r, const char *path, const char **name, struct soak_err *err)
+{
+	const char *slash = strrchr(path, '/');
+
+	*name = slash ? slash + 1 : path;
+	if (!**name || !strcmp(*name, ".") || !strcmp(*name, ".."))
+		return soak_err_set(err, SOAK_EXIT_ENV, "invalid path '%s'", path);
+	return dir_fd(r, path, slash ? (size_t)(slash - path) : 0, err);
+}
+
+int soak_fs_remove(struct soak_fs_root *r, const char *path, struct soak_err *err)
+{
+	const char *name;
+	int dfd = split(r, path, &name, err);
+
+	if (dfd < 0)
+		return -1;
+	if (unlinkat(dfd, name, 0) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", path);
+	return 0;
+}
+
+int soak_fs_exists(struct soak_fs_root *r, const char *path)
+{
+	struct soak_err err = {0};
+	const char *name;
+	struct stat st;
+	int dfd = split(r, path, &name, &err);
+
+	if (dfd < 0)
+		return 0;
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Open the regular file at path for reading; *dfd gets its directory. */
+static int open_regular(struct soak_fs_root *r, const char *path, int *dfd, const char **name,
+                        struct stat *st, struct soak_err *err)
+{
+	int fd;
+
+	*dfd = split(r, path, name, err);
+	if (*dfd < 0)
+		return -1;
+	fd = openat(*dfd, *name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
+	if (fstat(fd, st) < 0) {
+		int e = errno;
+		close(fd);
+		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot read '%s'", path);
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return soak_err_set(err, SOAK_EXIT_ENV, "'%s' is not a regular file", path);
+	}
+	return fd;
+}
+
+int soak_fs_measure(struct soak_fs_root *r, const char *path, soak_fs_filter filter, void *ctx,
+                    uint64_t *out_bytes, struct soak_err *err)
+{
+	const char *name;
+	struct stat st;
+	int dfd, fd = open_regular(r, path, &dfd, &name, &st, err), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = filter(ctx, fd, -1, out_bytes, err);
+	close(fd);
+	if (ret < 0)
+		soak_err_prefix(err, "'%s'", path);
+	return ret;
+}
+
+/* Rename tmp to name in dfd, never over an existing file. */
+static int rename_noreplace(int dfd, const char *tmp, const char *name)
+{
+#if defined(__linux__) && defined(RENAME_NOREPLACE)
+	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	if (linkat(dfd, tmp, dfd, name, 0) < 0)
+		return -1;
+	unlinkat(dfd, tmp, 0);
+	return 0;
+}
+
+int soak_fs_rewrite(struct soak_fs_root *r, const char *path, const char *new_path,
+                    soak_fs_filter filter, void *ctx, uint64_t *new_size, struct soak_err *err)
+{
+	const char *name, *new_name = strrchr(new_path, '/');
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	char tmp[64];
+	struct timespec times[2];
+	struct stat st, ost;
+	uint64_t bytes = 0;
+	int dfd, in, out = -1, e;
+
+	new_name = new_name ? new_name + 1 : new_path;
+	if ((size_t)(new_name - new_path) != (slash ? dlen + 1 : 0) ||
+	    (dlen && memcmp(path, new_path, dlen)) || !*new_name)
+		return soak_err_set(err, SOAK_EXIT_ENV, "'%s' and '%s' are not in one directory",
+		                    path, new_path);
+	in = open_regular(r, path, &dfd, &name, &st, err);
+	if (in < 0)
+		return -1;
+	for (int tries = 0; out < 0 && tries < 100; tries++) {
+		snprintf(tmp, sizeof(tmp), ".soak-clean-%ld-%u.tmp", (long)getpid(), r->tmp_seq++);
+		out = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0 && errno != EEXIST)
+			break;
+	}
+	if (out < 0) {
+		e = errno;
+		close(in);
+		return soak_err_errno(err, SOAK_EXIT_ENV, e,
+		                      "cannot create a temporary file for '%s'", new_path);
+	}
+	if (filter(ctx, in, out, &bytes, err) < 0) {
+		soak_err_prefix(err, "'%s'", path);
+		goto fail;
+	}
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	if (fchmod(out, st.st_mode & 07777) < 0 || futimens(out, times) < 0 || fsync(out) < 0 ||
+	    fstat(out, &ost) < 0) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", new_path);
+		goto fail;
+	}
+	e = close(out);
+	out = -1;
+	if (e < 0) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", new_path);
+		goto fail;
+	}
+	if (rename_noreplace(dfd, tmp, new_name) < 0) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot rename to '%s'", new_path);
+		goto fail;
+	}
+	if (fsync(dfd) < 0 && errno != EINVAL) {
+		e = errno;
+		close(in);
+		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot sync the directory of '%s'",
+		                      new_path);
+	}
+	close(in);
+	if (unlinkat(dfd, name, 0) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno,
+		                      "cannot remove '%s' after writing '%s'", path, new_path);
+	*new_size = (uint64_t)ost.st_size;
+	return 0;
+fail:
+	if (out >= 0)
+		close(out);
+	unlinkat(dfd, tmp, 0);
+	close(in);
+	return -1;
+}

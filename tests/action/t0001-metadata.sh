@@ -1,0 +1,67 @@
+# Every action.yml through an action-metadata validator (@action-validator/cli)
+# and through this project's own rules (check-action.cjs: bash steps, no
+# expressions in scripts, declared and used inputs, step references).
+. "$(dirname "$0")/../lib.sh"
+. "$SOAK_SRC/tests/action/lib-action.sh"
+
+VALIDATOR=$TOOLS/@action-validator/cli/cli.mjs
+actions=("$SOAK_SRC/action.yml" "$SOAK_SRC/cache/restore/action.yml" "$SOAK_SRC/cache/save/action.yml")
+
+for a in "${actions[@]}"; do
+	expect_exit 0 node "$VALIDATOR" "$a"
+	expect_exit 0 node "$ACTION_TESTS/check-action.cjs" "$a"
+	assert_eq "$(cat "$OUT")" "" "problems in $a"
+done
+
+# --- the validator and the rules can fail: broken copies ---
+# a run step without its shell
+# (the validator tells an action from a workflow by the name action.yml)
+mkdir no-shell bad-key
+awk '/shell: bash/ && !done { done = 1; next } { print }' "$SOAK_SRC/action.yml" >no-shell/action.yml
+expect_exit 1 node "$VALIDATOR" no-shell/action.yml
+assert_contains "$ERR" '"path": "/runs/steps/0/shell"'
+expect_exit 1 node "$ACTION_TESTS/check-action.cjs" no-shell/action.yml
+assert_contains "$OUT" "step 1 (soak-action toolkit): shell is 'undefined', not bash"
+# a key the schema does not know
+sed 's/^runs:$/runz:/' "$SOAK_SRC/action.yml" >bad-key/action.yml
+expect_exit 1 node "$VALIDATOR" bad-key/action.yml
+assert_contains "$ERR" "Additional property 'runz' is not allowed"
+# an input interpolated into a script, an undeclared input, an unused one, a step used before it runs
+sed 's|^        soak_action_debug$|        soak_action_debug; echo "${{ inputs.command }}"|' \
+	"$SOAK_SRC/action.yml" >interp.yml
+expect_exit 1 node "$ACTION_TESTS/check-action.cjs" interp.yml
+assert_contains "$OUT" "step 2 (soak directory): an expression in the script; pass it through env:"
+sed -e 's/inputs\.iterations }}/inputs.iteration }}/' -e 's/steps\.setup\.outputs\.bin-dir }}$/steps.report.outputs.bin-dir }}/' \
+	"$SOAK_SRC/action.yml" >refs.yml
+expect_exit 1 node "$ACTION_TESTS/check-action.cjs" refs.yml
+assert_contains "$OUT" "step 3 (soak-run): input 'iteration' is not declared"
+assert_contains "$OUT" "input 'iterations' is declared but never used"
+assert_contains "$OUT" "step 3 (soak-run): step 'report' is not a step before it"
+
+# --- the interface: inputs and outputs the issue and actions/cache promise ---
+yaml_json "$SOAK_SRC/action.yml" action.json
+assert_json action.json '.runs.using == "composite"'
+for i in command steps duration-hours iterations iteration-timeout heartbeat max-failures gates warn-gates \
+	artifact-dir retention-days max-artifact-size debug working-directory toolkit-path; do
+	assert_json action.json ".inputs | has(\"$i\")"
+done
+assert_json action.json '[.outputs | keys[]] | contains(["verdict", "pass-rate", "iterations", "failures", "report-dir", "bundle-path"])'
+# soak-run is exec'd: the step's own process, which the runner's SIGINT reaches
+assert_json action.json '.runs.steps[] | select(.id == "run") | .run | test("\nexec \"\\$SOAK_ACTION_BIN/soak-run\"\n?$")'
+# after a failure: the report, the cleanup and the summary run; the bundle only after success
+assert_json action.json '[.runs.steps[] | select(.id == "report" or .id == "clean" or .id == "summary") | .if | startswith("always()")] == [true, true, true]'
+assert_json action.json '.runs.steps[] | select(.id == "bundle") | .if | startswith("success()")'
+assert_json action.json '.runs.steps[-1].uses == "actions/upload-artifact@v4" and (.runs.steps[-1].if | startswith("always()"))'
+
+yaml_json "$SOAK_SRC/cache/restore/action.yml" restore.json
+yaml_json "$SOAK_SRC/cache/save/action.yml" save.json
+# the names of actions/cache/restore and actions/cache/save (v4), plus ours
+assert_jq_eq restore.json '[.inputs | keys_unsorted[]] | join(" ")' \
+	"path key restore-keys enableCrossOsArchive fail-on-cache-miss lookup-only store toolkit-path"
+assert_jq_eq restore.json '[.outputs | keys_unsorted[]] | join(" ")' "cache-hit cache-primary-key cache-matched-key"
+assert_jq_eq restore.json '[.inputs[] | .default] | tojson' '[null,null,"","false","false","false","",""]'
+assert_jq_eq save.json '[.inputs | keys_unsorted[]] | join(" ")' \
+	"path key upload-chunk-size enableCrossOsArchive store toolkit-path"
+assert_jq_eq save.json '.inputs.key.required, .inputs.path.required' $'true\ntrue'
+
+finish
