@@ -95,15 +95,17 @@ int main(int argc, char **argv)
 		t += (int64_t)dur;
 		iso(t, end, sizeof(end));
 		disk -= (double)log_bytes;
-		printf("{\"schema\":\"1.0\",\"run_id\":\"20260101T000000Z-b3e1a7\",\"iteration\":%lld,"
-		       "\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%.6g,\"status\":\"%s\","
-		       "\"exit_code\":%s,\"signal\":%s,\"timed_out\":%s,",
-		       i, start, end, dur, st, code, sig, timed_out ? "true" : "false");
+		printf(
+		    "{\"schema\":\"1.0\",\"run_id\":\"20260101T000000Z-b3e1a7\",\"iteration\":%lld,"
+		    "\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%.6g,\"status\":\"%s\","
+		    "\"exit_code\":%s,\"signal\":%s,\"timed_out\":%s,",
+		    i, start, end, dur, st, code, sig, timed_out ? "true" : "false");
 		printf("\"peak_rss_bytes\":%lld,\"cpu_user_s\":%.6g,\"cpu_sys_s\":%.6g,",
 		       rss - rss % 4096, 0.8 * dur / 1500 * (0.9 + 0.2 * uniform()),
 		       0.1 * (0.9 + 0.2 * uniform()));
 		if (sampled)
-			printf("\"threads\":4,\"open_fds\":%d,\"procs\":1,", 12 + (uniform() < 0.01));
+			printf("\"threads\":4,\"open_fds\":%d,\"procs\":1,",
+			       12 + (uniform() < 0.01));
 		printf("\"free_disk_bytes\":%.0f,\"mem_avail_bytes\":%lld,", disk,
 		       20000000000LL + (long long)(gauss() * 1e8));
 		if (i % 5003 == 0)
@@ -111,8 +113,9 @@ int main(int argc, char **argv)
 		else
 			printf("\"kpi\":{\"latency_ms\":%.1f,\"requests\":%d,\"heap_kb\":%lld},",
 			       dur / 90, 50 + (int)(uniform() * 50), 512 + i / 64);
-		printf("\"log\":\"logs/iter-%06lld.log\",\"log_bytes\":%lld,\"log_dropped_bytes\":0}\n", i,
-		       log_bytes);
+		printf("\"log\":\"logs/"
+		       "iter-%06lld.log\",\"log_bytes\":%lld,\"log_dropped_bytes\":0}\n",
+		       i, log_bytes);
 		t += 5 + (int64_t)(uniform() * 10);
 	}
 	return fflush(stdout) ? 1 : 0;

@@ -63,7 +63,12 @@ static int lib_err(struct archive *a, struct soak_err *err, int code, const char
                    const char *path)
 {
 	const char *msg = a ? archive_error_string(a) : NULL;
+	int e = a ? archive_errno(a) : 0;
 
+	/* libarchive says "Write error" for a full disk: add what errno said */
+	if (e > 0 && e != EILSEQ && e != EINVAL && (!msg || !strstr(msg, strerror(e))))
+		return soak_err_set(err, code, "%s '%s': %s%s%s", what, path, msg ? msg : "",
+		                    msg ? ": " : "", strerror(e));
 	return soak_err_set(err, code, "%s '%s': %s", what, path, msg ? msg : "libarchive error");
 }
 

@@ -101,11 +101,11 @@ int soak_cache_check_key(const char *key, const char *what, struct soak_err *err
 			chars++;
 	if (chars > SOAK_CACHE_KEY_MAX)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
-		                    "the %s has %zu characters; at most %d are allowed", what, chars,
-		                    SOAK_CACHE_KEY_MAX);
+		                    "the %s has %zu characters; at most %d are allowed", what,
+		                    chars, SOAK_CACHE_KEY_MAX);
 	if (strchr(key, ','))
-		return soak_err_set(err, SOAK_EXIT_USAGE, "the %s '%s' has a comma; commas are not allowed",
-		                    what, key);
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "the %s '%s' has a comma; commas are not allowed", what, key);
 	return 0;
 }
 
@@ -177,7 +177,8 @@ static char *escape_key(const char *s)
 	return out;
 }
 
-/* The length of the longest prefix of an escaped name within max bytes that ends between escapes. */
+/* The length of the longest prefix of an escaped name within max bytes that ends between escapes.
+ */
 static size_t cut(const char *esc, size_t max)
 {
 	size_t i = 0;
@@ -331,7 +332,8 @@ static int meta_fetch(struct soak_cache_store *s, const char *name, const char *
 	rc = s->ops->fetch(s, name, META_MAX, &fd, err);
 	if (rc <= 0) {
 		if (rc < 0 && err->code == SOAK_EXIT_INPUT) {
-			add_warning(res, "cache entry '%s' in '%s': %s; ignored", name, s->desc, err->msg);
+			add_warning(res, "cache entry '%s' in '%s': %s; ignored", name, s->desc,
+			            err->msg);
 			soak_err_clear(err);
 			return 0;
 		}
@@ -347,8 +349,8 @@ static int meta_fetch(struct soak_cache_store *s, const char *name, const char *
 }
 
 static int write_meta(const struct soak_cache_opts *o, const char *path, const char *key,
-                      const char *version, const char *blob,
-                      const struct soak_cache_tar_stats *st, struct soak_err *err)
+                      const char *version, const char *blob, const struct soak_cache_tar_stats *st,
+                      struct soak_err *err)
 {
 	cJSON *j = cJSON_CreateObject(), *paths = cJSON_AddArrayToObject(j, "paths");
 	struct timespec now;
@@ -372,10 +374,9 @@ static int write_meta(const struct soak_cache_opts *o, const char *path, const c
 	cJSON_AddNumberToObject(j, "files", (double)st->files);
 	cJSON_AddNumberToObject(j, "bytes", (double)st->bytes);
 	cJSON_AddStringToObject(j, "created", created);
-	cJSON_AddNumberToObject(j, "created_ns",
-	                        (double)now.tv_sec * 1e9 + (double)now.tv_nsec);
+	cJSON_AddNumberToObject(j, "created_ns", (double)now.tv_sec * 1e9 + (double)now.tv_nsec);
 	cJSON_AddStringToObject(j, "tool", "soak-bundle " SOAK_VERSION);
-	rc = soak_json_write(path, j, 1, err);
+	rc = soak_json_replace(path, j, 1, err);
 	cJSON_Delete(j);
 	return rc;
 }
@@ -417,8 +418,8 @@ static int settle(struct soak_cache_store *s, const char *mname, const char *blo
 	return s->ops->del(s, blob, err);
 }
 
-int soak_cache_save(const struct soak_cache_opts *o, const char *key,
-                    struct soak_cache_result *res, struct soak_err *err)
+int soak_cache_save(const struct soak_cache_opts *o, const char *key, struct soak_cache_result *res,
+                    struct soak_err *err)
 {
 	struct soak_cache_paths p;
 	struct soak_cache_store *s = NULL;
@@ -462,8 +463,9 @@ int soak_cache_save(const struct soak_cache_opts *o, const char *key,
 		goto out;
 	}
 	if (s->local && o->max_store_size && st.size > o->max_store_size) {
-		add_warning(res, "the archive (%" PRIu64 " bytes) is larger than the store's budget "
-		                 "of %" PRIu64 " bytes (--max-store-size); nothing was saved",
+		add_warning(res,
+		            "the archive (%" PRIu64 " bytes) is larger than the store's budget "
+		            "of %" PRIu64 " bytes (--max-store-size); nothing was saved",
 		            st.size, o->max_store_size);
 		ret = 0;
 		goto out;
@@ -570,7 +572,8 @@ static int find_prefix(struct soak_cache_store *s, const char *version, const ch
 		l.v[k++] = l.v[i];
 	}
 	l.n = k;
-	qsort(l.v, l.n, sizeof(*l.v), by_mtime_desc);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), by_mtime_desc);
 	for (size_t i = 0; i < l.n && !found;) {
 		int64_t sec = l.v[i].mtime_ms / 1000;
 
@@ -617,8 +620,9 @@ static int verify_blob(int fd, const struct meta *m, struct soak_cache_prog *pr,
 	if (fstat(fd, &st) < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat the archive");
 	if ((uint64_t)st.st_size != m->size)
-		return soak_err_set(err, SOAK_EXIT_INPUT, "the archive has %" PRIu64
-		                    " bytes, its metadata says %" PRIu64, (uint64_t)st.st_size, m->size);
+		return soak_err_set(err, SOAK_EXIT_INPUT,
+		                    "the archive has %" PRIu64 " bytes, its metadata says %" PRIu64,
+		                    (uint64_t)st.st_size, m->size);
 	if (soak_sha256_init(&h, err))
 		return -1;
 	pr->p.phase = "verifying";
@@ -643,7 +647,8 @@ static int verify_blob(int fd, const struct meta *m, struct soak_cache_prog *pr,
 		return -1;
 	if (strcmp(hex, m->sha256))
 		return soak_err_set(err, SOAK_EXIT_INPUT,
-		                    "the archive's SHA-256 is %s, its metadata says %s", hex, m->sha256);
+		                    "the archive's SHA-256 is %s, its metadata says %s", hex,
+		                    m->sha256);
 	return 0;
 }
 
@@ -716,7 +721,8 @@ int soak_cache_restore(const struct soak_cache_opts *o, const char *key,
 			*err = why;
 			goto out;
 		}
-		add_warning(res, "cache entry '%s' in '%s' cannot be restored: %s; treated as a miss",
+		add_warning(res,
+		            "cache entry '%s' in '%s' cannot be restored: %s; treated as a miss",
 		            m.key, s->desc, why.msg);
 		res->hit = res->exact = 0;
 		free(res->matched_key);

@@ -55,8 +55,8 @@ struct soak_cache_progress {
 };
 
 struct soak_cache_opts {
-	const char *store;      /* a directory, http(s)://URL/ or s3://bucket[/prefix] */
-	const char *root;       /* the workspace paths are relative to */
+	const char *store;        /* a directory, http(s)://URL/ or s3://bucket[/prefix] */
+	const char *root;         /* the workspace paths are relative to */
 	const char *const *paths; /* patterns: globs, "~", "!" to exclude; as actions/cache */
 	size_t npaths;
 	enum soak_cache_compression compression;
@@ -88,7 +88,7 @@ struct soak_cache_result {
 	int64_t ms;        /* time taken */
 	size_t evicted;    /* save, local store: entries removed for the budget */
 	uint64_t evicted_bytes;
-	char **warnings;   /* things the user should hear (a damaged entry is a miss) */
+	char **warnings; /* things the user should hear (a damaged entry is a miss) */
 	size_t nwarnings;
 };
 
@@ -106,8 +106,8 @@ char *soak_cache_key_name(const char *key);
  * is a warning and no save; a key that exists is res->exists. Errors: usage,
  * SOAK_EXIT_INPUT (a file unreadable), SOAK_EXIT_ENV (store, disk, network).
  */
-int soak_cache_save(const struct soak_cache_opts *o, const char *key,
-                    struct soak_cache_result *res, struct soak_err *err);
+int soak_cache_save(const struct soak_cache_opts *o, const char *key, struct soak_cache_result *res,
+                    struct soak_err *err);
 
 /*
  * Find the entry for key, else for the first restore key that prefixes one,

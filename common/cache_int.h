@@ -28,7 +28,7 @@ int64_t soak_cache_now_ms(void);
 /* ---- stores ---- */
 
 struct soak_cache_obj {
-	char *name;       /* relative to the store, '/'-separated */
+	char *name; /* relative to the store, '/'-separated */
 	uint64_t size;
 	int64_t mtime_ms; /* metadata: when it was stored; archive (local): last use */
 };
@@ -38,8 +38,8 @@ struct soak_cache_objs {
 	size_t n, cap;
 };
 
-int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen,
-                        uint64_t size, int64_t mtime_ms);
+int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen, uint64_t size,
+                        int64_t mtime_ms);
 void soak_cache_objs_free(struct soak_cache_objs *l);
 
 struct soak_cache_store;
@@ -107,17 +107,17 @@ char *soak_cache_uri_escape(const char *s, int keep_slash);
 /* ---- paths ---- */
 
 struct soak_cache_paths {
-	char *root;       /* the workspace: absolute, normalized */
-	char **include;   /* absolute normalized patterns */
+	char *root;     /* the workspace: absolute, normalized */
+	char **include; /* absolute normalized patterns */
 	size_t ninclude;
 	char **exclude;
 	size_t nexclude;
-	char **bases;     /* what an extracted entry must lie in (the literal heads) */
+	char **bases; /* what an extracted entry must lie in (the literal heads) */
 	size_t nbases;
 };
 
-int soak_cache_paths_init(struct soak_cache_paths *p, const char *root,
-                          const char *const *patterns, size_t n, struct soak_err *err);
+int soak_cache_paths_init(struct soak_cache_paths *p, const char *root, const char *const *patterns,
+                          size_t n, struct soak_err *err);
 void soak_cache_paths_free(struct soak_cache_paths *p);
 
 /* Lexical normal form of an absolute path: no ".", "..", "//", trailing '/'. */
@@ -129,8 +129,8 @@ int soak_cache_glob_match(const char *pattern, const char *path);
 
 /* Every file system object to archive, parents before children, each tree in
  * byte order; fn gets the absolute path and the path relative to the root. */
-typedef int (*soak_cache_visit)(void *ctx, const char *abs, const char *rel,
-                                const struct stat *st, struct soak_err *err);
+typedef int (*soak_cache_visit)(void *ctx, const char *abs, const char *rel, const struct stat *st,
+                                struct soak_err *err);
 int soak_cache_paths_walk(const struct soak_cache_paths *p, soak_cache_visit fn, void *ctx,
                           struct soak_err *err);
 

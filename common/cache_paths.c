@@ -170,7 +170,8 @@ static char *absolute(const char *root, const char *pat, struct soak_err *err)
 
 	if (pat[0] == '~' && (pat[1] == '/' || pat[1] == '\0')) {
 		if (!(home = home_dir())) {
-			soak_err_set(err, SOAK_EXIT_USAGE, "cannot expand '%s': no home directory", pat);
+			soak_err_set(err, SOAK_EXIT_USAGE, "cannot expand '%s': no home directory",
+			             pat);
 			return NULL;
 		}
 		n = strlen(home) + strlen(pat) + 2;
@@ -214,8 +215,8 @@ static char *literal_head(const char *pat)
 	return out;
 }
 
-int soak_cache_paths_init(struct soak_cache_paths *p, const char *root,
-                          const char *const *patterns, size_t n, struct soak_err *err)
+int soak_cache_paths_init(struct soak_cache_paths *p, const char *root, const char *const *patterns,
+                          size_t n, struct soak_err *err)
 {
 	char cwd[4096];
 
@@ -224,14 +225,16 @@ int soak_cache_paths_init(struct soak_cache_paths *p, const char *root,
 		root = getenv("GITHUB_WORKSPACE");
 	if (!root || !*root) {
 		if (!getcwd(cwd, sizeof(cwd)))
-			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot get the current directory");
+			return soak_err_errno(err, SOAK_EXIT_ENV, errno,
+			                      "cannot get the current directory");
 		root = cwd;
 	}
 	if (root[0] != '/') {
 		char joined[8192];
 
 		if (!getcwd(cwd, sizeof(cwd)))
-			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot get the current directory");
+			return soak_err_errno(err, SOAK_EXIT_ENV, errno,
+			                      "cannot get the current directory");
 		snprintf(joined, sizeof(joined), "%s/%s", cwd, root);
 		p->root = soak_cache_path_norm(joined);
 	} else {
@@ -313,7 +316,8 @@ static int read_dir(const char *dir, struct dirent ***names, int *n, struct soak
 {
 	*n = scandir(dir, names, NULL, by_name);
 	if (*n < 0)
-		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read directory '%s'", dir);
+		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read directory '%s'",
+		                      dir);
 	return 0;
 }
 
@@ -408,7 +412,7 @@ static int glob_collect(const char *pat, const char *dir, int depth, char ***out
 		} else if (lstat(c, &st) == 0 && S_ISDIR(st.st_mode)) {
 			rc = glob_collect(pat, c, depth + 1, out, nout, err);
 		}
-next:
+	next:
 		free(c);
 		free(names[i]);
 	}

@@ -11,8 +11,8 @@
 #include "exitcode.h"
 #include "banned.h"
 
-int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen,
-                        uint64_t size, int64_t mtime_ms)
+int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen, uint64_t size,
+                        int64_t mtime_ms)
 {
 	char *n;
 
@@ -84,8 +84,9 @@ char *soak_cache_uri_escape(const char *s, int keep_slash)
 	if (!out)
 		return NULL;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/')) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
+		    (keep_slash && *p == '/')) {
 			*q++ = (char)*p;
 		} else {
 			snprintf(q, 4, "%%%02X", *p);
@@ -139,9 +140,9 @@ int soak_cache_store_open(const struct soak_cache_opts *o, struct soak_cache_sto
 	if (spec && !strncmp(spec, "s3://", 5))
 		return soak_cache_store_s3_open(o, spec, s, err);
 	if (spec && strstr(spec, "://"))
-		return soak_err_set(err, SOAK_EXIT_USAGE,
-		                    "unknown store '%s' (a directory, http(s)://... or s3://bucket)",
-		                    spec);
+		return soak_err_set(
+		    err, SOAK_EXIT_USAGE,
+		    "unknown store '%s' (a directory, http(s)://... or s3://bucket)", spec);
 	if (spec && *spec)
 		return soak_cache_store_local_open(o, spec, s, err);
 	if (!(dir = soak_cache_default_dir()))

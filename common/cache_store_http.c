@@ -89,8 +89,8 @@ static int h_fetch(struct soak_cache_store *s, const char *name, uint64_t max, i
 	return rc == 1 ? 0 : -1;
 }
 
-static int h_put(struct soak_cache_store *s, const char *name, const char *path,
-                 const char *sha256, int excl, struct soak_err *err)
+static int h_put(struct soak_cache_store *s, const char *name, const char *path, const char *sha256,
+                 int excl, struct soak_err *err)
 {
 	char *url = url_of(s->impl, name);
 	struct soak_http_xfer x;
@@ -170,9 +170,10 @@ static int h_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 	                    err) ||
 	    !cJSON_IsArray(j)) {
 		if (j)
-			soak_err_set(err, SOAK_EXIT_ENV,
-			             "'%s' is no JSON listing (nginx: autoindex on; autoindex_format json)",
-			             url);
+			soak_err_set(
+			    err, SOAK_EXIT_ENV,
+			    "'%s' is no JSON listing (nginx: autoindex on; autoindex_format json)",
+			    url);
 		rc = -1;
 		goto out;
 	}

@@ -3,6 +3,7 @@
  * DIR/soak-cache-v1/tmp (same file system, so a put is a rename). Metadata
  * goes in with link(2), which never replaces: the first of two concurrent
  * saves wins. An archive's modification time is its last use, for the budget.
+ * Nothing is fsync'ed: an entry a power cut damaged fails its checksum (a miss).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -64,32 +65,14 @@ static int l_fetch(struct soak_cache_store *s, const char *name, uint64_t max, i
 	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode) || (max && (uint64_t)st.st_size > max)) {
 		close(*fd);
 		*fd = -1;
-		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s' is not a file of at most %" PRIu64
-		                    " bytes", name, max);
+		return soak_err_set(err, SOAK_EXIT_INPUT,
+		                    "'%s' is not a file of at most %" PRIu64 " bytes", name, max);
 	}
 	return 1;
 }
 
-static int sync_dir(const char *path)
-{
-	char *d = strdup(path), *slash;
-	int fd, rc = 0;
-
-	if (!d)
-		return -1;
-	if ((slash = strrchr(d, '/')))
-		*slash = '\0';
-	fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(d);
-	return rc;
-}
-
-static int l_put(struct soak_cache_store *s, const char *name, const char *path,
-                 const char *sha256, int excl, struct soak_err *err)
+static int l_put(struct soak_cache_store *s, const char *name, const char *path, const char *sha256,
+                 int excl, struct soak_err *err)
 {
 	char *dst = obj_path(s->impl, name), *dir, *slash;
 	int rc = 0;
@@ -106,13 +89,11 @@ static int l_put(struct soak_cache_store *s, const char *name, const char *path,
 	} else if (excl) {
 		if (link(path, dst) < 0)
 			rc = errno == EEXIST ? 1
-			                     : soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot store '%s'",
-			                                      dst);
+			                     : soak_err_errno(err, SOAK_EXIT_ENV, errno,
+			                                      "cannot store '%s'", dst);
 	} else if (rename(path, dst) < 0) {
 		rc = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot store '%s'", dst);
 	}
-	if (rc == 0 && sync_dir(dst) < 0)
-		rc = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot store '%s'", dst);
 	free(dir);
 	free(dst);
 	return rc;
@@ -157,7 +138,8 @@ static int l_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		snprintf(name, sizeof(name), "%.*s/%s", (int)dn, prefix, de->d_name);
-		if (soak_cache_objs_add(out, name, strlen(name), (uint64_t)st.st_size, mtime_ms(&st))) {
+		if (soak_cache_objs_add(out, name, strlen(name), (uint64_t)st.st_size,
+		                        mtime_ms(&st))) {
 			closedir(d);
 			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		}
@@ -241,8 +223,8 @@ static int by_use(const void *a, const void *b)
 }
 
 /* Every entry of one version directory (and its orphaned archives). */
-static int scan_version(const char *root, const char *ver, struct entry **v, size_t *n,
-                        size_t *cap, int64_t now_ms)
+static int scan_version(const char *root, const char *ver, struct entry **v, size_t *n, size_t *cap,
+                        int64_t now_ms)
 {
 	struct soak_cache_objs objs = {0};
 	struct soak_cache_store fake = {0};
@@ -349,7 +331,8 @@ int soak_cache_store_local_evict(struct soak_cache_store *s, uint64_t budget, co
 	}
 	for (size_t i = 0; i < n; i++)
 		total += v[i].size;
-	qsort(v, n, sizeof(*v), by_use);
+	if (n)
+		qsort(v, n, sizeof(*v), by_use);
 	for (size_t i = 0; i < n && total > budget; i++) {
 		if (v[i].meta && !strcmp(v[i].meta, keep))
 			continue;

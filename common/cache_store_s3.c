@@ -45,8 +45,8 @@ static void on_progress(void *ctx, uint64_t now, uint64_t total)
 
 /* A request with the signing set up; hdr holds the header lines (kept by caller). */
 static void setup(struct soak_cache_store *s, struct soak_http_xfer *x, const char *method,
-                  const char *url, const char *sha, const char **hdr, char *shahdr,
-                  size_t shan, const char *extra)
+                  const char *url, const char *sha, const char **hdr, char *shahdr, size_t shan,
+                  const char *extra)
 {
 	struct s3 *b = s->impl;
 	size_t k = 0;
@@ -119,8 +119,8 @@ static int s_fetch(struct soak_cache_store *s, const char *name, uint64_t max, i
 	return rc == 1 ? 0 : -1;
 }
 
-static int s_put(struct soak_cache_store *s, const char *name, const char *path,
-                 const char *sha256, int excl, struct soak_err *err)
+static int s_put(struct soak_cache_store *s, const char *name, const char *path, const char *sha256,
+                 int excl, struct soak_err *err)
 {
 	char *url = obj_url(s->impl, name), shahdr[128], hex[65];
 	const char *hdr[4];
@@ -195,7 +195,11 @@ static char *xml_next(const char **p, const char *end, const char *tag)
 		static const struct {
 			const char *ent;
 			char c;
-		} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+		} ents[] = {{"&amp;", '&'},
+		            {"&lt;", '<'},
+		            {"&gt;", '>'},
+		            {"&quot;", '"'},
+		            {"&apos;", '\''}};
 		size_t i;
 
 		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
@@ -258,8 +262,8 @@ static int s_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 			goto oom;
 		/* parameters in sorted order, escaped: the canonical query */
 		rc = soak_buf_addf(&url, "%s?%s%s%slist-type=2&prefix=%s", b->list_base,
-		                   etok ? "continuation-token=" : "", etok ? etok : "", etok ? "&" : "",
-		                   efull);
+		                   etok ? "continuation-token=" : "", etok ? etok : "",
+		                   etok ? "&" : "", efull);
 		free(etok);
 		if (rc) {
 			soak_buf_free(&url);
@@ -290,7 +294,8 @@ static int s_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 			sz = xml_next(&p, e, "Size");
 			if (key && !strncmp(key, b->prefix, plen) &&
 			    soak_cache_objs_add(out, key + plen, strlen(key + plen),
-			                        sz ? strtoull(sz, NULL, 10) : 0, lm ? iso_ms(lm) : 0)) {
+			                        sz ? strtoull(sz, NULL, 10) : 0,
+			                        lm ? iso_ms(lm) : 0)) {
 				free(key);
 				free(lm);
 				free(sz);
@@ -373,7 +378,8 @@ static int bucket_ok(const char *b)
 	if (n < 3 || n > 63)
 		return 0;
 	for (const char *p = b; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '.'))
 			return 0;
 	return 1;
 }
@@ -398,13 +404,15 @@ int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
 		region = "us-east-1";
 	if (!id || !*id || !secret || !*secret)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
-		                    "store '%s': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", spec);
+		                    "store '%s': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+		                    spec);
 	bucket = slash ? strndup(rest, (size_t)(slash - rest)) : strdup(rest);
 	if (!bucket)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	if (!bucket_ok(bucket)) {
 		soak_err_set(err, SOAK_EXIT_USAGE,
-		             "store '%s': '%s' is no bucket name (3 to 63 of a-z 0-9 . -)", spec, bucket);
+		             "store '%s': '%s' is no bucket name (3 to 63 of a-z 0-9 . -)", spec,
+		             bucket);
 		free(bucket);
 		return -1;
 	}
@@ -440,7 +448,8 @@ int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
 		free(endpoint);
 		free(bucket);
 		s_close(s);
-		return soak_err_set(err, SOAK_EXIT_USAGE, "bad --s3-endpoint '%s': expected https://HOST",
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "bad --s3-endpoint '%s': expected https://HOST",
 		                    o->s3_endpoint);
 	}
 	if (o->s3_path_style) {

@@ -194,8 +194,9 @@ static int copy_file(struct wctx *w, const char *abs, const struct stat *st, str
 	if (fd < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", abs);
 	while (done < (uint64_t)st->st_size) {
-		size_t want = (uint64_t)st->st_size - done < IO_BLOCK ? (size_t)((uint64_t)st->st_size - done)
-		                                                       : IO_BLOCK;
+		size_t want = (uint64_t)st->st_size - done < IO_BLOCK
+		                  ? (size_t)((uint64_t)st->st_size - done)
+		                  : IO_BLOCK;
 		ssize_t n = read(fd, w->buf, want);
 
 		if (n < 0 && errno == EINTR)
@@ -254,7 +255,8 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct stat 
 		ssize_t n = readlink(abs, target, sizeof(target) - 1);
 
 		if (n < 0)
-			return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read link '%s'", abs);
+			return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read link '%s'",
+			                      abs);
 		target[n] = '\0';
 		archive_entry_set_symlink(e, target);
 	} else if (!S_ISDIR(st->st_mode)) {
@@ -303,7 +305,8 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		if (rc == ARCHIVE_OK)
 			rc = archive_write_set_filter_option(w.a, "gzip", "timestamp", NULL);
 		if (rc == ARCHIVE_OK)
-			rc = archive_write_set_filter_option(w.a, "gzip", "compression-level", level);
+			rc = archive_write_set_filter_option(w.a, "gzip", "compression-level",
+			                                     level);
 	} else if (rc == ARCHIVE_OK) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		int threads = o->threads > 0 ? o->threads : (int)(cpus > 0 ? cpus : 1);
@@ -345,10 +348,7 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		archive_fail(&w, err);
 		goto out;
 	}
-	if (fsync(w.fd) < 0) {
-		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", path);
-		goto out;
-	}
+	/* no fsync: an entry a power cut damaged fails its checksum, which is a miss */
 	if (soak_sha256_final(&w.h, st->sha256, err))
 		goto out;
 	st->size = w.size;
@@ -374,8 +374,8 @@ out:
 /* ------------------------------------------------------------- extracting */
 
 struct anchor {
-	char *dir;    /* an existing directory at or above a base: what staging lands in */
-	char *stage;  /* the staging directory in it (real path), once made */
+	char *dir;      /* an existing directory at or above a base: what staging lands in */
+	char *stage;    /* the staging directory in it (real path), once made */
 	int have_attrs; /* the archive had an entry for dir itself */
 	mode_t mode;
 	struct timespec mtime;
@@ -481,7 +481,8 @@ static int make_stage(struct anchor *an, struct soak_err *err)
 
 	if (!tmpl)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	snprintf(tmpl, n, "%s%s.soak-cache-restore-XXXXXX", an->dir, strcmp(an->dir, "/") ? "/" : "");
+	snprintf(tmpl, n, "%s%s.soak-cache-restore-XXXXXX", an->dir,
+	         strcmp(an->dir, "/") ? "/" : "");
 	if (!mkdtemp(tmpl)) {
 		int e = errno;
 
@@ -571,9 +572,10 @@ static int disk_fail(struct rctx *r, const char *name, struct soak_err *err)
 static int over_limits(struct rctx *r, const char *name, struct soak_err *err)
 {
 	if (r->o->max_size && r->out > r->o->max_size)
-		return soak_err_set(err, SOAK_EXIT_INPUT,
-		                    "refused at '%s': the files pass the limit of %llu bytes (--max-size)",
-		                    name, (unsigned long long)r->o->max_size);
+		return soak_err_set(
+		    err, SOAK_EXIT_INPUT,
+		    "refused at '%s': the files pass the limit of %llu bytes (--max-size)", name,
+		    (unsigned long long)r->o->max_size);
 	if (r->o->max_ratio > 0 && r->out > RATIO_FLOOR &&
 	    (double)r->out > r->o->max_ratio * (double)(r->raw ? r->raw : 1))
 		return soak_err_set(err, SOAK_EXIT_INPUT,
@@ -643,6 +645,15 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 			refuse(r, err, "is a hard link across cache paths", name);
 			goto out;
 		}
+		{
+			struct stat ls;
+
+			/* a link to a link would write its data through it */
+			if (lstat(hstaged, &ls) == 0 && !S_ISREG(ls.st_mode)) {
+				refuse(r, err, "is a hard link to something not a file", name);
+				goto out;
+			}
+		}
 		archive_entry_set_hardlink(ae, hstaged);
 	}
 	archive_entry_set_pathname(ae, staged);
@@ -663,8 +674,8 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		if (rc < ARCHIVE_OK) {
 			const char *m = archive_error_string(r->a);
 
-			soak_err_set(err, SOAK_EXIT_INPUT, "cannot read '%s' from the archive: %s", name,
-			             m ? m : "damaged");
+			soak_err_set(err, SOAK_EXIT_INPUT, "cannot read '%s' from the archive: %s",
+			             name, m ? m : "damaged");
 			goto out;
 		}
 		r->out += len;
@@ -724,7 +735,8 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 	int dfd = dup(sfd), ret = 0;
 
 	if (depth > 1024)
-		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", where);
+		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep",
+		                    where);
 	if (dfd < 0 || !(d = fdopendir(dfd))) {
 		if (dfd >= 0)
 			close(dfd);
@@ -738,7 +750,8 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
 		if (fstatat(sfd, n, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat '%s/%s'", where, n);
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat '%s/%s'",
+			                     where, n);
 			break;
 		}
 		have = fstatat(tfd, n, &ts, AT_SYMLINK_NOFOLLOW) == 0;
@@ -750,13 +763,16 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 
 			snprintf(sub, sizeof(sub), "%s/%s", where, n);
 			if (cs < 0 || ct < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", sub);
+				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'",
+				                     sub);
 			else if (fchmod(cs, (ss.st_mode & 07777) | 0700) < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s'", sub);
+				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
+				                     "cannot change '%s'", sub);
 			else
 				ret = merge(cs, ct, sub, depth + 1, err);
 			if (!ret && (fchmod(ct, ss.st_mode & 07777) < 0 || futimens(ct, ts2) < 0))
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s'", sub);
+				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
+				                     "cannot change '%s'", sub);
 			if (cs >= 0)
 				close(cs);
 			if (ct >= 0)
@@ -768,13 +784,15 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 			                     "cannot replace directory '%s/%s'", where, n);
 			break;
 		}
-		if (have && !S_ISDIR(ts.st_mode) && S_ISDIR(ss.st_mode) && unlinkat(tfd, n, 0) < 0) {
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace '%s/%s'", where, n);
+		if (have && !S_ISDIR(ts.st_mode) && S_ISDIR(ss.st_mode) &&
+		    unlinkat(tfd, n, 0) < 0) {
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace '%s/%s'",
+			                     where, n);
 			break;
 		}
 		if (renameat(sfd, n, tfd, n) < 0)
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot move '%s/%s' into place",
-			                     where, n);
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
+			                     "cannot move '%s/%s' into place", where, n);
 	}
 	if (!ret && errno)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
@@ -793,15 +811,16 @@ static int commit(struct rctx *r, struct soak_err *err)
 		sfd = open(an->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		tfd = open(an->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sfd < 0 || tfd < 0)
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
+			ret =
+			    soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
 		else
 			ret = merge(sfd, tfd, an->dir, 0, err);
 		if (!ret && an->have_attrs) {
 			struct timespec t[2] = {{0, UTIME_OMIT}, an->mtime};
 
 			if (fchmod(tfd, an->mode) < 0 || futimens(tfd, t) < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s'",
-				                     an->dir);
+				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
+				                     "cannot change '%s'", an->dir);
 		}
 		if (sfd >= 0)
 			close(sfd);
@@ -917,7 +936,8 @@ int soak_cache_tar_extract(const struct soak_cache_opts *o, const struct soak_ca
 	if (rc != ARCHIVE_EOF) {
 		const char *m = archive_error_string(r.a);
 
-		soak_err_set(err, SOAK_EXIT_INPUT, "the archive is damaged: %s", m ? m : "unknown error");
+		soak_err_set(err, SOAK_EXIT_INPUT, "the archive is damaged: %s",
+		             m ? m : "unknown error");
 		goto out;
 	}
 	if (archive_write_close(r.disk) != ARCHIVE_OK) {

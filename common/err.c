@@ -13,6 +13,8 @@ static void mark_truncated(struct soak_err *err, int n)
 }
 
 static void vset(struct soak_err *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void vset(struct soak_err *err, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 

@@ -601,9 +601,13 @@ int soak_fs_rewrite(struct soak_fs_root *r, const char *path, const char *new_pa
 		                      new_path);
 	}
 	close(in);
-	if (unlinkat(dfd, name, 0) < 0)
-		return soak_err_errno(err, SOAK_EXIT_ENV, errno,
+	if (unlinkat(dfd, name, 0) < 0) {
+		/* the original stays (e.g. immutable): take the new copy back, as if never made */
+		e = errno;
+		unlinkat(dfd, new_name, 0);
+		return soak_err_errno(err, SOAK_EXIT_ENV, e,
 		                      "cannot remove '%s' after writing '%s'", path, new_path);
+	}
 	*new_size = (uint64_t)ost.st_size;
 	return 0;
 fail:

@@ -254,7 +254,8 @@ static double jitter_factor(double jitter)
 	if (jitter <= 0)
 		return 1;
 	if (!seed)
-		seed = (uint64_t)soak_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+		seed =
+		    (uint64_t)soak_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	seed ^= seed << 13;
 	seed ^= seed >> 7;
 	seed ^= seed << 17;

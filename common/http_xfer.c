@@ -194,13 +194,14 @@ int soak_http_xfer(const struct soak_http_xfer *x, long *status, struct soak_err
 		*status = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 		if (s.too_big) {
-			soak_err_set(err, SOAK_EXIT_INPUT, "cannot %s '%s': the answer is larger than %llu bytes",
+			soak_err_set(err, SOAK_EXIT_INPUT,
+			             "cannot %s '%s': the answer is larger than %llu bytes",
 			             x->method, url, (unsigned long long)x->max_download);
 			goto out;
 		}
 		if (s.write_errno) {
-			soak_err_errno(err, SOAK_EXIT_ENV, s.write_errno, "cannot %s '%s': cannot write the answer",
-			               x->method, url);
+			soak_err_errno(err, SOAK_EXIT_ENV, s.write_errno,
+			               "cannot %s '%s': cannot write the answer", x->method, url);
 			goto out;
 		}
 		if (cc == CURLE_OK && (*status < 500 || *status >= 600))
@@ -218,8 +219,8 @@ int soak_http_xfer(const struct soak_http_xfer *x, long *status, struct soak_err
 		for (size_t i = 0; i < s.nerr; i++)
 			if (s.errbody[i] == '\n' || s.errbody[i] == '\r')
 				s.errbody[i] = ' ';
-		soak_err_set(err, SOAK_EXIT_ENV, "cannot %s '%s': HTTP status %ld%s%s", x->method, url,
-		             *status, s.nerr ? ": " : "", s.errbody);
+		soak_err_set(err, SOAK_EXIT_ENV, "cannot %s '%s': HTTP status %ld%s%s", x->method,
+		             url, *status, s.nerr ? ": " : "", s.errbody);
 	}
 out:
 	if (up)

@@ -27,19 +27,40 @@ int soak_jsonl_open(struct soak_jsonl_writer *w, const char *path, struct soak_e
 	return 0;
 }
 
+/*
+ * Take back the head of a line that could not be written whole (disk full), so the
+ * file never holds a partial line that the next append would run into. end is the
+ * file offset after that head; nothing is cut when someone appended since.
+ */
+static void unwrite(int fd, off_t end, size_t n)
+{
+	struct stat st;
+
+	if (end >= (off_t)n && fstat(fd, &st) == 0 && st.st_size == end)
+		(void)!ftruncate(fd, end - (off_t)n);
+}
+
 /* data ends in '\n'; one write(2) unless the kernel takes less (disk nearly full). */
 static int write_line(struct soak_jsonl_writer *w, const char *data, size_t len,
                       struct soak_err *err)
 {
-	while (len) {
-		ssize_t n = write(w->fd, data, len);
+	size_t done = 0;
+	off_t end = -1;
+
+	while (done < len) {
+		ssize_t n = write(w->fd, data + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return soak_err_errno(err, SOAK_EXIT_ENV, n < 0 ? errno : EIO,
-			                      "cannot write '%s'", w->path);
-		data += n;
-		len -= (size_t)n;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			if (done && end >= 0)
+				unwrite(w->fd, end, done);
+			return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot write '%s'", w->path);
+		}
+		done += (size_t)n;
+		if (done < len)
+			end = lseek(w->fd, 0, SEEK_CUR);
 	}
 	return 0;
 }

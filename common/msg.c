@@ -27,6 +27,8 @@ const char *soak_msg_prog(void)
 }
 
 static void vline(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void vline(const char *kind, const char *fmt, va_list ap)
 {
 	/* One fprintf per piece on unbuffered stderr; flush stdout first so the order holds. */
 	if (!stdout_closed)

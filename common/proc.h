@@ -77,7 +77,9 @@ struct soak_proc_status {
 	int exit_code;                /* when exited normally, else -1 */
 	int signal;                   /* the terminating signal, else 0 */
 	double cpu_user_s, cpu_sys_s; /* of the root and the children it waited for */
-	uint64_t max_rss_bytes;       /* peak RSS of the root (or of a child it waited for) */
+	uint64_t max_rss_bytes;       /* peak RSS of the root (or of a child it waited for);
+	                               * 0 when the kernel's figure cannot be told from
+	                               * the memory the root shared with us before exec */
 };
 
 void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st);

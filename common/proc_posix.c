@@ -57,6 +57,7 @@ struct soak_proc {
 	struct rusage ru;
 	char token_env[sizeof(TOKEN_NAME) + TOKEN_HEX + 1]; /* "SOAK_TREE_TOKEN=<hex>" */
 	int adopt_orphans;
+	long self_maxrss; /* our own ru_maxrss when the root was started */
 };
 
 /*
@@ -314,10 +315,11 @@ static int open_pidfd(pid_t pid)
  * until exec (CLONE_VFORK) instead of copying page tables like fork: the
  * child gets its own process group, default dispositions for every signal, an
  * empty mask, the requested descriptors and directory. Returns 0 or an errno;
- * *chdir_failed tells a bad directory from a bad executable.
+ * *chdir_failed tells a bad directory from a bad executable; *self_maxrss is our
+ * own peak (ru_maxrss) just before the spawn.
  */
 static int spawn(const struct soak_spawn *sp, const char *path, char **env, int in_fd, int out_fd,
-                 pid_t *pid, int *chdir_failed)
+                 pid_t *pid, int *chdir_failed, long *self_maxrss)
 {
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_t fa;
@@ -358,8 +360,14 @@ static int spawn(const struct soak_spawn *sp, const char *path, char **env, int 
 		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
 	if (!rc && sp->cwd)
 		rc = posix_spawn_file_actions_addchdir_np(&fa, sp->cwd);
-	if (!rc)
+	if (!rc) {
+		struct rusage self;
+
+		/* our peak as the child starts with it (soak_proc_get_status) */
+		if (getrusage(RUSAGE_SELF, &self) == 0)
+			*self_maxrss = self.ru_maxrss;
 		rc = posix_spawn(pid, path, &fa, &attr, sp->argv, env);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	return rc;
@@ -429,7 +437,7 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 	}
 	become_subreaper();
 
-	rc = spawn(sp, path, env, in_fd, child_out, &pid, &chdir_failed);
+	rc = spawn(sp, path, env, in_fd, child_out, &pid, &chdir_failed, &p->self_maxrss);
 	if (rc != 0) {
 		if (chdir_failed)
 			soak_err_errno(err, SOAK_EXIT_INPUT, rc, "cannot change directory to '%s'",
@@ -606,11 +614,19 @@ void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st
 	}
 	st->cpu_user_s = (double)p->ru.ru_utime.tv_sec + (double)p->ru.ru_utime.tv_usec / 1e6;
 	st->cpu_sys_s = (double)p->ru.ru_stime.tv_sec + (double)p->ru.ru_stime.tv_usec / 1e6;
+	/*
+	 * The kernel's peak of a process that exec'ed counts the memory it had before
+	 * the exec, which was ours (Linux keeps the larger of the two at exec). A
+	 * figure no higher than our own peak at the start says nothing about the
+	 * command: report none and let the sampled peak stand.
+	 */
+	if (p->ru.ru_maxrss > p->self_maxrss) {
 #ifdef __APPLE__
-	st->max_rss_bytes = (uint64_t)p->ru.ru_maxrss; /* bytes on macOS */
+		st->max_rss_bytes = (uint64_t)p->ru.ru_maxrss; /* bytes on macOS */
 #else
-	st->max_rss_bytes = (uint64_t)p->ru.ru_maxrss * 1024; /* KiB elsewhere */
+		st->max_rss_bytes = (uint64_t)p->ru.ru_maxrss * 1024; /* KiB elsewhere */
 #endif
+	}
 }
 
 void soak_proc_set_adopt_orphans(struct soak_proc *p, int on)

@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,7 +380,8 @@ static int parse_iter(struct soak_report_source *src, const struct soak_rec *rec
 	memset(it, 0, sizeof(*it));
 	if (!rec->object || !st || (it->status = status_of(st)) < 0)
 		return 0;
-	if (soak_rec_num(rec, SOAK_RK_ITERATION, &d) && d >= 0)
+	/* numbers from the file may be anything: convert only what fits (else undefined) */
+	if (soak_rec_num(rec, SOAK_RK_ITERATION, &d) && d >= 0 && d < 1.8e19)
 		it->iteration = (uint64_t)d;
 	for (m = 0; m < SOAK_M_N; m++) {
 		it->v[m] = NAN;
@@ -393,11 +395,11 @@ static int parse_iter(struct soak_report_source *src, const struct soak_rec *rec
 	}
 	it->end = soak_rec_str(rec, SOAK_RK_END);
 	it->log = soak_rec_str(rec, SOAK_RK_LOG);
-	if (soak_rec_num(rec, SOAK_RK_EXIT_CODE, &d)) {
+	if (soak_rec_num(rec, SOAK_RK_EXIT_CODE, &d) && d >= INT_MIN && d <= INT_MAX) {
 		it->have_exit = 1;
 		it->exit_code = (int)d;
 	}
-	if (soak_rec_num(rec, SOAK_RK_SIGNAL, &d)) {
+	if (soak_rec_num(rec, SOAK_RK_SIGNAL, &d) && d >= INT_MIN && d <= INT_MAX) {
 		it->have_signal = 1;
 		it->signal = (int)d;
 	}
@@ -409,7 +411,7 @@ static int parse_iter(struct soak_report_source *src, const struct soak_rec *rec
 	if (it->end && iso_ms(src, it->end, &it->t_ms))
 		it->t_ms = -1;
 	start = soak_rec_str(rec, SOAK_RK_START);
-	if (it->t_ms < 0 && start && isfinite(it->v[SOAK_M_DURATION])) {
+	if (it->t_ms < 0 && start && fabs(it->v[SOAK_M_DURATION]) < 9e15) {
 		int64_t s;
 
 		if (!soak_iso8601_parse(start, &s))
@@ -520,10 +522,12 @@ static char *cause_from(int st, int timed_out, int have_signal, int sig, int hav
 static char *cause_of(const cJSON *o, int st)
 {
 	double sig = 0, code = 0;
-	int have_sig = jnum(o, "signal", &sig), have_code = jnum(o, "exit_code", &code);
+	/* a number beyond int is no signal or exit code (converting it would be undefined) */
+	int have_sig = jnum(o, "signal", &sig) && sig >= INT_MIN && sig <= INT_MAX;
+	int have_code = jnum(o, "exit_code", &code) && code >= INT_MIN && code <= INT_MAX;
 
 	return cause_from(st, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timed_out")),
-	                  have_sig, (int)sig, have_code, (int)code);
+	                  have_sig, have_sig ? (int)sig : 0, have_code, have_code ? (int)code : 0);
 }
 
 static void group_failure(struct soak_report *r, unsigned shard, const struct iter *it)
@@ -696,7 +700,7 @@ static int take_record(struct soak_report *r, unsigned shard, const struct soak_
 	{
 		double d;
 
-		if (soak_rec_num(rec, SOAK_RK_LOG_DROPPED_BYTES, &d) && d > 0)
+		if (soak_rec_num(rec, SOAK_RK_LOG_DROPPED_BYTES, &d) && d > 0 && d < 1.8e19)
 			s->log_dropped_bytes += (uint64_t)d;
 		if (rec->k[SOAK_RK_WARNINGS].type == SOAK_RT_ARRAY)
 			s->kpi_warnings++;

@@ -29,13 +29,18 @@ char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n)
 			snprintf(buf, n, "%.4gms", v);
 		else if (fabs(v) < 60000)
 			snprintf(buf, n, "%.3gs", v / 1000);
-		else
+		else if (fabs(v) < 9e18) /* converting more to int64_t is undefined */
 			snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
 			         soak_format_duration((int64_t)fabs(v), tmp, sizeof(tmp)));
+		else
+			snprintf(buf, n, "%.4gms", v);
 		break;
 	case SOAK_K_BYTES:
-		snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
-		         soak_format_size((uint64_t)fabs(v), tmp, sizeof(tmp)));
+		if (fabs(v) < 1.8e19) /* converting more to uint64_t is undefined */
+			snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
+			         soak_format_size((uint64_t)fabs(v), tmp, sizeof(tmp)));
+		else
+			snprintf(buf, n, "%.4g B", v);
 		break;
 	case SOAK_K_SECONDS:
 		snprintf(buf, n, "%.4gs", v);
@@ -420,6 +425,32 @@ static void md_scope_rows(struct soak_report *r, struct soak_buf *b)
 #undef ROW
 }
 
+/*
+ * A name from the command under test (a KPI) as one Markdown table cell: no '|',
+ * line break or HTML tag of it may end the cell or the table, nor add markup.
+ */
+static void md_cell(struct soak_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '|')
+			soak_buf_adds(b, "\\|");
+		else if (c == '<')
+			soak_buf_adds(b, "&lt;");
+		else if (c == '>')
+			soak_buf_adds(b, "&gt;");
+		else if (c == '&')
+			soak_buf_adds(b, "&amp;");
+		else if (c == '`' || c == '[' || c == ']' || c == '*' || c == '\\')
+			soak_buf_addf(b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			soak_buf_add(b, " ", 1);
+		else
+			soak_buf_add(b, s, 1);
+	}
+}
+
 static void md_stats_row(struct soak_buf *b, const char *name, enum soak_report_kind kind,
                          struct soak_stats *s, const struct soak_series *chart)
 {
@@ -427,7 +458,9 @@ static void md_stats_row(struct soak_buf *b, const char *name, enum soak_report_
 	char v[64];
 	size_t i;
 
-	soak_buf_addf(b, "| %s | %s", name, soak_report_fmt(kind, s->min, v, sizeof(v)));
+	soak_buf_adds(b, "| ");
+	md_cell(b, name);
+	soak_buf_addf(b, " | %s", soak_report_fmt(kind, s->min, v, sizeof(v)));
 	soak_buf_addf(b, " | %s", soak_report_fmt(kind, soak_stats_mean(s), v, sizeof(v)));
 	for (i = 0; i < 4; i++)
 		soak_buf_addf(b, " | %s",
@@ -841,6 +874,9 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 {
 	static const int res[] = {SOAK_M_RSS, SOAK_M_FDS, SOAK_M_THREADS, SOAK_M_SVC_RSS,
 	                          SOAK_M_SVC_FDS};
+	static const int trend_order[] = {SOAK_M_RSS,     SOAK_M_SVC_RSS,   SOAK_M_FDS,
+	                                  SOAK_M_SVC_FDS, SOAK_M_THREADS,   SOAK_M_SVC_THREADS,
+	                                  SOAK_M_DISK,    SOAK_M_MEM_AVAIL, SOAK_M_DURATION};
 	struct soak_report_scope *s = &r->all;
 	struct soak_stats *d = &s->m[SOAK_M_DURATION];
 	char v[4][96], t[96];
@@ -945,9 +981,10 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 	}
 	/* significant trends, biggest concern first: resources, then duration */
 	shown = 0;
-	for (m = 0; m < SOAK_M_N; m++) {
+	for (i = 0; i < sizeof(trend_order) / sizeof(trend_order[0]); i++) {
 		struct soak_buf line;
 
+		m = trend_order[i];
 		if (!r->trend[m].per_shard || !r->trend[m].significant || r->trend[m].t.slope == 0)
 			continue;
 		if (shown == 4) {

@@ -616,8 +616,10 @@ static int lines_fill(struct soak_report_lines *l, struct soak_err *err)
 	do
 		n = read(l->fd, l->buf + l->end, l->cap - l->end);
 	while (n < 0 && errno == EINTR);
+	/* a directory where the file should be is bad input, not a failing disk */
 	if (n < 0)
-		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", l->path);
+		return soak_err_errno(err, errno == EISDIR ? SOAK_EXIT_INPUT : SOAK_EXIT_ENV, errno,
+		                      "cannot read '%s'", l->path);
 	l->end += (size_t)n;
 	return n > 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -119,12 +120,15 @@ static cJSON *record_new(void)
 	return o;
 }
 
-static void append(struct runner *r, struct soak_jsonl_writer *w, cJSON *o)
+static int append(struct runner *r, struct soak_jsonl_writer *w, cJSON *o)
 {
 	struct soak_err err;
-	if (w->fd >= 0 && soak_jsonl_append(w, o, &err) < 0)
+	int rc = 0;
+
+	if (w->fd >= 0 && (rc = soak_jsonl_append(w, o, &err)) < 0)
 		io_fail(r, &err);
 	cJSON_Delete(o);
+	return rc;
 }
 
 static void event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
@@ -934,9 +938,12 @@ static int iteration(struct runner *r, long long n)
 	cJSON_AddBoolToObject(rec, "timed_out", x.timed_out);
 	if (*x.reason)
 		cJSON_AddStringToObject(rec, "reason", x.reason);
-	/* the tree's sampled peak, or the root's own peak when that is higher (short iterations) */
+	/*
+	 * The tree's sampled peak, or the root's own peak when that is higher (short
+	 * iterations); null when neither is known (an unsampled command smaller than us).
+	 */
 	peak = r->iter_peak.rss_bytes > x.max_rss_bytes ? r->iter_peak.rss_bytes : x.max_rss_bytes;
-	cJSON_AddNumberToObject(rec, "peak_rss_bytes", (double)peak);
+	soak_json_add_num_or_null(rec, "peak_rss_bytes", peak > 0, (double)peak);
 	cJSON_AddNumberToObject(rec, "cpu_user_s", x.cpu_user_s);
 	cJSON_AddNumberToObject(rec, "cpu_sys_s", x.cpu_sys_s);
 	if (r->iter_sampled) {
@@ -969,8 +976,9 @@ static int iteration(struct runner *r, long long n)
 	} else {
 		cJSON_Delete(warnings);
 	}
-	append(r, &r->metrics, rec);
-	tally(r, n, x.status, peak, end_wall);
+	/* an iteration that metrics.jsonl does not hold is not counted (--resume reruns it) */
+	if (append(r, &r->metrics, rec) == 0)
+		tally(r, n, x.status, peak, end_wall);
 	r->cur_iter = 0;
 	write_state(r, "running", -1);
 	if (r->ui && r->ui->iteration_end) {
@@ -1296,6 +1304,38 @@ static char *absolute(const char *path)
 	return soak_path_join(here, path);
 }
 
+/*
+ * Remove what a soak-run killed while replacing run.json, summary.json or
+ * health.json left behind: "NAME.tmp.PID.RANDOM" (file.c), when PID is gone.
+ */
+static void remove_stale_tmp(const char *dir)
+{
+	static const char *const names[] = {"run.json.tmp.", "summary.json.tmp.",
+	                                    "health.json.tmp."};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			size_t n = strlen(names[i]);
+			char *end;
+			long pid;
+
+			if (strncmp(e->d_name, names[i], n))
+				continue;
+			errno = 0;
+			pid = strtol(e->d_name + n, &end, 10);
+			if (errno || *end != '.' || pid <= 0 || pid == (long)getpid())
+				continue;
+			if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+				unlinkat(dirfd(d), e->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
 static int prepare_dir(struct runner *r, struct soak_err *err)
 {
 	char *logs;
@@ -1307,6 +1347,7 @@ static int prepare_dir(struct runner *r, struct soak_err *err)
 		                      r->cfg->dir);
 	if (soak_mkdir_p(r->dir, err) < 0 || soak_dir_check_writable(r->dir, err) < 0)
 		return soak_err_prefix(err, "soak directory");
+	remove_stale_tmp(r->dir);
 	logs = soak_path_join(r->dir, "logs");
 	r->kpi_dir = soak_path_join(r->dir, "kpi");
 	ret = soak_mkdir_p(logs, err);
@@ -1362,6 +1403,10 @@ static int final_exit(const struct runner *r, const char **state)
 	if (r->sig) {
 		*state = "cancelled";
 		return soak_sig_exit_code(r->sig);
+	}
+	if (r->io_failed) {
+		*state = "aborted";
+		return SOAK_EXIT_ENV;
 	}
 	if (r->stop_reason && strcmp(r->stop_reason, "iterations") &&
 	    strcmp(r->stop_reason, "duration")) {

@@ -53,6 +53,14 @@ static int get_duration(const cJSON *st, const char *key, int64_t *ms, const cha
 		snprintf(msg, sizeof(msg), "'%s': %s", key, perr.msg);
 		return bad(err, what, i, name, msg);
 	}
+	/* the bound of get_ms, so that run.json's "timeout_ms" can be read back (--replay) */
+	if (*ms > (int64_t)9e15) {
+		char msg[SOAK_ERR_MAX];
+		snprintf(msg, sizeof(msg),
+		         "'%s': '%.64s' is too long (at most 9e15 ms, 285000 years)", key,
+		         v->valuestring);
+		return bad(err, what, i, name, msg);
+	}
 	return 0;
 }
 

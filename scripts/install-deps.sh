@@ -5,10 +5,12 @@
 #   scripts/install-deps.sh --build  build dependencies only
 set -euo pipefail
 
-build_deb=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev)
-test_deb=(jq procps git libarchive-tools unzip zstd python3 prometheus curl)
-build_brew=(cmake pkg-config curl cjson libarchive openssl)
-test_brew=(jq zstd prometheus)
+build_deb=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev libzstd-dev)
+test_deb=(jq procps git libarchive-tools unzip zstd python3 prometheus curl shellcheck
+	prometheus-pushgateway chromium libxml2-utils nginx-light
+	clang libclang-rt-dev valgrind e2fsprogs) # fuzzing (libFuzzer), memcheck, chattr
+build_brew=(cmake pkg-config curl cjson libarchive openssl zstd)
+test_brew=(jq zstd prometheus pushgateway nginx shellcheck)
 
 want_tests=1
 [ "${1:-}" = "--build" ] && want_tests=0

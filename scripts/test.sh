@@ -20,4 +20,14 @@ suite build
 if [ "${1:-}" != "--quick" ]; then
 	echo "== the suite again under ASan + UBSan =="
 	suite build-asan -DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	# the fuzz targets (fuzz/, libFuzzer: clang only), each briefly; a build of
+	# their own, so that the suite's programs keep the instrumentation above
+	if command -v clang >/dev/null 2>&1; then
+		echo "== the fuzz targets, briefly =="
+		cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSOAK_FUZZ=ON -DSOAK_WERROR=ON \
+			-DCMAKE_BUILD_TYPE=Debug >/dev/null
+		# shellcheck disable=SC2046
+		cmake --build build-fuzz -j "$jobs" --target $(cd fuzz && ls fuzz_*.c | sed -n 's/\.c$//p' | grep -vx fuzz_util)
+		ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -R '^fuzz/'
+	fi
 fi

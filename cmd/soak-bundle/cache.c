@@ -137,8 +137,8 @@ static void show_progress(void *ctx, const struct soak_cache_progress *p)
 	if (p->total)
 		soak_format_size(p->total, total, sizeof(total));
 	fprintf(stderr, "\r%s: %s %s%s%s, %llu files, %.1f MB/s\033[K", soak_msg_prog(), p->phase,
-	        size, p->total ? " of " : "", p->total ? total : "",
-	        (unsigned long long)p->files, mbs);
+	        size, p->total ? " of " : "", p->total ? total : "", (unsigned long long)p->files,
+	        mbs);
 	pl->shown = 1;
 }
 
@@ -148,12 +148,14 @@ static int outputs(const char *key, const struct soak_cache_result *res)
 
 	if (soak_gha_set_output("cache-primary-key", key, &err) ||
 	    soak_gha_set_output("cache-hit", res->hit && res->exact ? "true" : "false", &err) ||
-	    soak_gha_set_output("cache-matched-key", res->matched_key ? res->matched_key : "", &err))
+	    soak_gha_set_output("cache-matched-key", res->matched_key ? res->matched_key : "",
+	                        &err))
 		return soak_report_err(&err);
 	return 0;
 }
 
-static int done_save(const struct soak_conf *c, const char *key, const struct soak_cache_result *res)
+static int done_save(const struct soak_conf *c, const char *key,
+                     const struct soak_cache_result *res)
 {
 	char size[32], bytes[32], secs[32];
 
@@ -166,8 +168,9 @@ static int done_save(const struct soak_conf *c, const char *key, const struct so
 		printf("cache saved with key '%s': %s (%llu files, %s) in %s\n", key, size,
 		       (unsigned long long)res->files, bytes, secs);
 	if (res->evicted)
-		soak_info("cache store: %zu least recently used entries (%s) removed for the budget",
-		          res->evicted, soak_format_size(res->evicted_bytes, size, sizeof(size)));
+		soak_info(
+		    "cache store: %zu least recently used entries (%s) removed for the budget",
+		    res->evicted, soak_format_size(res->evicted_bytes, size, sizeof(size)));
 	return SOAK_EXIT_OK;
 }
 
@@ -208,9 +211,9 @@ static int done_restore(const struct soak_conf *c, const char *key, const struct
 		       res->matched_key, res->exact ? "" : " (a restore key)", size,
 		       (unsigned long long)res->files, bytes);
 	else
-		printf("cache restored from key '%s'%s: %s (%llu files, %s) in %s\n", res->matched_key,
-		       res->exact ? "" : " (a restore key)", size, (unsigned long long)res->files,
-		       bytes, secs);
+		printf("cache restored from key '%s'%s: %s (%llu files, %s) in %s\n",
+		       res->matched_key, res->exact ? "" : " (a restore key)", size,
+		       (unsigned long long)res->files, bytes, secs);
 	return SOAK_EXIT_OK;
 }
 
@@ -249,7 +252,8 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 	else if (!strcmp(comp, "gzip"))
 		o.compression = SOAK_CACHE_GZIP;
 	else
-		return soak_usage_error("invalid compression '%s': expected 'zstd' or 'gzip'", comp);
+		return soak_usage_error("invalid compression '%s': expected 'zstd' or 'gzip'",
+		                        comp);
 	if (split_lines(soak_conf_get(c, "path"), &paths) ||
 	    split_lines(soak_conf_get(c, "restore-keys"), &rk)) {
 		soak_error("out of memory");
@@ -264,8 +268,9 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 	o.npaths = paths.n;
 	o.root = soak_conf_is_set(c, "root") ? soak_conf_str(c, "root") : NULL;
 	o.store = soak_conf_is_set(c, "store") ? soak_conf_str(c, "store") : NULL;
-	o.level = soak_conf_is_set(c, "compression-level") ? (int)soak_conf_int(c, "compression-level")
-	                                                   : 0;
+	o.level = soak_conf_is_set(c, "compression-level")
+	              ? (int)soak_conf_int(c, "compression-level")
+	              : 0;
 	o.threads = (int)soak_conf_int(c, "threads");
 	o.cross_os = soak_conf_flag(c, "enable-cross-os-archive");
 	o.max_store_size = soak_conf_bytes(c, "max-store-size");

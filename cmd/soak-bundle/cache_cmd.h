@@ -4,9 +4,9 @@
 
 #include "conf.h"
 
-#define SOAK_BUNDLE_CACHE_SYNOPSIS                                                         \
-	"soak-bundle cache save --key KEY --path PATH... [options]\n"                         \
-	"   or: soak-bundle cache restore --key KEY [--restore-keys PREFIX...] --path PATH... " \
+#define SOAK_BUNDLE_CACHE_SYNOPSIS                                                                 \
+	"soak-bundle cache save --key KEY --path PATH... [options]\n"                              \
+	"   or: soak-bundle cache restore --key KEY [--restore-keys PREFIX...] --path PATH... "    \
 	"[options]"
 
 extern const char soak_bundle_cache_about[];

@@ -349,6 +349,13 @@ static void notify_opts_of(const struct soak_conf *c, struct soak_notify_opts *o
 	o->sleep_ms = soak_sig_sleep;
 }
 
+static void notify_free(struct soak_notify_target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		soak_notify_target_free(&t[i]);
+	free(t);
+}
+
 /* Parse every --notify URL and mask its secrets (before anything could print them). */
 static int notify_targets(const struct soak_conf *c, struct soak_notify_target **out, size_t *n)
 {
@@ -371,6 +378,9 @@ static int notify_targets(const struct soak_conf *c, struct soak_notify_target *
 	for (size_t i = 0; i < s->nlist; i++) {
 		if (soak_notify_parse(s->list[i], &o, &(*out)[i], &err) < 0) {
 			soak_buf_free(&mask);
+			notify_free(*out, *n);
+			*out = NULL;
+			*n = 0;
 			return err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
 			                                   : soak_report_err(&err);
 		}
@@ -384,13 +394,6 @@ static int notify_targets(const struct soak_conf *c, struct soak_notify_target *
 	}
 	soak_buf_free(&mask);
 	return 0;
-}
-
-static void notify_free(struct soak_notify_target *t, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		soak_notify_target_free(&t[i]);
-	free(t);
 }
 
 /* Send to every target; 0, or SOAK_EXIT_ENV when one failed (a warning otherwise

@@ -379,11 +379,23 @@ function runStep(file, cwd, env, job) {
 				buf = buf.slice(nl + 1);
 			}
 		});
-		child.on('close', (code, signal) => {
+		// 'close' waits for stdout to end too; a process the step left behind
+		// may hold it open, so give it a moment after 'exit', then stop reading.
+		let done = false;
+		const finish = (code, signal) => {
+			if (done) return;
+			done = true;
 			if (buf) job.onLine(buf);
 			job.child = null;
 			resolve({ code, signal });
+		};
+		child.on('exit', (code, signal) => {
+			setTimeout(() => {
+				child.stdout.destroy();
+				finish(code, signal);
+			}, 2000).unref();
 		});
+		child.on('close', finish);
 	});
 }
 
@@ -429,6 +441,8 @@ async function main() {
 		GITHUB_RUN_ID: '1000',
 		GITHUB_RUN_NUMBER: '1',
 		GITHUB_JOB: 'soak',
+		GITHUB_REPOSITORY: 'org/soak-action',
+		GITHUB_SERVER_URL: 'https://github.com',
 		RUNNER_TEMP: args.temp,
 		RUNNER_OS: runnerOs,
 		RUNNER_ARCH: runnerArch,
@@ -439,7 +453,7 @@ async function main() {
 	const contexts = {
 		inputs: {},
 		steps: stepsCtx,
-		github: { action_path: args.action, workspace: args.workspace, run_id: '1000', run_number: '1', job: 'soak', event_name: 'workflow_dispatch' },
+		github: { action_path: args.action, workspace: args.workspace, run_id: '1000', run_number: '1', job: 'soak', event_name: 'workflow_dispatch', repository: 'org/soak-action', server_url: 'https://github.com' },
 		runner: { os: runnerOs, arch: runnerArch, temp: args.temp, debug: '' },
 		env: {},
 	};

@@ -13,6 +13,18 @@ for a in "${actions[@]}"; do
 	assert_eq "$(cat "$OUT")" "" "problems in $a"
 done
 
+# --- the steps' scripts and the helpers they source pass shellcheck (warnings and errors) ---
+for a in "${actions[@]}"; do
+	node "$ACTION_TESTS/extract-scripts.cjs" "$a" "scripts/$(basename "$(dirname "$a")")" >>scripts.txt
+done
+assert_num "$(wc -l <scripts.txt)" '>=' 12 "run scripts extracted"
+mapfile -t scripts <scripts.txt
+expect_exit 0 shellcheck -s bash -S warning -e SC1091 "${scripts[@]}" \
+	"$SOAK_SRC/scripts/action-lib.sh" "$SOAK_SRC/scripts/action-setup.sh"
+printf '#!/usr/bin/env bash\nunused=1\ncd /nowhere\n' >warn.sh
+expect_exit 1 shellcheck -s bash -S warning warn.sh
+assert_contains "$OUT" "SC2034"
+
 # --- the validator and the rules can fail: broken copies ---
 # a run step without its shell
 # (the validator tells an action from a workflow by the name action.yml)

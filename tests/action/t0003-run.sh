@@ -20,7 +20,7 @@ assert_jq_eq "$RESULT" '.outputs."report-dir"' "$WS/artifacts/soak/reports"
 assert_jq_eq "$RESULT" '.outputs."bundle-path"' "$WS/artifacts/soak-bundle.tar.gz"
 assert_jq_eq "$RESULT" '.outputs."run-id"' "$(jqv "$WS/artifacts/soak/run.json" .run_id)"
 assert_jq_eq "$RESULT" '[.steps[] | .outcome] | join(" ")' \
-	"success success success success success success success skipped"
+	"success success success success success success success skipped skipped"
 assert_jq_eq "$RESULT" '.steps[0].outputs."bin-dir"' "$SOAK_BIN"
 assert_jq_eq "$RESULT" '[.annotations[] | select(.level == "error")] | length' 0
 assert_file "$WS/artifacts/soak/reports/POST_SOAK_SNAPSHOT.json"
@@ -61,7 +61,7 @@ run_action 1 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BIN" \
 	--input "command=$LEAKY --work-ms 10 --fail-rate 1" --input iterations=20 --input max-failures=2
 assert_jq_eq "$RESULT" .status failure
 assert_jq_eq "$RESULT" '[.steps[] | "\(.id)=\(.outcome)"] | join(" ")' \
-	"setup=success prepare=success run=failure report=success clean=success bundle=skipped summary=success __step7=skipped"
+	"setup=success prepare=success run=failure report=success clean=success bundle=skipped summary=success notify=skipped upload=skipped"
 assert_jq_eq "$RESULT" '.steps[] | select(.id == "run") | .exit_code' 1
 # no gates: failed iterations make a WARN
 assert_jq_eq "$RESULT" '.outputs | [.verdict, ."pass-rate", .iterations, .failures, .state, ."bundle-path"] | join(" ")' \
@@ -75,7 +75,7 @@ assert_contains "$SUMMARY" "| WARN | 0.0000 | 3 | 3 | aborted |  |"
 run_action 1 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BIN" \
 	--input "command=$LEAKY --work-ms 10" --input iterations=3 --input "gates=iterations>=100"
 assert_jq_eq "$RESULT" '[.steps[] | "\(.id)=\(.outcome)"] | join(" ")' \
-	"setup=success prepare=success run=success report=failure clean=success bundle=skipped summary=success __step7=skipped"
+	"setup=success prepare=success run=success report=failure clean=success bundle=skipped summary=success notify=skipped upload=skipped"
 assert_jq_eq "$RESULT" '.outputs | [.verdict, .iterations, .failures, ."bundle-path"] | join(" ")' "FAIL 3 0 "
 assert_jq_eq "$RESULT" '[.annotations[] | select(.level == "error" and .title == "soak gate")] | length' 1
 # a WARN passes, unless strict

@@ -12,7 +12,7 @@ run_action 130 "$SOAK_SRC" --input upload=false --input toolkit-path="$SOAK_BIN"
 	--cancel-after 3
 assert_jq_eq "$RESULT" .status cancelled
 assert_jq_eq "$RESULT" '[.steps[] | "\(.id)=\(.outcome)"] | join(" ")' \
-	"setup=success prepare=success run=failure report=success clean=success bundle=skipped summary=success __step7=skipped"
+	"setup=success prepare=success run=failure report=success clean=success bundle=skipped summary=success notify=skipped upload=skipped"
 # SIGINT reached soak-run itself: exit 130 (not a bash killed by a later signal)
 assert_jq_eq "$RESULT" '.steps[] | select(.id == "run") | [.exit_code, .signal] | tojson' '[130,null]'
 assert_jq_eq "$RESULT" '.outputs.state' cancelled

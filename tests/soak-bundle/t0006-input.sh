@@ -103,7 +103,7 @@ expect_exit 2 "$BUNDLE" release --src src --out out --repo repo --deploy-time 10
 expect_exit 2 "$BUNDLE" release --src src --out out --repo repo --previous-tag v9.9.9
 assert_contains "$ERR" "previous tag 'v9.9.9' is not in 'repo'"
 expect_exit 2 "$BUNDLE" frobnicate
-assert_contains "$ERR" "unknown command 'frobnicate' (release or verify)"
+assert_contains "$ERR" "unknown command 'frobnicate' (release, verify or cache)"
 expect_exit 2 "$BUNDLE"
 assert_contains "$ERR" "no command given"
 echo '{"bundle": {"colour": "red"}}' >bad.json

@@ -5,7 +5,10 @@
 # under another job is kept apart, and a push to a path it refuses fails with exit 4.
 . "$SOAK_SRC/tests/lib.sh"
 . "$SOAK_SRC/tests/soak-report/lib-report.sh"
-need prometheus-pushgateway curl
+need curl
+# Debian's name, or Homebrew's
+PGW=$(command -v prometheus-pushgateway || command -v pushgateway) ||
+	skip_test "no Pushgateway ('prometheus-pushgateway' or 'pushgateway') is installed (scripts/install-deps.sh installs it)"
 
 # start the gateway on a free port (another process may take a port between the
 # check and the bind: then try another)
@@ -15,7 +18,7 @@ for try in 1 2 3 4 5 6 7 8; do
 	if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
 		continue
 	fi
-	prometheus-pushgateway --web.listen-address="127.0.0.1:$port" \
+	"$PGW" --web.listen-address="127.0.0.1:$port" \
 		--persistence.file="$TMP/pushgateway.data" >pg.log 2>&1 </dev/null &
 	PG_PID=$!
 	_bg_pids+=("$PG_PID") # lib.sh's exit trap stops it

@@ -46,6 +46,8 @@ done
 # the duration chart: 20 points, x from left to right, y falling (durations grow)
 pts=$(sed -n '/id="chart-duration_ms"/,/<\/svg>/p' dom.html | grep -o 'points="[^"]*"' | head -n 1)
 assert_eq "$(tr ' ' '\n' <<<"${pts#points=}" | grep -c ,)" 20 "points of the duration chart"
+echo "$pts" >duration-points
+assert_match duration-points '^points="70\.0,158\.0 .* 718\.0,6\.0"$' # first: left, bottom; last: right, top
 assert_eq "$(sed -n '/id="timeline"/,/<\/svg>/p' dom.html | grep -c '<rect')" 20 "bars of the timeline"
 # the screenshot: a PNG of the requested size with more than a blank page in it
 assert_file report.png

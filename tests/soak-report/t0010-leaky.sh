@@ -13,8 +13,8 @@ expect_exit 1 "$REPORT" --dir leaky -f json --gate 'rss:slope<1MB/h'
 S=leaky/reports/POST_SOAK_SNAPSHOT.json
 assert_jq_eq $S .verdict FAIL
 assert_json $S '.trends.rss.significant == true and .trends.rss.p < 0.001'
-# 512 KiB per iteration: the biggest peak is at least 39 * 512 KiB above the first
-assert_json $S '.whole.metrics.rss.max - .whole.metrics.rss.min >= 39 * 512 * 1024'
+# 512 KiB more per iteration: over 39 steps the peak grows by most of 39 * 512 KiB
+assert_json $S '.whole.metrics.rss.max - .whole.metrics.rss.min >= 35 * 512 * 1024'
 assert_json $S '.trends.rss.slope_per_hour > 1000000'
 assert_json $S '.gates[0].outcome == "fail" and .gates[0].value > 1000000'
 assert_match "$OUT" "^soak-report: FAIL: gate 'rss:slope<1MB/h' failed: value [0-9.]+ [KMG]iB/h$"
@@ -26,8 +26,12 @@ expect_exit 0 "$REPORT" --dir leaky -f none
 assert_match "$OUT" '^soak-report: WARN: rss grows \(no gates given\)$'
 expect_exit 1 "$REPORT" --dir leaky -f none --strict
 
-# a flat workload: the same peak RSS every time, no rss trend, the gate passes
-expect_exit 0 "$SOAK_RUN" -q --dir flat --force -n 40 --heartbeat 0 -- sleep 0.05
+# a flat workload: the same peak RSS every time, no rss trend, the gate passes.
+# Sampled every 10 ms: the kernel's peak of a command as small as sleep is no
+# higher than soak-run's own and is not counted (docs/soak-directory.md), so the
+# samples carry the figure; under AddressSanitizer, whose soak-run grows, too.
+expect_exit 0 "$SOAK_RUN" -q --dir flat --force -n 40 --heartbeat 0 --sample-interval 10ms -- sleep 0.05
+assert_json flat/metrics.jsonl '.peak_rss_bytes > 0'
 expect_exit 0 "$REPORT" --dir flat -f json --gate 'rss:slope<1MB/h'
 S=flat/reports/POST_SOAK_SNAPSHOT.json
 assert_jq_eq $S .verdict PASS

@@ -1,0 +1,76 @@
+# cache/save and cache/restore as the runner runs them, against a local store:
+# actions/cache's inputs and outputs, backed by soak-bundle cache.
+. "$(dirname "$0")/../lib.sh"
+. "$SOAK_SRC/tests/action/lib-action.sh"
+
+WS=$TMP/ws
+STORE=$TMP/store
+tk=(--input toolkit-path="$SOAK_BIN" --input store="$STORE")
+
+# fill_ws: a workspace with a directory and two text files
+fill_ws()
+{
+	rm -rf "$WS" "$TMP/runner-temp"
+	mkdir -p "$WS/deps/lib"
+	printf 'one\n' >"$WS/deps/lib/a.so"
+	printf 'two\n' >"$WS/notes.txt"
+	printf 'three\n' >"$WS/more.txt"
+}
+
+# --- save: a directory and a glob, given with blank lines and spaces as workflows do ---
+fill_ws
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/save" "${tk[@]}" --input key=deps-linux-abc \
+	--input "path=  deps
+
+*.txt
+" --input upload-chunk-size=1048576
+assert_jq_eq "$RESULT" '[.steps[] | "\(.id)=\(.outcome)"] | join(" ")' "setup=success save=success"
+assert_contains "$OUT" "upload-chunk-size: soak-bundle writes each entry whole"
+# saving the same key again is a notice, not an error
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/save" "${tk[@]}" --input key=deps-linux-abc --input "path=deps
+*.txt"
+
+# --- restore the exact key into an empty workspace ---
+rm -rf "$WS" "$TMP/runner-temp" && mkdir -p "$WS"
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=deps-linux-abc --input "path=deps
+*.txt"
+assert_jq_eq "$RESULT" '.outputs | [."cache-hit", ."cache-primary-key", ."cache-matched-key"] | join(" ")' \
+	"true deps-linux-abc deps-linux-abc"
+assert_eq "$(cat "$WS/deps/lib/a.so" "$WS/notes.txt" "$WS/more.txt" 2>&1)" $'one\ntwo\nthree' "restored files"
+
+# --- a restore key (prefix): a hit that is not exact ---
+rm -rf "$WS" "$TMP/runner-temp" && mkdir -p "$WS"
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=deps-linux-def \
+	--input "restore-keys=deps-macos-
+deps-linux-" --input "path=deps
+*.txt"
+assert_jq_eq "$RESULT" '.outputs | [."cache-hit", ."cache-primary-key", ."cache-matched-key"] | join(" ")' \
+	"false deps-linux-def deps-linux-abc"
+assert_file "$WS/deps/lib/a.so"
+
+# --- lookup-only: found, nothing extracted ---
+rm -rf "$WS" "$TMP/runner-temp" && mkdir -p "$WS"
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=deps-linux-abc --input lookup-only=TRUE \
+	--input "path=deps
+*.txt"
+assert_jq_eq "$RESULT" '.outputs."cache-hit"' true
+assert_no_file "$WS/deps"
+
+# --- another path list is another entry: a miss; with fail-on-cache-miss the step fails (exit 5) ---
+run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=deps-linux-abc --input path=deps
+assert_jq_eq "$RESULT" '.outputs | [."cache-hit", ."cache-matched-key"] | join(",")' "false,"
+run_action 1 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=nothing-here --input path=deps \
+	--input fail-on-cache-miss=true
+assert_jq_eq "$RESULT" '.steps[] | select(.id == "restore") | [.outcome, .exit_code] | join(" ")' "failure 5"
+
+# --- save after a failure: the workflow's step has if: always(); the action itself just saves ---
+fill_ws
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/save" "${tk[@]}" --input key=after-failure --input path=notes.txt \
+	--input enableCrossOsArchive=true
+rm -rf "$WS" && mkdir -p "$WS"
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=after-failure --input path=notes.txt \
+	--input enableCrossOsArchive=true
+assert_jq_eq "$RESULT" '.outputs."cache-hit"' true
+assert_eq "$(cat "$WS/notes.txt")" two "restored notes.txt"
+
+finish
