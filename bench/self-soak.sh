@@ -31,19 +31,11 @@ echo "== inner: $n iterations of true in $((end - start)) s =="
 "$bin/soak-report" --dir "$work/inner" --format none \
 	--gate "pass_rate>=1" --gate "iterations>=$n" | sed -n '1,/^$/p'
 # the watched soak-run's own figures, from the outer soak's samples
-awk -F'[:,}]' '/"scope":"watch"/ {
-	for (i = 1; i < NF; i++) {
-		if ($i ~ /"rss_kb"$/) r = $(i + 1) + 0
-		if ($i ~ /"fds"$/) f = $(i + 1) + 0
-	}
-	if (!k++) { r0 = r; f0 = f; rmin = rmax = r; fmin = fmax = f }
-	if (r < rmin) rmin = r; if (r > rmax) rmax = r
-	if (f < fmin) fmin = f; if (f > fmax) fmax = f
-	rl = r; fl = f
-} END {
-	printf "watched soak-run: %d samples; RSS first %d KiB, last %d KiB, min %d, max %d; fds first %d, last %d, min %d, max %d\n",
-		k, r0, rl, rmin, rmax, f0, fl, fmin, fmax
-}' "$work/outer/samples.jsonl"
+jq -rs 'map(select(.scope == "watch")) |
+	"watched soak-run: \(length) samples; RSS first \(.[0].rss_bytes / 1024 | floor) KiB, " +
+	"last \(.[-1].rss_bytes / 1024 | floor) KiB, max \(map(.rss_bytes) | max / 1024 | floor) KiB; " +
+	"fds first \(.[0].open_fds), last \(.[-1].open_fds), max \(map(.open_fds) | max)"' \
+	"$work/outer/samples.jsonl"
 echo "== outer: soak-run's own RSS and fds over the run =="
 "$bin/soak-report" --dir "$work/outer" --format none --settle 10% \
 	--gate 'service.rss:slope<1MB/h' --gate 'service.fds:slope<=0' | grep -E -i 'verdict|service|gate'

@@ -29,14 +29,6 @@ static const char *const reports[] = {SNAPSHOT, "POST_SOAK_AUDIT.md", "RECOMMEND
 static const char *const generated[] = {"CHANGELOG.md", "rollback_plan.md", "MANIFEST.json",
                                         "SHA256SUMS"};
 
-struct item {
-	char *rel; /* path in the bundle */
-	char *abs; /* the source file (resolved), NULL for generated files */
-	unsigned mode;
-	uint64_t size;
-	char hex[SOAK_SHA256_HEX_LEN];
-};
-
 struct rel {
 	const struct soak_bundle_release_opts *o;
 	struct soak_bundle_result *res;
@@ -45,7 +37,7 @@ struct rel {
 	int soakdir;   /* root is a soak directory (reports in reports/) */
 	char *out_rel; /* out relative to root when out lies inside it, else NULL */
 	char *arch;    /* the archive path, or NULL */
-	struct item *items;
+	struct soak_bundle_item *items;
 	size_t nitems;
 	char **carried; /* included files, for the rollback plan */
 	size_t ncarried;
@@ -60,6 +52,9 @@ void soak_bundle_result_free(struct soak_bundle_result *res)
 	free(res->problems);
 	free(res->warnings);
 	free(res->archive_path);
+	for (size_t i = 0; i < res->narchives; i++)
+		free(res->archives[i]);
+	free(res->archives);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -143,7 +138,7 @@ static int resolve_inside(const struct rel *r, const char *abs, const char *show
 static int add_item(struct rel *r, const char *rel, const char *real, const struct stat *st,
                     struct soak_err *err)
 {
-	struct item *grown;
+	struct soak_bundle_item *grown;
 
 	for (size_t i = 0; i < r->nitems; i++)
 		if (!strcmp(r->items[i].rel, rel))
@@ -317,9 +312,10 @@ static int include(struct rel *r, const char *pat, struct soak_err *err)
 	return ret;
 }
 
-static int cmp_item(const void *a, const void *b)
+int soak_bundle_item_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct item *)a)->rel, ((const struct item *)b)->rel);
+	return strcmp(((const struct soak_bundle_item *)a)->rel,
+	              ((const struct soak_bundle_item *)b)->rel);
 }
 
 /* ---- the source ---- */
@@ -412,7 +408,7 @@ static int gather(struct rel *r, struct soak_err *err)
 		if (include(r, r->o->include[i], err))
 			return -1;
 	if (r->nitems)
-		qsort(r->items, r->nitems, sizeof(*r->items), cmp_item);
+		qsort(r->items, r->nitems, sizeof(*r->items), soak_bundle_item_cmp);
 	return 0;
 }
 
@@ -420,7 +416,7 @@ static int gather(struct rel *r, struct soak_err *err)
 static int load_snapshot(struct rel *r, cJSON **snap, struct soak_err *err)
 {
 	const char *rv = r->o->require_verdict, *v;
-	const struct item *it = NULL;
+	const struct soak_bundle_item *it = NULL;
 	char *shown;
 	long major;
 	int rc;
@@ -620,8 +616,8 @@ static int mkdirs(const char *tmp, const char *rel, struct soak_err *err)
 }
 
 /* Copy (src != NULL) or write data into tmp/it->rel, hashing what is written. */
-static int put(const char *tmp, struct item *it, const char *src, const void *data, size_t len,
-               struct soak_err *err)
+static int put(const char *tmp, struct soak_bundle_item *it, const char *src, const void *data,
+               size_t len, struct soak_err *err)
 {
 	char block[65536], *dst;
 	struct soak_sha256 h;
@@ -696,7 +692,7 @@ out:
 static int add_generated(struct rel *r, const char *rel, const char *tmp, const void *data,
                          size_t len, struct soak_err *err)
 {
-	struct item *grown = realloc(r->items, (r->nitems + 1) * sizeof(*grown));
+	struct soak_bundle_item *grown = realloc(r->items, (r->nitems + 1) * sizeof(*grown));
 
 	if (!grown)
 		return oom(err);
@@ -708,6 +704,36 @@ static int add_generated(struct rel *r, const char *rel, const char *tmp, const 
 		return oom(err);
 	r->nitems++;
 	return put(tmp, &grown[r->nitems - 1], NULL, data, len, err);
+}
+
+cJSON *soak_bundle_manifest_files(const struct soak_bundle_item *items, size_t n)
+{
+	cJSON *files = cJSON_CreateArray();
+
+	for (size_t i = 0; files && i < n; i++) {
+		cJSON *f = cJSON_CreateObject();
+		char mode[8];
+
+		if (!f) {
+			cJSON_Delete(files);
+			return NULL;
+		}
+		snprintf(mode, sizeof(mode), "%04o", items[i].mode);
+		cJSON_AddStringToObject(f, "path", items[i].rel);
+		cJSON_AddNumberToObject(f, "size", (double)items[i].size);
+		cJSON_AddStringToObject(f, "sha256", items[i].hex);
+		cJSON_AddStringToObject(f, "mode", mode);
+		cJSON_AddItemToArray(files, f);
+	}
+	return files;
+}
+
+int soak_bundle_sums(const struct soak_bundle_item *items, size_t n, struct soak_buf *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (soak_buf_addf(out, "%s  %s\n", items[i].hex, items[i].rel) < 0)
+			return -1;
+	return 0;
 }
 
 static cJSON *manifest(const struct rel *r, const cJSON *snap, const struct soak_bundle_git *g)
@@ -763,28 +789,22 @@ static cJSON *manifest(const struct rel *r, const cJSON *snap, const struct soak
 		cJSON_AddStringToObject(src, "previous_tag", g->prev);
 	else
 		cJSON_AddNullToObject(src, "previous_tag");
-	files = cJSON_AddArrayToObject(m, "files");
-	for (size_t i = 0; i < r->nitems; i++) {
-		cJSON *f = cJSON_CreateObject();
-		char mode[8];
-
-		snprintf(mode, sizeof(mode), "%04o", r->items[i].mode);
-		cJSON_AddStringToObject(f, "path", r->items[i].rel);
-		cJSON_AddNumberToObject(f, "size", (double)r->items[i].size);
-		cJSON_AddStringToObject(f, "sha256", r->items[i].hex);
-		cJSON_AddStringToObject(f, "mode", mode);
-		cJSON_AddItemToArray(files, f);
+	files = soak_bundle_manifest_files(r->items, r->nitems);
+	if (!files) {
+		cJSON_Delete(m);
+		return NULL;
 	}
+	cJSON_AddItemToObject(m, "files", files);
 	return m;
 }
 
 /* Directories of the bundle (every parent of a file), sorted, without duplicates. */
-static int dirs_of(const struct rel *r, char ***dirs, size_t *n)
+static int dirs_of(const struct soak_bundle_item *items, size_t nitems, char ***dirs, size_t *n)
 {
 	*dirs = NULL;
 	*n = 0;
-	for (size_t i = 0; i < r->nitems; i++) {
-		const char *rel = r->items[i].rel;
+	for (size_t i = 0; i < nitems; i++) {
+		const char *rel = items[i].rel;
 
 		for (const char *s = rel; (s = strchr(s, '/')); s++) {
 			size_t len = (size_t)(s - rel), j;
@@ -813,7 +833,7 @@ static void free_list(char **l, size_t n)
 	free(l);
 }
 
-static int stamp(const char *path, int64_t epoch, struct soak_err *err)
+int soak_bundle_stamp(const char *path, int64_t epoch, struct soak_err *err)
 {
 	struct timespec ts[2] = {{(time_t)epoch, 0}, {(time_t)epoch, 0}};
 
@@ -833,7 +853,7 @@ static int stamp_all(const struct rel *r, const char *tmp, char **dirs, size_t n
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (asprintf(&p, "%s/%s", tmp, r->items[i].rel) < 0)
 			return oom(err);
-		rc = stamp(p, r->res->epoch, err);
+		rc = soak_bundle_stamp(p, r->res->epoch, err);
 		free(p);
 		if (rc)
 			return -1;
@@ -841,17 +861,17 @@ static int stamp_all(const struct rel *r, const char *tmp, char **dirs, size_t n
 	for (size_t i = ndirs; i-- > 0;) {
 		if (asprintf(&p, "%s/%s", tmp, dirs[i]) < 0)
 			return oom(err);
-		rc = stamp(p, r->res->epoch, err);
+		rc = soak_bundle_stamp(p, r->res->epoch, err);
 		free(p);
 		if (rc)
 			return -1;
 	}
-	return stamp(tmp, r->res->epoch, err);
+	return soak_bundle_stamp(tmp, r->res->epoch, err);
 }
 
 struct aentry {
 	char *path;
-	const struct item *it; /* NULL for a directory */
+	const struct soak_bundle_item *it; /* NULL for a directory */
 };
 
 static int cmp_aentry(const void *a, const void *b)
@@ -859,10 +879,12 @@ static int cmp_aentry(const void *a, const void *b)
 	return strcmp(((const struct aentry *)a)->path, ((const struct aentry *)b)->path);
 }
 
-static int write_archive(const struct rel *r, const char *tmp, const char *path, const char *top,
-                         char **dirs, size_t ndirs, struct soak_err *err)
+static int write_archive(const struct soak_bundle_item *items, size_t nitems,
+                         enum soak_archive_format format, int64_t epoch, const char *tmp,
+                         const char *path, const char *top, char **dirs, size_t ndirs,
+                         struct soak_err *err)
 {
-	size_t n = 1 + ndirs + r->nitems, k = 0;
+	size_t n = 1 + ndirs + nitems, k = 0;
 	struct aentry *ents = calloc(n, sizeof(*ents));
 	struct soak_archive_writer *w = NULL;
 	int ret = -1;
@@ -874,20 +896,20 @@ static int write_archive(const struct rel *r, const char *tmp, const char *path,
 	for (size_t i = 0; i < ndirs; i++)
 		if (asprintf(&ents[k++].path, "%s/%s", top, dirs[i]) < 0)
 			goto nomem;
-	for (size_t i = 0; i < r->nitems; i++) {
-		ents[k].it = &r->items[i];
-		if (asprintf(&ents[k++].path, "%s/%s", top, r->items[i].rel) < 0)
+	for (size_t i = 0; i < nitems; i++) {
+		ents[k].it = &items[i];
+		if (asprintf(&ents[k++].path, "%s/%s", top, items[i].rel) < 0)
 			goto nomem;
 	}
 	qsort(ents, n, sizeof(*ents), cmp_aentry);
-	if (soak_archive_writer_open(&w, path, r->o->format, NULL, err))
+	if (soak_archive_writer_open(&w, path, format, NULL, err))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct soak_archive_entry e = {0};
 		char *name = NULL, *src = NULL;
 		int rc;
 
-		e.mtime = r->res->epoch;
+		e.mtime = epoch;
 		if (!ents[i].it) {
 			if (asprintf(&name, "%s/", ents[i].path) < 0)
 				goto nomem;
@@ -922,8 +944,27 @@ out:
 	return ret;
 }
 
+int soak_bundle_write_archive(const struct soak_bundle_item *items, size_t nitems,
+                              enum soak_archive_format format, int64_t epoch, const char *dir,
+                              const char *path, const char *top, struct soak_err *err)
+{
+	char **dirs;
+	size_t ndirs;
+	int rc;
+
+	if (dirs_of(items, nitems, &dirs, &ndirs) < 0) {
+		free_list(dirs, ndirs);
+		return oom(err);
+	}
+	if (ndirs)
+		qsort(dirs, ndirs, sizeof(*dirs), cmp_str);
+	rc = write_archive(items, nitems, format, epoch, dir, path, top, dirs, ndirs, err);
+	free_list(dirs, ndirs);
+	return rc;
+}
+
 /* A fresh name beside path ("path.old-XXXXXX"), not created. */
-static char *side_name(const char *path, const char *tag)
+char *soak_bundle_side_name(const char *path, const char *tag)
 {
 	char *p;
 	int fd;
@@ -986,7 +1027,7 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 		goto nomem;
 	if (add_generated(r, "rollback_plan.md", tmp, doc.data, doc.len, err))
 		goto out;
-	qsort(r->items, r->nitems, sizeof(*r->items), cmp_item);
+	qsort(r->items, r->nitems, sizeof(*r->items), soak_bundle_item_cmp);
 	m = manifest(r, snap, g);
 	text = m ? cJSON_Print(m) : NULL;
 	if (!text)
@@ -996,30 +1037,30 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 		goto nomem;
 	if (add_generated(r, "MANIFEST.json", tmp, doc.data, doc.len, err))
 		goto out;
-	qsort(r->items, r->nitems, sizeof(*r->items), cmp_item);
+	qsort(r->items, r->nitems, sizeof(*r->items), soak_bundle_item_cmp);
 	soak_buf_reset(&doc);
-	for (size_t i = 0; i < r->nitems; i++)
-		if (soak_buf_addf(&doc, "%s  %s\n", r->items[i].hex, r->items[i].rel) < 0)
-			goto nomem;
+	if (soak_bundle_sums(r->items, r->nitems, &doc) < 0)
+		goto nomem;
 	if (add_generated(r, "SHA256SUMS", tmp, doc.data, doc.len, err))
 		goto out;
-	qsort(r->items, r->nitems, sizeof(*r->items), cmp_item);
-	if (dirs_of(r, &dirs, &ndirs) < 0)
+	qsort(r->items, r->nitems, sizeof(*r->items), soak_bundle_item_cmp);
+	if (dirs_of(r->items, r->nitems, &dirs, &ndirs) < 0)
 		goto nomem;
 	if (ndirs)
 		qsort(dirs, ndirs, sizeof(*dirs), cmp_str);
 	if (stamp_all(r, tmp, dirs, ndirs, err))
 		goto out;
 	if (r->arch) {
-		if (!(arch_tmp = side_name(r->arch, ".tmp-")))
+		if (!(arch_tmp = soak_bundle_side_name(r->arch, ".tmp-")))
 			goto nomem;
-		if (write_archive(r, tmp, arch_tmp, base, dirs, ndirs, err))
+		if (write_archive(r->items, r->nitems, r->o->format, r->res->epoch, tmp, arch_tmp,
+		                  base, dirs, ndirs, err))
 			goto out;
 		if (soak_sha256_file(arch_tmp, r->res->archive_sha256, NULL, err))
 			goto out;
 	}
 	if (out_exists) {
-		if (!(old = side_name(out, ".old-")))
+		if (!(old = soak_bundle_side_name(out, ".old-")))
 			goto nomem;
 		if (rename(out, old) < 0) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace '%s'", r->o->out);

@@ -57,6 +57,9 @@ struct soak_bundle_result {
 	int64_t epoch;      /* the time stamped on every file and entry */
 	char *archive_path; /* the archive written, or NULL */
 	char archive_sha256[65];
+	int sealed;      /* add_file: the file was listed in MANIFEST.json and SHA256SUMS */
+	char **archives; /* add_file: the archives beside the bundle that were rewritten */
+	size_t narchives;
 };
 
 void soak_bundle_result_free(struct soak_bundle_result *res);
@@ -88,5 +91,29 @@ int soak_bundle_release(const struct soak_bundle_release_opts *o, struct soak_bu
  * neither SHA256SUMS nor MANIFEST.json, or a manifest of a newer schema.
  */
 int soak_bundle_verify(const char *path, struct soak_bundle_result *res, struct soak_err *err);
+
+/*
+ * Write name (a plain file name, no '/') with data into the bundle directory
+ * dir and seal it in: its entry in MANIFEST.json "files" (size, sha256, mode
+ * 0644; replaced when name is listed already) and its line in SHA256SUMS, both
+ * rewritten sorted by path and atomically (temporary name, rename), every file
+ * written and dir itself stamped with the bundle's time (MANIFEST.json
+ * "created"), as soak_bundle_release would have made the bundle had name been
+ * one of its files. Every archive release writes beside dir (dir.tar,
+ * dir.tar.gz, dir.tar.zst, dir.zip, found next to dir's real path) that exists
+ * as a regular file is rewritten the same way and named in res->archives; one
+ * that is not a regular file is left alone with a line in res->warnings.
+ *
+ * The bundle is verified first (soak_bundle_verify; an unlisted name already in
+ * dir is not held against it, it is replaced): a bundle that does not verify is
+ * not touched, SOAK_EXIT_FAIL with res->problems. A directory with neither
+ * MANIFEST.json nor SHA256SUMS is not a bundle: name is written there (atomic)
+ * and not sealed (res->sealed 0). Errors: SOAK_EXIT_USAGE for a bad name or
+ * MANIFEST.json / SHA256SUMS; SOAK_EXIT_INPUT for a dir that cannot be read or a
+ * MANIFEST.json without "created"; SOAK_EXIT_ENV when writing fails (the
+ * message says what is left stale).
+ */
+int soak_bundle_add_file(const char *dir, const char *name, const void *data, size_t len,
+                         struct soak_bundle_result *res, struct soak_err *err);
 
 #endif

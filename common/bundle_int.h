@@ -1,4 +1,4 @@
-/* Internals shared by bundle.c, bundle_doc.c and bundle_verify.c; not an API. */
+/* Internals shared by bundle.c, bundle_doc.c, bundle_verify.c and bundle_add.c; not an API. */
 #ifndef SOAK_BUNDLE_INT_H
 #define SOAK_BUNDLE_INT_H
 
@@ -7,6 +7,47 @@
 #include <cjson/cJSON.h>
 #include "buf.h"
 #include "bundle.h"
+#include "hash.h"
+
+/* A file of the bundle, as MANIFEST.json lists it. */
+struct soak_bundle_item {
+	char *rel; /* path in the bundle */
+	char *abs; /* release: the source file (resolved), NULL for generated files */
+	unsigned mode;
+	uint64_t size;
+	char hex[SOAK_SHA256_HEX_LEN];
+};
+
+/* qsort comparison of items by path, bytewise. */
+int soak_bundle_item_cmp(const void *a, const void *b);
+
+/* MANIFEST.json's "files" array: every item, in order; NULL when out of memory. */
+cJSON *soak_bundle_manifest_files(const struct soak_bundle_item *items, size_t n);
+
+/* SHA256SUMS: "HASH  PATH" lines of every item, in order; -1 when out of memory. */
+int soak_bundle_sums(const struct soak_bundle_item *items, size_t n, struct soak_buf *out);
+
+/* Set path's access and modification times to epoch (seconds; a symlink itself). */
+int soak_bundle_stamp(const char *path, int64_t epoch, struct soak_err *err);
+
+/*
+ * The reproducible archive of a bundle: the files items name (sorted by path),
+ * read from dir, under one top directory named top, every parent directory
+ * before its children, every entry stamped epoch; written to path (truncated).
+ */
+int soak_bundle_write_archive(const struct soak_bundle_item *items, size_t nitems,
+                              enum soak_archive_format format, int64_t epoch, const char *dir,
+                              const char *path, const char *top, struct soak_err *err);
+
+/* A fresh unused name beside path ("path" tag "XXXXXX"), not created; NULL on failure. */
+char *soak_bundle_side_name(const char *path, const char *tag);
+
+/*
+ * soak_bundle_verify, except that skip (a path in the bundle, or NULL), when
+ * present and listed nowhere, is not reported as extra (and not counted).
+ */
+int soak_bundle_verify_skip(const char *path, const char *skip, struct soak_bundle_result *res,
+                            struct soak_err *err);
 
 /* What git says about the repository (all empty when there is none). */
 struct soak_bundle_git {

@@ -31,6 +31,7 @@ struct vfile {
 
 struct verify {
 	const char *path;
+	const char *skip; /* listed nowhere: not extra */
 	struct soak_bundle_result *res;
 	struct vfile *f;
 	size_t n;
@@ -446,6 +447,9 @@ static int judge(struct verify *v, struct soak_err *err)
 
 		if (f->type == T_DIR && !listed)
 			continue;
+		if (v->skip && !listed && f->type == T_FILE && f->present == 1 &&
+		    !strcmp(f->path, v->skip))
+			continue;
 		if (f->present > 1) {
 			char times[32];
 
@@ -495,7 +499,13 @@ static int judge(struct verify *v, struct soak_err *err)
 
 int soak_bundle_verify(const char *path, struct soak_bundle_result *res, struct soak_err *err)
 {
-	struct verify v = {.path = path, .res = res};
+	return soak_bundle_verify_skip(path, NULL, res, err);
+}
+
+int soak_bundle_verify_skip(const char *path, const char *skip, struct soak_bundle_result *res,
+                            struct soak_err *err)
+{
+	struct verify v = {.path = path, .skip = skip, .res = res};
 	struct held held[8];
 	size_t nheld = 0;
 	struct stat st;

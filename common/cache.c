@@ -93,12 +93,24 @@ void soak_cache_result_free(struct soak_cache_result *res)
 int soak_cache_check_key(const char *key, const char *what, struct soak_err *err)
 {
 	size_t chars = 0;
+	int more = 0;
 
 	if (!key || !*key)
 		return soak_err_set(err, SOAK_EXIT_USAGE, "the %s is empty", what);
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		if ((*p & 0xc0) != 0x80)
-			chars++;
+	/* a character: a UTF-8 lead byte with the continuation bytes it announces, or
+	 * any other byte (so a stray continuation byte counts, and a key is at most
+	 * 4 x 512 bytes) */
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		if (more && (*p & 0xc0) == 0x80) {
+			more--;
+			continue;
+		}
+		chars++;
+		more = (*p & 0xf8) == 0xf0   ? 3
+		       : (*p & 0xf0) == 0xe0 ? 2
+		       : (*p & 0xe0) == 0xc0 ? 1
+		                             : 0;
+	}
 	if (chars > SOAK_CACHE_KEY_MAX)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "the %s has %zu characters; at most %d are allowed", what,

@@ -4,10 +4,11 @@
  * a local directory, behind an HTTP server (GET/PUT/HEAD/DELETE) or in an
  * S3-compatible bucket.
  *
- * Keys. A key has 1 to SOAK_CACHE_KEY_MAX characters and no comma. An entry is
- * found by key and version; the version is the SHA-256 of the path list as
- * given, the compression and (unless cross_os) the operating system, so an
- * entry made for other paths never matches. Keys are immutable: saving a key
+ * Keys. A key has 1 to SOAK_CACHE_KEY_MAX characters (UTF-8 sequences; a byte
+ * outside one is a character too) and no comma. An entry is found by key and
+ * version; the version is the SHA-256 of the path list as given, the
+ * compression and (unless cross_os) the operating system, so an entry made for
+ * other paths never matches. Keys are immutable: saving a key
  * that exists is reported (res->exists), not done, and is no error. Restore
  * tries the exact key, then each restore key in order as a prefix, the newest
  * matching entry winning.

@@ -745,7 +745,7 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 	while (!ret && (errno = 0, de = readdir(d))) {
 		struct stat ss, ts;
 		const char *n = de->d_name;
-		int have;
+		int have, ro;
 
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
@@ -765,7 +765,8 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 			if (cs < 0 || ct < 0)
 				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'",
 				                     sub);
-			else if (fchmod(cs, (ss.st_mode & 07777) | 0700) < 0)
+			else if (fchmod(cs, (ss.st_mode & 07777) | 0700) < 0 ||
+			         fchmod(ct, (ts.st_mode & 07777) | 0700) < 0)
 				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
 				                     "cannot change '%s'", sub);
 			else
@@ -790,9 +791,18 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 			                     where, n);
 			break;
 		}
-		if (renameat(sfd, n, tfd, n) < 0)
+		/* a directory moved to another parent must be writable (its ".." changes):
+		 * read-only ones (Go's module cache) are made so for the move */
+		ro = S_ISDIR(ss.st_mode) && !(ss.st_mode & S_IWUSR);
+		if (ro && fchmodat(sfd, n, (ss.st_mode & 07777) | S_IWUSR, 0) < 0)
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'",
+			                     where, n);
+		else if (renameat(sfd, n, tfd, n) < 0)
 			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
 			                     "cannot move '%s/%s' into place", where, n);
+		else if (ro && fchmodat(tfd, n, ss.st_mode & 07777, 0) < 0)
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'",
+			                     where, n);
 	}
 	if (!ret && errno)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);

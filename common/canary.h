@@ -128,6 +128,11 @@ int soak_canary_judge_write(const struct soak_canary_judge_opts *o,
                             const struct soak_canary_judgement *j, struct soak_err *err);
 void soak_canary_judgement_free(struct soak_canary_judgement *j);
 
+/* What the judge does where nothing says otherwise (the default metrics, a
+ * metric's default options, the choice of the exact distribution, which records
+ * count), a line each for the report's defaults after the settings; NULL ends it. */
+extern const char *const soak_canary_judge_notes[];
+
 /* The metrics a soak directory offers by default: duration_ms, rss, cpu_user_s,
  * cpu_sys_s, fds, threads (increase) and every KPI of the baseline (either). */
 int soak_canary_default_metrics(const char *baseline_dir, char ***specs, size_t *n,

@@ -15,6 +15,9 @@
 #include "banned.h"
 
 #define LINE_MAX_BYTES (1024 * 1024)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define EXACT_MAX STR(SOAK_JUDGE_EXACT_MAX)
 
 static int oom(struct soak_err *err)
 {
@@ -193,6 +196,19 @@ out:
 	return ret;
 }
 
+const char *const soak_canary_judge_notes[] = {
+    "metrics: duration_ms, rss, cpu_user_s, cpu_sys_s, fds, threads (increase) and every KPI "
+    "(either), when no --judge-metric is given",
+    "metric direction: either (default)",
+    "metric nan: remove (default; replace puts 0 in their place)",
+    "metric group: default (default); groups without a weight share what is left of 100 equally",
+    "metric allowed-increase / allowed-decrease: 1.0 (default)",
+    "exact Mann-Whitney distribution: both samples under " EXACT_MAX " values and no ties; "
+    "else the normal approximation with tie and continuity corrections",
+    "soak directories: every record of metrics.jsonl but skipped ones",
+    NULL,
+};
+
 int soak_canary_default_metrics(const char *baseline_dir, char ***specs, size_t *n,
                                 struct soak_err *err)
 {
@@ -343,8 +359,7 @@ int soak_canary_judge(const struct soak_canary_judge_opts *o, struct soak_canary
 			const char *f = field_of(o->metrics[i].name);
 			char buf[300];
 
-			snprintf(buf, sizeof(buf), "metrics.jsonl %s%s",
-			         strncmp(f, "kpi.", 4) ? "" : "", f);
+			snprintf(buf, sizeof(buf), "metrics.jsonl %s", f);
 			j->sources[i] = strdup(buf);
 		}
 	}

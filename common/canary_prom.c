@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canary.h"
+#include "canary_prom.h"
 #include "exitcode.h"
 #include "http.h"
 #include "json.h"
@@ -77,8 +77,8 @@ static int add_series(struct soak_prom_result *r, const cJSON *pairs, int single
 	return 0;
 }
 
-static int decode(const char *what, const struct soak_buf *body, struct soak_prom_result *r,
-                  struct soak_err *err)
+int soak_prom_decode(const char *what, const struct soak_buf *body, struct soak_prom_result *r,
+                     struct soak_err *err)
 {
 	const cJSON *status, *data, *type, *res, *item;
 	cJSON *doc = NULL;
@@ -185,7 +185,7 @@ static int get(const struct soak_prom *p, const char *path, const char *query, c
 			struct soak_err e2 = {0};
 			struct soak_prom_result tmp;
 
-			if (decode("query", &resp.body, &tmp, &e2) < 0)
+			if (soak_prom_decode("query", &resp.body, &tmp, &e2) < 0)
 				soak_err_set(err, SOAK_EXIT_USAGE, "%s", e2.msg);
 			else
 				soak_prom_result_free(&tmp);
@@ -196,7 +196,7 @@ static int get(const struct soak_prom *p, const char *path, const char *query, c
 		char what[256];
 
 		snprintf(what, sizeof(what), "query '%.200s'", query);
-		rc = decode(what, &resp.body, r, err);
+		rc = soak_prom_decode(what, &resp.body, r, err);
 	}
 out:
 	soak_http_resp_free(&resp);

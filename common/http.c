@@ -269,6 +269,8 @@ int soak_http_fetch(const struct soak_http_call *c, const struct soak_http_retry
 	int64_t cap = rp && rp->max_backoff_ms > 0 ? rp->max_backoff_ms : 60000;
 	int (*nap)(int64_t) = rp && rp->sleep_ms ? rp->sleep_ms : plain_sleep;
 	int retries = rp ? rp->retries : 0, n = 0;
+	int64_t deadline = rp ? rp->deadline_ms : 0;
+	struct soak_http_call call = *c;
 	char url[512];
 
 	if (c->shown_url)
@@ -279,9 +281,24 @@ int soak_http_fetch(const struct soak_http_call *c, const struct soak_http_retry
 		int64_t wait, asked;
 		int rc;
 
+		if (deadline) {
+			int64_t left = deadline - soak_mono_ms();
+
+			if (left <= 0) {
+				if (!n)
+					soak_err_set(err, SOAK_EXIT_ENV,
+					             "%s '%s': no time left to try", c->method,
+					             url);
+				break;
+			}
+			if (!c->timeout_ms || c->timeout_ms > left)
+				call.timeout_ms = left;
+			if (!c->connect_timeout_ms || c->connect_timeout_ms > left)
+				call.connect_timeout_ms = left;
+		}
 		n++;
 		soak_err_clear(err);
-		rc = soak_http_call(c, r, err);
+		rc = soak_http_call(&call, r, err);
 		if (!rc && r->status >= 200 && r->status < 300)
 			break;
 		if (!rc && !retryable(r->status)) {
@@ -309,6 +326,8 @@ int soak_http_fetch(const struct soak_http_call *c, const struct soak_http_retry
 		if (wait > cap)
 			wait = cap;
 		backoff *= 2;
+		if (deadline && soak_mono_ms() + wait >= deadline)
+			break; /* no time for another attempt after the wait */
 		if (nap(wait))
 			break;
 	}

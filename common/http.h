@@ -105,6 +105,9 @@ struct soak_http_retry {
 	void *ctx;
 	/* Sleeps; returns non-zero when interrupted (then no more attempts). NULL: nanosleep. */
 	int (*sleep_ms)(int64_t ms);
+	/* A soak_mono_ms() time that bounds the whole call (0: none): no attempt starts
+	 * and no wait ends after it, and each attempt's timeouts are cut to the time left. */
+	int64_t deadline_ms;
 };
 
 /*
@@ -112,8 +115,9 @@ struct soak_http_retry {
  * the backoff (with jitter) or what the server asked for (Retry-After, or
  * rp->retry_after), capped at max_backoff_ms; any other status is final. 0 on
  * 2xx; -1 otherwise, with r holding the last answer (status 0 for none),
- * SOAK_EXIT_ENV and a message naming the status or the network error.
- * *attempts (may be NULL) gets the number of attempts made.
+ * SOAK_EXIT_ENV and a message naming the status or the network error (or that
+ * the deadline left no time for an attempt). *attempts (may be NULL) gets the
+ * number of attempts made.
  */
 int soak_http_fetch(const struct soak_http_call *c, const struct soak_http_retry *rp,
                     struct soak_http_resp *r, int *attempts, struct soak_err *err);

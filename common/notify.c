@@ -410,6 +410,7 @@ static int post(const struct soak_notify_target *t, size_t i, const struct soak_
 	rp.max_backoff_ms = o->max_backoff_ms;
 	rp.jitter = o->jitter;
 	rp.sleep_ms = o->sleep_ms;
+	rp.deadline_ms = o->deadline_ms;
 	if (t->kind == SOAK_NOTIFY_TELEGRAM)
 		rp.retry_after = telegram_retry_after;
 	soak_http_resp_init(&r);

@@ -52,6 +52,7 @@ struct soak_notify_opts {
 	int64_t backoff_ms, max_backoff_ms;
 	double jitter;
 	int (*sleep_ms)(int64_t ms); /* interruptible sleep, or NULL */
+	int64_t deadline_ms; /* soak_mono_ms() time bounding every attempt and wait; 0: none */
 };
 
 /* Parse a target URL. SOAK_EXIT_USAGE naming the shown URL when malformed. */

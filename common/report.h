@@ -306,6 +306,15 @@ int soak_report_gha(struct soak_report *r, struct soak_buf *annotations, struct 
  */
 int soak_report_summary(struct soak_report *r, struct soak_buf *out);
 
+/*
+ * A notification about the verdict, one screen at most: a one-line title and a
+ * text with the verdict and its reason, the run, the iterations by status, the
+ * pass rate, the failed gates (at most six) and where the reports are. *kind
+ * gets "success" (PASS), "warning" (WARN) or "failure" (FAIL).
+ */
+int soak_report_message(struct soak_report *r, struct soak_buf *title, struct soak_buf *text,
+                        const char **kind);
+
 /* Helpers shared by the writers. */
 double soak_report_gate_value(struct soak_report *r, const struct soak_report_gate *g, int *have);
 /* The unit a gate's value and threshold are shown in. */

@@ -1034,3 +1034,67 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 		return soak_buf_addf(b, "  reports     %s\n", r->out_dir);
 	return 0;
 }
+
+int soak_report_message(struct soak_report *r, struct soak_buf *title, struct soak_buf *text,
+                        const char **kind)
+{
+	struct soak_report_scope *s = &r->all;
+	const char *run_id = r->nsrc == 1 ? r->src[0].run_id : NULL;
+	char v[96], t[96];
+	size_t i, shown = 0;
+	int rc = 0;
+
+	*kind = r->verdict == SOAK_VERDICT_PASS   ? "success"
+	        : r->verdict == SOAK_VERDICT_WARN ? "warning"
+	                                          : "failure";
+	rc |= soak_buf_addf(title, "soak-report: %s", soak_verdict_name(r->verdict));
+	if (run_id)
+		rc |= soak_buf_addf(title, " (run %s)", run_id);
+	rc |= soak_buf_addf(text, "%s: %s\n", soak_verdict_name(r->verdict), r->reason);
+	if (r->nsrc == 1) {
+		rc |= soak_buf_addf(text, "run %s, %s%s%s\n", run_id ? run_id : "(no run id)",
+		                    r->src[0].dir, r->src[0].state ? ", " : "",
+		                    r->src[0].state ? r->src[0].state : "");
+	} else {
+		rc |= soak_buf_addf(text, "%zu shards: %s", r->nsrc, r->src[0].dir);
+		for (i = 1; i < r->nsrc && i < 3; i++)
+			rc |= soak_buf_addf(text, ", %s", r->src[i].dir);
+		rc |= soak_buf_adds(text, r->nsrc > 3 ? ", ...\n" : "\n");
+	}
+	rc |= soak_buf_addf(text,
+	                    "iterations %llu: %llu pass, %llu fail, %llu timeout, %llu error, %llu "
+	                    "skipped\n",
+	                    (unsigned long long)s->n, (unsigned long long)s->count[SOAK_ST_PASS],
+	                    (unsigned long long)s->count[SOAK_ST_FAIL],
+	                    (unsigned long long)s->count[SOAK_ST_TIMEOUT],
+	                    (unsigned long long)s->count[SOAK_ST_ERROR],
+	                    (unsigned long long)s->count[SOAK_ST_SKIPPED]);
+	rate_text(s, v, sizeof(v));
+	rc |= soak_buf_addf(text, "pass rate %s\n", v);
+	for (i = 0; i < r->ngates; i++) {
+		struct soak_report_gate *g = &r->gates[i];
+		enum soak_report_kind k = soak_report_gate_kind(g);
+
+		if (g->outcome == SOAK_GATE_PASS)
+			continue;
+		if (!shown)
+			rc |= soak_buf_adds(text, "failed gates:\n");
+		if (++shown > 6)
+			continue;
+		if (g->outcome == SOAK_GATE_NODATA)
+			rc |= soak_buf_addf(text, "- %s: no data (%s)\n", g->expr,
+			                    g->hard ? "hard" : "soft");
+		else
+			rc |= soak_buf_addf(
+			    text, "- %s: %s%s (threshold %s %s%s, %s)\n", g->expr,
+			    soak_report_fmt(k, g->value, v, sizeof(v)),
+			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_report_op_name(g->op),
+			    soak_report_fmt(k, g->threshold, t, sizeof(t)),
+			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", g->hard ? "hard" : "soft");
+	}
+	if (shown > 6)
+		rc |= soak_buf_addf(text, "- ... %zu more in POST_SOAK_AUDIT.md\n", shown - 6);
+	if (r->o.formats)
+		rc |= soak_buf_addf(text, "reports %s\n", r->out_dir);
+	return rc;
+}

@@ -5,11 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 #include "fuzz_util.h"
 #include "banned.h"
 
-static char dir[64];
+static char dir[64], tree_dir[64];
 
 static void rm_dir(void)
 {
@@ -39,6 +41,50 @@ const char *fuzz_dir(void)
 		atexit(rm_dir);
 	}
 	return dir;
+}
+
+static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+static int chmod_cb(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)f;
+	if (flag == FTW_D || flag == FTW_DNR)
+		chmod(path, (st->st_mode & 07777) | 0700);
+	return 0;
+}
+
+void fuzz_rm_tree(const char *path)
+{
+	nftw(path, chmod_cb, 16, FTW_PHYS);
+	nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void rm_tree_dir(void)
+{
+	fuzz_rm_tree(tree_dir);
+}
+
+const char *fuzz_tree_dir(void)
+{
+	struct stat st;
+
+	if (!tree_dir[0]) {
+		snprintf(tree_dir, sizeof(tree_dir), "%s/soak-fuzz-XXXXXX",
+		         stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp");
+		if (!mkdtemp(tree_dir))
+			fuzz_fail("cannot create a scratch directory");
+		atexit(rm_tree_dir);
+	}
+	return tree_dir;
 }
 
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size)

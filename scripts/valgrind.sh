@@ -99,5 +99,25 @@ check clean 0 "$bin/soak-clean" --compress-after 1d --keep 'logs/iter-*=20' --ha
 check clean-gzip 0 "$bin/soak-clean" --compress-after 1d --compression gzip -q soak2
 check clean-verify 0 "$bin/soak-clean" verify --min-free-disk 0 soak
 
+# soak-bundle cache: save and restore through a local store, a required miss
+mkdir -p ws/deps ws2
+seq 1 20000 >ws/deps/a.txt
+ln -s a.txt ws/deps/link
+check cache-save 0 "$bin/soak-bundle" cache save --key k1 --path deps --root ws --store store
+check cache-restore 0 "$bin/soak-bundle" cache restore --key k2 --restore-keys k --path deps \
+	--root ws2 --store store
+check cache-miss 5 "$bin/soak-bundle" cache restore --key nope --path deps --root ws2 \
+	--store store --fail-on-cache-miss
+# soak-canary: a judgement of two soak directories, a checklist, a tag's message,
+# a notification to a closed loopback port (exit 4 after its retries)
+check canary-judge-any "$(
+	"$bin/soak-canary" judge --baseline soak --canary soak2 --report-dir judge0 >/dev/null 2>&1
+	echo $?
+)" "$bin/soak-canary" judge --baseline soak --canary soak2 --report-dir judge
+check canary-checklist 0 "$bin/soak-canary" checklist --bundle dist/b1 --out checklist.md
+check canary-tag 0 "$bin/soak-canary" tag --bundle dist/b1 --tag v1.0.0 --dry-run --repo repo
+check canary-notify 4 "$bin/soak-canary" notify --notify json://127.0.0.1:9/hook --message hi \
+	--notify-retries 1 --notify-backoff 10ms
+
 echo "valgrind memcheck: $total runs, $failed failed"
 ((failed == 0))

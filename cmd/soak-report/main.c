@@ -10,6 +10,7 @@
 #include "file.h"
 #include "http.h"
 #include "msg.h"
+#include "notify_conf.h"
 #include "parse.h"
 #include "report.h"
 #include "banned.h"
@@ -48,6 +49,9 @@ static const struct soak_opt opts[] = {
     {"push-job", 0, SOAK_OPT_STRING, "NAME", "soak", "Pushgateway job name", 0, 0, 0},
     {"push-timeout", 0, SOAK_OPT_DURATION, "DURATION", "10s", "timeout of each push attempt", 0, 0,
      0},
+    SOAK_NOTIFY_CONF_OPTIONS("fail,warn", "when to notify: pass, warn, fail or always"),
+    {"notify-required", 0, SOAK_OPT_FLAG, NULL, NULL,
+     "a failed notification exits 4 (else a warning)", 0, 0, 0},
     {"full-parse", 0, SOAK_OPT_FLAG, NULL, NULL,
      "parse every record with the full JSON parser (slower; same results)", 0, 0, 0},
     {"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0},
@@ -112,6 +116,68 @@ static int push(struct soak_report *r, const struct soak_conf *c, struct soak_er
 	return rc;
 }
 
+/* --notify-on names, in the order of enum soak_verdict */
+static const char *const verdicts[] = {"pass", "warn", "fail", NULL};
+
+/* Parse the --notify settings and hand Actions the secrets before anything is printed. */
+static int notify_init(const struct soak_conf *c, struct soak_notify_conf *nc, struct soak_err *err)
+{
+	struct soak_buf mask;
+	int rc;
+
+	soak_buf_init(&mask, 1024 * 1024);
+	rc = soak_notify_conf_init(nc, c, verdicts, &mask, err);
+	if (mask.len) {
+		fputs(soak_buf_str(&mask), stdout);
+		fflush(stdout);
+	}
+	soak_buf_free(&mask);
+	return rc;
+}
+
+static void notified(void *ctx, const struct soak_notify_target *t,
+                     const struct soak_notify_result *res, const struct soak_err *err)
+{
+	const struct soak_conf *c = ctx;
+
+	if (err && soak_conf_flag(c, "notify-required"))
+		soak_error("notification to '%s' failed after %d attempt%s: %s", t->shown,
+		           res->attempts, res->attempts == 1 ? "" : "s", err->msg);
+	else if (err)
+		soak_warning("notification to '%s' failed after %d attempt%s: %s", t->shown,
+		             res->attempts, res->attempts == 1 ? "" : "s", err->msg);
+	else if (!soak_conf_flag(c, "quiet"))
+		printf("notified: %s (%d attempt%s%s)\n", t->shown, res->attempts,
+		       res->attempts == 1 ? "" : "s", res->truncated ? ", message shortened" : "");
+}
+
+/* Tell the --notify targets the verdict when --notify-on names it; 0, or the number
+ * of targets that failed. */
+static size_t notify(struct soak_report *r, struct soak_notify_conf *nc, const struct soak_conf *c)
+{
+	struct soak_buf title, text;
+	const char *kind;
+	size_t failed = 0;
+
+	if (!soak_notify_conf_wants(nc, verdicts[r->verdict]))
+		return 0;
+	soak_buf_init(&title, 4096);
+	soak_buf_init(&text, 64 * 1024);
+	if (soak_report_message(r, &title, &text, &kind) < 0) {
+		if (nc->required)
+			soak_error("cannot notify: the message does not fit");
+		else
+			soak_warning("cannot notify: the message does not fit");
+		failed = nc->n;
+	} else {
+		failed = soak_notify_conf_send(nc, soak_buf_str(&title), soak_buf_str(&text), kind,
+		                               notified, (void *)c);
+	}
+	soak_buf_free(&title);
+	soak_buf_free(&text);
+	return failed;
+}
+
 static void summary(struct soak_report *r)
 {
 	struct soak_buf b;
@@ -125,6 +191,7 @@ static void summary(struct soak_report *r)
 int main(int argc, char **argv)
 {
 	struct soak_report_opts o = {0};
+	struct soak_notify_conf nc = {0};
 	const struct soak_setting *dirs, *gates, *warn;
 	struct soak_report r;
 	struct soak_conf c;
@@ -199,6 +266,11 @@ int main(int argc, char **argv)
 		soak_conf_free(&c);
 		return rc;
 	}
+	if (notify_init(&c, &nc, &err)) {
+		rc = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
+		                                 : soak_report_err(&err);
+		goto out;
+	}
 	gates = soak_conf_get(&c, "gate");
 	warn = soak_conf_get(&c, "warn-gate");
 	for (i = 0; i < gates->nlist + warn->nlist; i++) {
@@ -236,12 +308,15 @@ int main(int argc, char **argv)
 	}
 	if (soak_conf_is_set(&c, "push") && push(&r, &c, &err)) {
 		rc = soak_report_err(&err);
-		goto out;
+	} else {
+		if (!soak_conf_flag(&c, "quiet"))
+			summary(&r);
+		rc = soak_report_exit_code(&r);
 	}
-	if (!soak_conf_flag(&c, "quiet"))
-		summary(&r);
-	rc = soak_report_exit_code(&r);
+	if (notify(&r, &nc, &c) && nc.required)
+		rc = SOAK_EXIT_ENV;
 out:
+	soak_notify_conf_free(&nc);
 	soak_report_free(&r);
 	soak_conf_free(&c);
 	return soak_finish(rc);

@@ -8,7 +8,8 @@ Usage: httpd.py PORT DIR
                     "delay": 0.5}, ...],
      "default": {"status": 200, "body": "ok"}}
   Each request takes the next unused response (counted in DIR/count), then the
-  default. A GET of /metrics serves DIR/metrics (Prometheus text) and is not
+  default. "content_length" in a response announces that many bytes while only
+  the body is sent, and the connection is closed: a truncated body. A GET of /metrics serves DIR/metrics (Prometheus text) and is not
   recorded, so Prometheus can scrape the server.
   Each other request is appended to DIR/requests.jsonl as
     {"method", "path", "headers", "body", "t"}.
@@ -79,11 +80,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(resp.get("status", 200))
         for k, v in resp.get("headers", {}).items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(resp.get("content_length", len(data))))
+        if "content_length" in resp:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = handle_any
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
 
 
 server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)

@@ -10,7 +10,8 @@ export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
 
 # make_bundle DIR [VERDICT] [COMMIT]: POST_SOAK_SNAPSHOT.json (two hard gates, one
-# soft), and MANIFEST.json naming COMMIT when given.
+# soft), and when COMMIT is given MANIFEST.json naming it and SHA256SUMS, so that
+# the bundle verifies (soak-bundle verify) as one release made.
 make_bundle()
 {
 	local dir=$1 verdict=${2:-PASS} commit=${3:-}
@@ -43,8 +44,19 @@ make_bundle()
 }
 JSON
 	if [[ -n $commit ]]; then
-		printf '{"schema":"1.0","run_id":"run-42","verdict":"%s","source":{"commit":"%s"}}\n' \
-			"$verdict" "$commit" >"$dir/MANIFEST.json"
+		python3 - "$dir" "$verdict" "$commit" <<'PY'
+import hashlib, json, os, sys
+d, verdict, commit = sys.argv[1:]
+snap = open(os.path.join(d, "POST_SOAK_SNAPSHOT.json"), "rb").read()
+files = [{"path": "POST_SOAK_SNAPSHOT.json", "size": len(snap),
+          "sha256": hashlib.sha256(snap).hexdigest(), "mode": "0644"}]
+man = json.dumps({"schema": "1.0", "created": "2023-11-14T22:13:20.000Z", "run_id": "run-42",
+                  "verdict": verdict, "source": {"commit": commit}, "files": files}).encode() + b"\n"
+open(os.path.join(d, "MANIFEST.json"), "wb").write(man)
+with open(os.path.join(d, "SHA256SUMS"), "w") as f:
+    f.write("%s  MANIFEST.json\n" % hashlib.sha256(man).hexdigest())
+    f.write("%s  POST_SOAK_SNAPSHOT.json\n" % files[0]["sha256"])
+PY
 	fi
 }
 

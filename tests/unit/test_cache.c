@@ -54,6 +54,16 @@ int main(void)
 	key[513] = '\0';
 	CHECK_INT(soak_cache_check_key(key, "key", &err), -1);
 	CHECK_STR(err.msg, "the key has 513 characters; at most 512 are allowed");
+	memset(key, 'k', 512); /* a byte outside a UTF-8 sequence is a character too */
+	key[200] = (char)0xad;
+	key[512] = 'k';
+	key[513] = '\0';
+	CHECK_INT(soak_cache_check_key(key, "key", &err), -1);
+	CHECK_STR(err.msg, "the key has 513 characters; at most 512 are allowed");
+	for (int i = 0; i < 128; i++) /* 4-byte sequences: 128 characters */
+		memcpy(key + 4 * i, "\xf0\x9f\x94\x91", 4);
+	key[512] = '\0';
+	CHECK_INT(soak_cache_check_key(key, "key", &err), 0);
 
 	/* store names: plain bytes kept, others ~XX; long ones a head and a hash */
 	check_name("npm-linux_1", "npm-linux_1");
