@@ -8,7 +8,14 @@
 #   SIZE_MB=1024 FILES=20000 RUNS=3 BENCH_DIR=/tmp/soak-cache-bench bench/cache-bench.sh
 #
 # Each side runs RUNS times, alternating, from the page cache (a warm-up read
-# first); the median time counts. Prints a Markdown table; ratio = ours / theirs.
+# first); the median time counts. Which side goes first alternates from run to
+# run, and every restore goes into a new directory, all removed at the end:
+# creating files right after 20,000 were deleted costs ext4 up to twice the
+# system time (its inode allocator checks every recently deleted inode), which
+# would charge whichever side ran first. Needs RUNS x 2 GiB of free disk.
+# Every command starts after a sync, so no side pays for the other's writeback.
+# Wall and CPU (user + system, threads and child processes) time are both
+# kept. Prints a Markdown table; ratio = ours / theirs.
 set -euo pipefail
 
 build=${1:-build}
@@ -51,45 +58,75 @@ for i, n in enumerate(sizes):
 PY
 tree_bytes=$(du -sb "$dir/ws/tree" | cut -f1)
 tree_files=$(find "$dir/ws/tree" -type f | wc -l)
-tar -cf - -C "$dir/ws" tree >/dev/null # warm the page cache
+# warm the page cache (into a pipe: GNU tar reads nothing when it writes to /dev/null)
+tar -cf - -C "$dir/ws" tree | cat >/dev/null
 
 now() { date +%s.%N; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
+ours_save() { "$bundle" cache save --key bench --path tree --root "$dir/ws" --store "$dir/store" --quiet; }
+theirs_save() { tar --posix -cf - -C "$dir/ws" tree | zstd -T0 -q -o "$dir/theirs.tzst"; }
+ours_restore() { "$bundle" cache restore --key bench --path tree --root "$dir/r1-$1" --store "$dir/store" --quiet; }
+theirs_restore() { zstd -d -q -c "$dir/theirs.tzst" | tar -xf - -C "$dir/r2-$1"; }
+# CPU seconds (user + system) of this shell's waited-for children, from /proc
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($16 + $17) / hz}' /proc/$$/stat; }
+# timed CMD ARG...: sync (no writeback of the run before charged to this one),
+# run it; its wall seconds in $last, its CPU seconds in $lastcpu
+timed() {
+	local t0 t1 c0 c1
+	sync
+	c0=$(cpu)
+	t0=$(now)
+	"$@" || { echo "cache-bench: $1 failed" >&2; exit 1; }
+	t1=$(now)
+	c1=$(cpu)
+	last=$(echo "$t1 - $t0" | bc)
+	lastcpu=$(echo "$c1 - $c0" | bc)
+}
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 ours_save=() theirs_save=() ours_restore=() theirs_restore=()
+ours_save_cpu=() theirs_save_cpu=() ours_restore_cpu=() theirs_restore_cpu=()
+# run SIDE OP [ARG]: timed SIDE_OP ARG, appended to SIDE_OP and SIDE_OP_cpu
+run() {
+	timed "$1_$2" "${@:3}"
+	eval "$1_$2+=(\"\$last\") $1_$2_cpu+=(\"\$lastcpu\")"
+}
 for r in $(seq "$runs"); do
 	rm -rf "$dir/store" "$dir/theirs.tzst"
-	t0=$(now)
-	"$bundle" cache save --key bench --path tree --root "$dir/ws" --store "$dir/store" --quiet
-	t1=$(now)
-	tar --posix -cf - -C "$dir/ws" tree | zstd -T0 -q -o "$dir/theirs.tzst"
-	t2=$(now)
-	ours_save+=("$(echo "$t1 - $t0" | bc)")
-	theirs_save+=("$(echo "$t2 - $t1" | bc)")
-	sync
-
-	rm -rf "$dir/r1" "$dir/r2" && mkdir -p "$dir/r1" "$dir/r2"
-	t0=$(now)
-	"$bundle" cache restore --key bench --path tree --root "$dir/r1" --store "$dir/store" --quiet
-	t1=$(now)
-	zstd -d -q -c "$dir/theirs.tzst" | tar -xf - -C "$dir/r2"
-	t2=$(now)
-	ours_restore+=("$(echo "$t1 - $t0" | bc)")
-	theirs_restore+=("$(echo "$t2 - $t1" | bc)")
-	sync
+	if ((r % 2)); then first=ours second=theirs; else first=theirs second=ours; fi
+	run $first save
+	run $second save
+	mkdir -p "$dir/r1-$r" "$dir/r2-$r"
+	run $first restore "$r"
+	run $second restore "$r"
 done
-diff -r "$dir/ws/tree" "$dir/r1/tree" >/dev/null || { echo "cache-bench: the restored tree differs" >&2; exit 1; }
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+for r in $(seq "$runs"); do
+	diff -r "$dir/ws/tree" "$dir/r1-$r/tree" >/dev/null ||
+		{ echo "cache-bench: the restored tree differs" >&2; exit 1; }
+done
 
 ours_size=$(stat -c %s "$dir"/store/soak-cache-v1/*/bench.*.tar.zst)
 theirs_size=$(stat -c %s "$dir/theirs.tzst")
 os=$(median "${ours_save[@]}") ts=$(median "${theirs_save[@]}")
 or=$(median "${ours_restore[@]}") tr=$(median "${theirs_restore[@]}")
-echo "tree: $tree_files files, $((tree_bytes >> 20)) MiB; $(nproc) CPUs; median of $runs runs"
+osc=$(median "${ours_save_cpu[@]}") tsc=$(median "${theirs_save_cpu[@]}")
+orc=$(median "${ours_restore_cpu[@]}") trc=$(median "${theirs_restore_cpu[@]}")
+echo "tree: $tree_files files, $((tree_bytes >> 20)) MiB; $(nproc) CPUs; median of $runs runs;" \
+	"load average $load0 before, $load1 after"
+echo "save wall (s): ours ${ours_save[*]}; theirs ${theirs_save[*]}"
+echo "restore wall (s): ours ${ours_restore[*]}; theirs ${theirs_restore[*]}"
+echo "save CPU (s): ours ${ours_save_cpu[*]}; theirs ${theirs_save_cpu[*]}"
+echo "restore CPU (s): ours ${ours_restore_cpu[*]}; theirs ${theirs_restore_cpu[*]}"
 echo
+row() { printf '| %s | %.2f | %.2f | %.2f |\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"; }
 echo "| | soak-bundle cache | tar --posix + zstd -T0 | ratio |"
 echo "|---|---:|---:|---:|"
-printf '| save (s) | %.2f | %.2f | %.2f |\n' "$os" "$ts" "$(echo "$os / $ts" | bc -l)"
-printf '| restore (s) | %.2f | %.2f | %.2f |\n' "$or" "$tr" "$(echo "$or / $tr" | bc -l)"
+row "save, wall (s)" "$os" "$ts"
+row "restore, wall (s)" "$or" "$tr"
+row "save, CPU (s)" "$osc" "$tsc"
+row "restore, CPU (s)" "$orc" "$trc"
 printf '| archive (MiB) | %.1f | %.1f | %.3f |\n' "$(echo "$ours_size / 1048576" | bc -l)" \
 	"$(echo "$theirs_size / 1048576" | bc -l)" "$(echo "$ours_size / $theirs_size" | bc -l)"
 rm -rf "$dir"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include <zstd.h>
@@ -17,10 +18,23 @@
 #include "banned.h"
 
 #define IO_BLOCK (1024 * 1024)
+/* Chunks handed between threads: writes from 1 MiB buffers another thread
+ * filled cost twice the system time of 256 KiB ones on the benchmark VM */
+#define CHUNK (256 * 1024)
+#define NCHUNKS 8
+#define MIN_READ (64 * 1024)              /* a read into a chunk wants this much room */
 #define RATIO_FLOOR (16ull * 1024 * 1024) /* below this many bytes out, no ratio check */
 #define ZSTD_WINDOW_LOG_MAX 31            /* archives made with zstd --long=30 (actions/cache) */
 
 /* ---------------------------------------------------------------- writing */
+
+/*
+ * As `tar | zstd -T0` is two processes, a save is three threads beside zstd's
+ * workers: this one walks the files and frames them with libarchive, reading
+ * file data straight into the chunk that goes on; a compressor feeds zstd; a
+ * sink hashes and writes the archive. With gzip, libarchive compresses here
+ * and the sink takes its output.
+ */
 
 struct hl {
 	dev_t dev;
@@ -28,18 +42,158 @@ struct hl {
 	char *rel;
 };
 
+/* A producer's end of a pipe: the chunk being filled. */
+struct filler {
+	struct soak_cache_pipe *p;
+	char *slot;
+	size_t fill;
+};
+
+/* Room for want bytes (at most a chunk) in the current chunk: 0, or -1 when the
+ * consumer has stopped. */
+static int fill_room(struct filler *f, size_t want)
+{
+	if (f->slot && f->p->size - f->fill < want) {
+		soak_cache_pipe_put(f->p, f->fill, 0);
+		f->slot = NULL;
+	}
+	if (!f->slot) {
+		f->slot = soak_cache_pipe_slot(f->p);
+		f->fill = 0;
+	}
+	return f->slot ? 0 : -1;
+}
+
+static int fill_copy(struct filler *f, const void *p, size_t n)
+{
+	const char *q = p;
+
+	while (n) {
+		size_t k;
+
+		if (fill_room(f, 1))
+			return -1;
+		k = f->p->size - f->fill < n ? f->p->size - f->fill : n;
+		memcpy(f->slot + f->fill, q, k);
+		f->fill += k;
+		q += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static void fill_flush(struct filler *f)
+{
+	if (f->slot && f->fill)
+		soak_cache_pipe_put(f->p, f->fill, 0);
+	f->slot = NULL;
+}
+
+/* The thread that hashes and writes the archive as it comes out. */
+struct sink {
+	int fd;
+	struct soak_cache_pipe pipe;
+	struct soak_sha256 h;
+	uint64_t size;
+	int io_errno;    /* write(2) failed */
+	int hash_failed; /* libcrypto did */
+	pthread_t t;
+	int started;
+};
+
+static void *sink_run(void *arg)
+{
+	struct sink *s = arg;
+	const char *b;
+	size_t n;
+
+	while (soak_cache_pipe_next(&s->pipe, &b, &n, NULL, NULL) > 0) {
+		if (soak_sha256_update(&s->h, b, n, NULL)) {
+			s->hash_failed = 1;
+			break;
+		}
+		s->size += n;
+		while (n) {
+			ssize_t k = write(s->fd, b, n);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				s->io_errno = errno;
+				soak_cache_pipe_stop(&s->pipe);
+				return NULL;
+			}
+			b += k;
+			n -= (size_t)k;
+		}
+	}
+	soak_cache_pipe_stop(&s->pipe); /* after a failure: the producer stops too */
+	return NULL;
+}
+
+/* The thread that feeds the tar stream to zstd and its output to the sink. */
+struct compressor {
+	ZSTD_CCtx *z;
+	struct soak_cache_pipe pipe; /* the tar stream */
+	struct filler out;           /* into the sink */
+	pthread_t t;
+	int started;
+	struct soak_err err; /* zstd failed */
+};
+
+static int zstd_push(struct compressor *c, const void *p, size_t n, ZSTD_EndDirective end)
+{
+	ZSTD_inBuffer in = {p, n, 0};
+	size_t left;
+
+	do {
+		ZSTD_outBuffer out;
+
+		if (fill_room(&c->out, 1))
+			return -1; /* the sink failed; it says why */
+		out.dst = c->out.slot;
+		out.size = c->out.p->size;
+		out.pos = c->out.fill;
+		left = ZSTD_compressStream2(c->z, &out, &in, end);
+		if (ZSTD_isError(left))
+			return soak_err_set(&c->err, SOAK_EXIT_ENV, "zstd: %s",
+			                    ZSTD_getErrorName(left));
+		c->out.fill = out.pos;
+	} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	return 0;
+}
+
+static void *compress_run(void *arg)
+{
+	struct compressor *c = arg;
+	struct soak_err failed = {.code = SOAK_EXIT_ENV};
+	const char *b;
+	size_t n;
+	int rc;
+
+	while ((rc = soak_cache_pipe_next(&c->pipe, &b, &n, NULL, NULL)) > 0)
+		if (zstd_push(c, b, n, ZSTD_e_continue))
+			break;
+	if (rc == 0 && !zstd_push(c, NULL, 0, ZSTD_e_end)) {
+		fill_flush(&c->out);
+		soak_cache_pipe_finish(c->out.p, NULL);
+		return NULL;
+	}
+	soak_cache_pipe_stop(&c->pipe); /* the walker stops writing */
+	c->out.slot = NULL;
+	soak_cache_pipe_finish(c->out.p, &failed);
+	return NULL;
+}
+
 struct wctx {
 	const struct soak_cache_opts *o;
 	struct archive *a;
 	struct archive_entry *e;
-	int fd;
 	const char *path;
-	struct soak_sha256 h;
-	ZSTD_CCtx *z;
-	char *zout;
-	size_t zcap;
-	uint64_t size;
-	int io_errno;
+	int zstd;
+	struct sink sink;
+	struct compressor c;
+	struct filler out; /* what libarchive writes: the tar stream (zstd) or gzip */
 	struct soak_cache_prog *pr;
 	struct soak_cache_tar_stats *st;
 	char *buf;
@@ -49,73 +203,54 @@ struct wctx {
 	size_t *nwarnings;
 };
 
-static int emit(struct wctx *w, const void *p, size_t n)
-{
-	const char *q = p;
-
-	if (soak_sha256_update(&w->h, p, n, NULL))
-		return -1;
-	w->size += n;
-	while (n) {
-		ssize_t k = write(w->fd, q, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			w->io_errno = errno;
-			return -1;
-		}
-		q += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int zstd_push(struct wctx *w, const void *p, size_t n, ZSTD_EndDirective end)
-{
-	ZSTD_inBuffer in = {p, n, 0};
-	size_t left;
-
-	do {
-		ZSTD_outBuffer out = {w->zout, w->zcap, 0};
-
-		left = ZSTD_compressStream2(w->z, &out, &in, end);
-		if (ZSTD_isError(left)) {
-			archive_set_error(w->a, EIO, "zstd: %s", ZSTD_getErrorName(left));
-			return -1;
-		}
-		if (out.pos && emit(w, w->zout, out.pos))
-			goto io;
-	} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
-	return 0;
-io:
-	archive_set_error(w->a, w->io_errno ? w->io_errno : EIO, "%s",
-	                  w->io_errno ? strerror(w->io_errno) : "SHA-256 failed");
-	return -1;
-}
-
 static la_ssize_t on_write(struct archive *a, void *ctx, const void *p, size_t n)
 {
 	struct wctx *w = ctx;
 
-	if (w->z)
-		return zstd_push(w, p, n, ZSTD_e_continue) ? -1 : (la_ssize_t)n;
-	if (emit(w, p, n)) {
-		archive_set_error(a, w->io_errno ? w->io_errno : EIO, "%s",
-		                  w->io_errno ? strerror(w->io_errno) : "SHA-256 failed");
+	/* file data copy_file() read into the chunk already */
+	if (w->out.slot && (const char *)p == w->out.slot + w->out.fill &&
+	    n <= w->out.p->size - w->out.fill) {
+		w->out.fill += n;
+		return (la_ssize_t)n;
+	}
+	if (fill_copy(&w->out, p, n)) {
+		archive_set_error(a, EIO, "the archive cannot be written");
 		return -1;
 	}
 	return (la_ssize_t)n;
 }
 
-static int on_close(struct archive *a, void *ctx)
+/* The threads' end: what is left goes on, they are joined. 0, or -1 with the
+ * error (the sink's or the compressor's own first: they explain a failed
+ * write better than libarchive). */
+static int write_end(struct wctx *w, int failed, struct soak_err *err)
 {
-	struct wctx *w = ctx;
+	struct soak_err stop = {.code = SOAK_EXIT_ENV};
 
-	(void)a;
-	if (w->z && zstd_push(w, NULL, 0, ZSTD_e_end))
-		return ARCHIVE_FATAL;
-	return ARCHIVE_OK;
+	if (!failed)
+		fill_flush(&w->out);
+	w->out.slot = NULL;
+	if (w->c.started) {
+		soak_cache_pipe_finish(&w->c.pipe, failed ? &stop : NULL);
+		pthread_join(w->c.t, NULL);
+		w->c.started = 0;
+	}
+	if (w->sink.started) {
+		/* a no-op when the compressor finished it */
+		soak_cache_pipe_finish(&w->sink.pipe, failed ? &stop : NULL);
+		pthread_join(w->sink.t, NULL);
+		w->sink.started = 0;
+	}
+	if (w->sink.io_errno)
+		return soak_err_errno(err, SOAK_EXIT_ENV, w->sink.io_errno, "cannot write '%s'",
+		                      w->path);
+	if (w->sink.hash_failed)
+		return soak_err_set(err, SOAK_EXIT_ENV, "SHA-256 update failed");
+	if (w->c.err.code) {
+		*err = w->c.err;
+		return -1;
+	}
+	return failed ? -1 : 0;
 }
 
 /* A warning "'path' what". */
@@ -197,8 +332,20 @@ static int copy_file(struct wctx *w, const char *abs, const struct stat *st, str
 		size_t want = (uint64_t)st->st_size - done < IO_BLOCK
 		                  ? (size_t)((uint64_t)st->st_size - done)
 		                  : IO_BLOCK;
-		ssize_t n = read(fd, w->buf, want);
+		char *dst = w->buf;
+		ssize_t n;
 
+		if (w->zstd) { /* straight into the tar stream's chunk */
+			if (fill_room(&w->out, want < MIN_READ ? want : MIN_READ)) {
+				close(fd);
+				archive_set_error(w->a, EIO, "the archive cannot be written");
+				return archive_fail(w, err);
+			}
+			if (want > w->out.p->size - w->out.fill)
+				want = w->out.p->size - w->out.fill;
+			dst = w->out.slot + w->out.fill;
+		}
+		n = read(fd, dst, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -208,12 +355,12 @@ static int copy_file(struct wctx *w, const char *abs, const struct stat *st, str
 			return soak_err_errno(err, SOAK_EXIT_INPUT, e, "cannot read '%s'", abs);
 		}
 		if (n == 0) { /* shrank while read: tar pads with zeros, so do we */
-			memset(w->buf, 0, want);
+			memset(dst, 0, want);
 			n = (ssize_t)want;
 			if (done + want == (uint64_t)st->st_size)
 				warn(w, abs, "shrank while it was archived; padded with zeros");
 		}
-		if (archive_write_data(w->a, w->buf, (size_t)n) != n) {
+		if (archive_write_data(w->a, dst, (size_t)n) != n) {
 			close(fd);
 			return archive_fail(w, err);
 		}
@@ -281,14 +428,22 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
                          struct soak_cache_tar_stats *st, char ***warnings, size_t *nwarnings,
                          struct soak_err *err)
 {
-	struct wctx w = {.o = o, .fd = -1, .path = path, .pr = pr, .st = st};
-	int ret = -1, rc;
+	struct wctx w = {.o = o, .path = path, .pr = pr, .st = st};
+	int ret = -1, rc, failed = 1;
 
 	memset(st, 0, sizeof(*st));
+	w.sink.fd = -1;
 	w.warnings = warnings;
 	w.nwarnings = nwarnings;
-	if (soak_sha256_init(&w.h, err))
+	w.zstd = o->compression != SOAK_CACHE_GZIP;
+	if (soak_sha256_init(&w.sink.h, err))
 		return -1;
+	if (soak_cache_pipe_init(&w.sink.pipe, NCHUNKS, CHUNK, err))
+		goto out;
+	if (w.zstd && soak_cache_pipe_init(&w.c.pipe, NCHUNKS, CHUNK, err))
+		goto out;
+	w.c.out.p = &w.sink.pipe;
+	w.out.p = w.zstd ? &w.c.pipe : &w.sink.pipe;
 	w.a = archive_write_new();
 	w.e = archive_entry_new();
 	w.buf = malloc(IO_BLOCK);
@@ -297,7 +452,7 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		goto out;
 	}
 	rc = archive_write_set_format_pax(w.a);
-	if (rc == ARCHIVE_OK && o->compression == SOAK_CACHE_GZIP) {
+	if (rc == ARCHIVE_OK && !w.zstd) {
 		char level[16];
 
 		snprintf(level, sizeof(level), "%d", o->level > 0 ? o->level : 6);
@@ -311,33 +466,41 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		int threads = o->threads > 0 ? o->threads : (int)(cpus > 0 ? cpus : 1);
 
-		w.zcap = ZSTD_CStreamOutSize();
-		w.zout = malloc(w.zcap);
-		w.z = ZSTD_createCCtx();
-		if (!w.z || !w.zout) {
+		w.c.z = ZSTD_createCCtx();
+		if (!w.c.z) {
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto out;
 		}
-		ZSTD_CCtx_setParameter(w.z, ZSTD_c_compressionLevel, o->level > 0 ? o->level : 3);
-		ZSTD_CCtx_setParameter(w.z, ZSTD_c_checksumFlag, 1);
-		/* a libzstd without threads refuses: then it compresses in this thread */
+		ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_compressionLevel, o->level > 0 ? o->level : 3);
+		ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_checksumFlag, 1);
+		/* a libzstd without threads refuses: then it compresses in its thread */
 		if (threads > 1)
-			ZSTD_CCtx_setParameter(w.z, ZSTD_c_nbWorkers, threads);
+			ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_nbWorkers, threads);
 	}
+	/* no blocking: each header and each read goes on as it is written, and
+	 * file data without a copy (tar's 512-byte records are in the stream) */
 	if (rc == ARCHIVE_OK)
-		rc = archive_write_set_bytes_per_block(w.a, 64 * 1024);
-	if (rc == ARCHIVE_OK)
-		rc = archive_write_set_bytes_in_last_block(w.a, 1);
+		rc = archive_write_set_bytes_per_block(w.a, 0);
 	if (rc != ARCHIVE_OK) {
 		archive_fail(&w, err);
 		goto out;
 	}
-	w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w.fd < 0) {
+	w.sink.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w.sink.fd < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", path);
 		goto out;
 	}
-	if (archive_write_open(w.a, &w, NULL, on_write, on_close) != ARCHIVE_OK) {
+	if (pthread_create(&w.sink.t, NULL, sink_run, &w.sink)) {
+		soak_err_set(err, SOAK_EXIT_ENV, "cannot start a thread");
+		goto out;
+	}
+	w.sink.started = 1;
+	if (w.zstd && pthread_create(&w.c.t, NULL, compress_run, &w.c)) {
+		soak_err_set(err, SOAK_EXIT_ENV, "cannot start a thread");
+		goto out;
+	}
+	w.c.started = w.zstd;
+	if (archive_write_open(w.a, &w, NULL, on_write, NULL) != ARCHIVE_OK) {
 		archive_fail(&w, err);
 		goto out;
 	}
@@ -348,25 +511,29 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		archive_fail(&w, err);
 		goto out;
 	}
-	/* no fsync: an entry a power cut damaged fails its checksum, which is a miss */
-	if (soak_sha256_final(&w.h, st->sha256, err))
-		goto out;
-	st->size = w.size;
-	soak_cache_prog_tick(pr, 1);
-	ret = 0;
+	failed = 0;
 out:
-	soak_sha256_free(&w.h);
-	if (w.fd >= 0 && close(w.fd) < 0 && !ret)
+	if (write_end(&w, failed, err) == 0) {
+		/* no fsync: an entry a power cut damaged fails its checksum, which is a miss */
+		if (soak_sha256_final(&w.sink.h, st->sha256, err) == 0) {
+			st->size = w.sink.size;
+			soak_cache_prog_tick(pr, 1);
+			ret = 0;
+		}
+	}
+	soak_sha256_free(&w.sink.h);
+	if (w.sink.fd >= 0 && close(w.sink.fd) < 0 && !ret)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", path);
 	if (w.a)
 		archive_write_free(w.a);
 	if (w.e)
 		archive_entry_free(w.e);
-	ZSTD_freeCCtx(w.z);
+	ZSTD_freeCCtx(w.c.z);
+	soak_cache_pipe_free(&w.c.pipe);
+	soak_cache_pipe_free(&w.sink.pipe);
 	for (size_t i = 0; i < w.caplinks; i++)
 		free(w.links[i].rel);
 	free(w.links);
-	free(w.zout);
 	free(w.buf);
 	return ret;
 }
@@ -381,16 +548,124 @@ struct anchor {
 	struct timespec mtime;
 };
 
+/* The thread that reads the archive and hands on, to the extracting thread,
+ * the stream decompressed (zstd) or the bytes as read (gzip, for libarchive).
+ * Each chunk's tag is the count of archive bytes read so far (the ratio check). */
+struct feeder {
+	int fd;
+	ZSTD_DCtx *z; /* NULL: hand on the bytes as read */
+	char *inbuf;
+	struct soak_cache_pipe pipe;
+	pthread_t t;
+	int started;
+	uint64_t total;      /* bytes read */
+	struct soak_err err; /* reading failed: SOAK_EXIT_ENV */
+};
+
+static int feed_read(struct feeder *f, char *dst, size_t n, ssize_t *got)
+{
+	do
+		*got = read(f->fd, dst, n);
+	while (*got < 0 && errno == EINTR);
+	if (*got < 0)
+		return soak_err_errno(&f->err, SOAK_EXIT_ENV, errno, "cannot read the archive");
+	f->total += (uint64_t)*got;
+	return 0;
+}
+
+/* Decompress n bytes at src into the pipe. 0; 1 when the extractor stopped;
+ * -1 with the damage in *bad. */
+static int feed_zstd(struct feeder *f, const char *src, size_t n, char **slot, size_t *fill,
+                     size_t *last, struct soak_err *bad)
+{
+	ZSTD_inBuffer in = {src, n, 0};
+	int full;
+
+	do {
+		ZSTD_outBuffer out;
+
+		if (!*slot && !(*slot = soak_cache_pipe_slot(&f->pipe)))
+			return 1;
+		out.dst = *slot;
+		out.size = f->pipe.size;
+		out.pos = *fill;
+		*last = ZSTD_decompressStream(f->z, &out, &in);
+		if (ZSTD_isError(*last))
+			return soak_err_set(bad, SOAK_EXIT_INPUT, "zstd: %s",
+			                    ZSTD_getErrorName(*last));
+		*fill = out.pos;
+		full = *fill == f->pipe.size;
+		if (full) {
+			soak_cache_pipe_put(&f->pipe, *fill, f->total);
+			*slot = NULL;
+			*fill = 0;
+		}
+	} while (in.pos < in.size || full);
+	return 0;
+}
+
+static void *feed_run(void *arg)
+{
+	struct feeder *f = arg;
+	struct soak_err bad = {0}; /* what is wrong with the stream, for the extractor */
+	char *slot = NULL;
+	size_t fill = 0, last = 0;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		char *dst = f->inbuf;
+
+		if (!f->z && !(dst = soak_cache_pipe_slot(&f->pipe)))
+			return NULL; /* the extractor stopped */
+		if (feed_read(f, dst, f->z ? IO_BLOCK : f->pipe.size, &n)) {
+			soak_cache_pipe_finish(&f->pipe, &f->err);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		if (!f->z) {
+			soak_cache_pipe_put(&f->pipe, (size_t)n, f->total);
+			continue;
+		}
+		rc = feed_zstd(f, dst, (size_t)n, &slot, &fill, &last, &bad);
+		if (rc > 0)
+			return NULL;
+		if (rc < 0) { /* what came before the damage, then the damage */
+			soak_cache_pipe_finish(&f->pipe, &bad);
+			return NULL;
+		}
+	}
+	if (f->z && fill)
+		soak_cache_pipe_put(&f->pipe, fill, f->total);
+	if (f->z && last != 0)
+		soak_err_set(&bad, SOAK_EXIT_INPUT, "zstd: the stream is truncated");
+	soak_cache_pipe_finish(&f->pipe, &bad);
+	return NULL;
+}
+
+/* Stop the feeder and wait for it: 0, or -1 with its error. */
+static int feed_end(struct feeder *f, struct soak_err *err)
+{
+	if (!f->started)
+		return 0;
+	soak_cache_pipe_stop(&f->pipe);
+	pthread_join(f->t, NULL);
+	f->started = 0;
+	if (f->err.code) {
+		*err = f->err;
+		return -1;
+	}
+	return 0;
+}
+
+struct symlinks; /* below */
+
 struct rctx {
 	const struct soak_cache_opts *o;
 	const struct soak_cache_paths *p;
 	struct archive *a, *disk;
-	int fd;
-	ZSTD_DCtx *z;
-	ZSTD_inBuffer in;
-	char *inbuf, *outbuf;
-	size_t outcap, last;
-	int eof;
+	struct feeder f;
 	uint64_t raw;      /* bytes of the archive read */
 	uint64_t out;      /* bytes of files produced (and headers) */
 	char **bases;      /* the bases without those inside another */
@@ -398,66 +673,26 @@ struct rctx {
 	size_t nbases;
 	struct anchor *anchors;
 	size_t nanchors;
+	struct symlinks *links;
 	struct soak_cache_prog *pr;
-	char *why; /* a refusal, set from a callback */
 };
 
-static la_ssize_t on_read_raw(struct archive *a, void *ctx, const void **buf)
+static la_ssize_t on_read(struct archive *a, void *ctx, const void **buf)
 {
 	struct rctx *r = ctx;
-	ssize_t n;
+	struct soak_err why = {0};
+	const char *b;
+	size_t n;
+	int rc = soak_cache_pipe_next(&r->f.pipe, &b, &n, &r->raw, &why);
 
-	do
-		n = read(r->fd, r->inbuf, IO_BLOCK);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		archive_set_error(a, errno, "%s", strerror(errno));
+	if (rc < 0) {
+		archive_set_error(a, EINVAL, "%s", why.msg);
 		return -1;
 	}
-	r->raw += (uint64_t)n;
-	*buf = r->inbuf;
-	return n;
-}
-
-static la_ssize_t on_read_zstd(struct archive *a, void *ctx, const void **buf)
-{
-	struct rctx *r = ctx;
-
-	for (;;) {
-		ZSTD_outBuffer out = {r->outbuf, r->outcap, 0};
-
-		if (r->in.pos == r->in.size && !r->eof) {
-			ssize_t n = read(r->fd, r->inbuf, IO_BLOCK);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				archive_set_error(a, errno, "%s", strerror(errno));
-				return -1;
-			}
-			r->raw += (uint64_t)n;
-			r->in.src = r->inbuf;
-			r->in.size = (size_t)n;
-			r->in.pos = 0;
-			r->eof = n == 0;
-		}
-		if (r->eof && r->in.pos == r->in.size) {
-			if (r->last != 0) {
-				archive_set_error(a, EINVAL, "zstd: the stream is truncated");
-				return -1;
-			}
-			return 0;
-		}
-		r->last = ZSTD_decompressStream(r->z, &out, &r->in);
-		if (ZSTD_isError(r->last)) {
-			archive_set_error(a, EINVAL, "zstd: %s", ZSTD_getErrorName(r->last));
-			return -1;
-		}
-		if (out.pos) {
-			*buf = r->outbuf;
-			return (la_ssize_t)out.pos;
-		}
-	}
+	if (rc == 0)
+		return 0;
+	*buf = b;
+	return (la_ssize_t)n;
 }
 
 static int under(const char *a, const char *b)
@@ -560,9 +795,9 @@ static char *map_path(struct rctx *r, const char *name, size_t *anchor, int *sel
 	return out;
 }
 
-static int disk_fail(struct rctx *r, const char *name, struct soak_err *err)
+static int disk_fail(struct archive *disk, const char *name, struct soak_err *err)
 {
-	const char *m = archive_error_string(r->disk);
+	const char *m = archive_error_string(disk);
 
 	/* a write through a link, or a failed link, is the archive's doing */
 	return soak_err_set(err, SOAK_EXIT_INPUT, "cannot extract '%s': %s", name,
@@ -586,6 +821,236 @@ static int over_limits(struct rctx *r, const char *name, struct soak_err *err)
 	return 0;
 }
 
+/*
+ * Symbolic links wait until every other entry is out (GNU tar delays links the
+ * same way). While the rest is written the staging directories hold no link,
+ * so nothing can be written through one and libarchive need not walk every
+ * path looking for one (that walk cost an open and a stat per directory of
+ * every path). In archive order: an entry under a pending link is refused as
+ * libarchive refuses it; an entry at a link's path replaces the link, as it
+ * would have; a hard link to a pending link is refused. At the end the links
+ * are made with libarchive's checks (none through another link), and a link
+ * where the tree now has a directory is refused.
+ */
+#define LINKS_MAX (256ull * 1024 * 1024)              /* bytes of pending links */
+#define THROUGH_LINK "Cannot extract through symlink" /* libarchive's words */
+#define FNV_OFFSET 14695981039346656037ull
+#define FNV_PRIME 1099511628211ull
+
+struct pending {
+	char *staged, *name, *target; /* one allocation */
+	size_t len;                   /* of staged */
+	mode_t perm;
+	int has_mtime, has_atime;
+	time_t mtime, atime;
+	long mtime_ns, atime_ns;
+	int dropped; /* replaced by a later entry */
+};
+
+struct symlinks {
+	struct pending *v;
+	size_t n, cap;
+	size_t *slot; /* open addressing on staged paths: index + 1, 0 for free */
+	size_t nslot;
+	uint64_t bytes;
+};
+
+static uint64_t fnv(const char *s, size_t n)
+{
+	uint64_t h = FNV_OFFSET;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+	return h;
+}
+
+/* The slot of path[0..len): the one holding it, or the free one it would take. */
+static size_t links_slot(const struct symlinks *l, const char *path, size_t len, uint64_t h)
+{
+	size_t i = (size_t)h & (l->nslot - 1);
+
+	while (l->slot[i]) {
+		const struct pending *pl = &l->v[l->slot[i] - 1];
+
+		if (pl->len == len && !memcmp(pl->staged, path, len))
+			break;
+		i = (i + 1) & (l->nslot - 1);
+	}
+	return i;
+}
+
+/* The pending link at path[0..len) (h its hash), or NULL. */
+static struct pending *links_get(struct symlinks *l, const char *path, size_t len, uint64_t h)
+{
+	size_t i;
+
+	if (!l || !l->n)
+		return NULL;
+	i = links_slot(l, path, len, h);
+	if (!l->slot[i] || l->v[l->slot[i] - 1].dropped)
+		return NULL;
+	return &l->v[l->slot[i] - 1];
+}
+
+/* 1 when a directory above path is a pending link. */
+static int links_above(struct symlinks *l, const char *path)
+{
+	uint64_t h = FNV_OFFSET;
+
+	if (!l || !l->n)
+		return 0;
+	for (size_t i = 0; path[i]; i++) {
+		if (path[i] == '/' && i && links_get(l, path, i, h))
+			return 1;
+		h = (h ^ (unsigned char)path[i]) * FNV_PRIME;
+	}
+	return 0;
+}
+
+static int links_grow(struct symlinks *l)
+{
+	size_t ncap = l->cap ? 2 * l->cap : 64, nslot = 2 * ncap, *old = l->slot;
+	size_t oldn = l->nslot;
+	struct pending *v = realloc(l->v, ncap * sizeof(*v));
+
+	if (!v)
+		return -1;
+	l->v = v;
+	l->cap = ncap;
+	if (!(l->slot = calloc(nslot, sizeof(*l->slot)))) {
+		l->slot = old;
+		return -1;
+	}
+	l->nslot = nslot;
+	for (size_t i = 0; i < oldn; i++) {
+		const struct pending *pl;
+
+		if (!old[i])
+			continue;
+		pl = &l->v[old[i] - 1];
+		l->slot[links_slot(l, pl->staged, pl->len, fnv(pl->staged, pl->len))] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* Hold back the link entry ae, to be made at staged. */
+static int links_add(struct rctx *r, struct archive_entry *ae, const char *staged, const char *name,
+                     struct soak_err *err)
+{
+	const char *target = archive_entry_symlink(ae);
+	size_t sn = strlen(staged), nn = strlen(name), tn = target ? strlen(target) : 0, i;
+	struct symlinks *l = r->links;
+	struct pending *pl;
+	uint64_t h = fnv(staged, sn);
+
+	if (!target)
+		return soak_err_set(err, SOAK_EXIT_INPUT,
+		                    "'%s' is a link without a readable target", name);
+	if (!l && !(l = r->links = calloc(1, sizeof(*l))))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	l->bytes += sizeof(*pl) + 2 * sizeof(size_t) + sn + nn + tn + 3;
+	if (l->bytes > LINKS_MAX)
+		return soak_err_set(err, SOAK_EXIT_INPUT,
+		                    "refused at '%s': more than %llu bytes of symbolic links", name,
+		                    (unsigned long long)LINKS_MAX);
+	if (l->n == l->cap && links_grow(l))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	pl = &l->v[l->n];
+	memset(pl, 0, sizeof(*pl));
+	if (!(pl->staged = malloc(sn + nn + tn + 3)))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	pl->name = pl->staged + sn + 1;
+	pl->target = pl->name + nn + 1;
+	memcpy(pl->staged, staged, sn + 1);
+	memcpy(pl->name, name, nn + 1);
+	memcpy(pl->target, target, tn + 1);
+	pl->len = sn;
+	pl->perm = archive_entry_perm(ae) & 01777;
+	if ((pl->has_mtime = archive_entry_mtime_is_set(ae))) {
+		pl->mtime = archive_entry_mtime(ae);
+		pl->mtime_ns = archive_entry_mtime_nsec(ae);
+	}
+	if ((pl->has_atime = archive_entry_atime_is_set(ae))) {
+		pl->atime = archive_entry_atime(ae);
+		pl->atime_ns = archive_entry_atime_nsec(ae);
+	}
+	i = links_slot(l, staged, sn, h);
+	if (l->slot[i]) /* the same path again: the later link wins */
+		l->v[l->slot[i] - 1].dropped = 1;
+	l->slot[i] = ++l->n;
+	return 0;
+}
+
+static void links_free(struct symlinks *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].staged);
+	free(l->v);
+	free(l->slot);
+	free(l);
+}
+
+/* Make the pending links (see above). */
+static int links_make(struct rctx *r, struct soak_err *err)
+{
+	struct symlinks *l = r->links;
+	struct archive *disk;
+	struct archive_entry *e;
+	int ret = -1;
+
+	if (!l || !l->n)
+		return 0;
+	disk = archive_write_disk_new();
+	e = archive_entry_new();
+	if (!disk || !e) {
+		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		goto out;
+	}
+	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+	                                         ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+	                                         ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct pending *pl = &l->v[i];
+		struct stat st;
+
+		if (pl->dropped)
+			continue;
+		if (lstat(pl->staged, &st) == 0 && S_ISDIR(st.st_mode)) {
+			refuse(r, err, "is a symbolic link where the archive has a directory",
+			       pl->name);
+			goto out;
+		}
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, pl->staged);
+		archive_entry_set_filetype(e, AE_IFLNK);
+		archive_entry_set_perm(e, pl->perm);
+		archive_entry_set_symlink(e, pl->target);
+		if (pl->has_mtime)
+			archive_entry_set_mtime(e, pl->mtime, pl->mtime_ns);
+		if (pl->has_atime)
+			archive_entry_set_atime(e, pl->atime, pl->atime_ns);
+		if (archive_write_header(disk, e) < ARCHIVE_OK ||
+		    archive_write_finish_entry(disk) < ARCHIVE_OK) {
+			disk_fail(disk, pl->name, err);
+			goto out;
+		}
+	}
+	if (archive_write_close(disk) != ARCHIVE_OK) {
+		disk_fail(disk, "(links)", err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (disk)
+		archive_write_free(disk);
+	if (e)
+		archive_entry_free(e);
+	return ret;
+}
+
 static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_err *err)
 {
 	const char *name0 = archive_entry_pathname(ae), *hl0 = archive_entry_hardlink(ae);
@@ -594,6 +1059,7 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 	char *staged = NULL, *hstaged = NULL, *name, *hl = NULL;
 	la_int64_t declared = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
 	mode_t type = archive_entry_filetype(ae);
+	struct pending *pl;
 
 	if (!name0)
 		return soak_err_set(err, SOAK_EXIT_INPUT, "an entry has no readable name");
@@ -633,6 +1099,10 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 	}
 	if (!staged)
 		goto out;
+	if (links_above(r->links, staged)) {
+		soak_err_set(err, SOAK_EXIT_INPUT, "cannot extract '%s': " THROUGH_LINK, name);
+		goto out;
+	}
 	if (hl) {
 		hstaged = map_path(r, hl, &an2, &self, err);
 		if (self) {
@@ -643,6 +1113,15 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 			goto out;
 		if (an2 != an) {
 			refuse(r, err, "is a hard link across cache paths", name);
+			goto out;
+		}
+		if (links_get(r->links, hstaged, strlen(hstaged), fnv(hstaged, strlen(hstaged)))) {
+			refuse(r, err, "is a hard link to something not a file", name);
+			goto out;
+		}
+		if (links_above(r->links, hstaged)) {
+			soak_err_set(err, SOAK_EXIT_INPUT, "cannot extract '%s': " THROUGH_LINK,
+			             name);
 			goto out;
 		}
 		{
@@ -656,11 +1135,20 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		}
 		archive_entry_set_hardlink(ae, hstaged);
 	}
+	r->out += 512;
+	if (!hl && type == AE_IFLNK) {
+		if (links_add(r, ae, staged, name, err))
+			goto out;
+		r->pr->p.files++;
+		ret = 0;
+		goto out;
+	}
+	if ((pl = links_get(r->links, staged, strlen(staged), fnv(staged, strlen(staged)))))
+		pl->dropped = 1; /* this entry replaces the link */
 	archive_entry_set_pathname(ae, staged);
 	archive_entry_set_perm(ae, archive_entry_perm(ae) & 01777); /* never set-id */
-	r->out += 512;
 	if (archive_write_header(r->disk, ae) < ARCHIVE_OK) {
-		disk_fail(r, name, err);
+		disk_fail(r->disk, name, err);
 		goto out;
 	}
 	for (;;) {
@@ -683,13 +1171,13 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		if (over_limits(r, name, err))
 			goto out;
 		if (archive_write_data_block(r->disk, buf, len, off) < ARCHIVE_OK) {
-			disk_fail(r, name, err);
+			disk_fail(r->disk, name, err);
 			goto out;
 		}
 		soak_cache_prog_tick(r->pr, 0);
 	}
 	if (archive_write_finish_entry(r->disk) < ARCHIVE_OK) {
-		disk_fail(r, name, err);
+		disk_fail(r->disk, name, err);
 		goto out;
 	}
 	r->pr->p.files++;
@@ -825,6 +1313,12 @@ static int commit(struct rctx *r, struct soak_err *err)
 			    soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
 		else
 			ret = merge(sfd, tfd, an->dir, 0, err);
+		if (!ret) { /* what merge() left (emptied directories) goes before the
+			     * times are set: removing it would change them */
+			remove_tree(an->stage);
+			free(an->stage);
+			an->stage = NULL;
+		}
 		if (!ret && an->have_attrs) {
 			struct timespec t[2] = {{0, UTIME_OMIT}, an->mtime};
 
@@ -892,68 +1386,80 @@ int soak_cache_tar_extract(const struct soak_cache_opts *o, const struct soak_ca
                            int fd, uint64_t size, struct soak_cache_prog *pr,
                            struct soak_cache_tar_stats *st, struct soak_err *err)
 {
-	struct rctx r = {.o = o, .p = p, .fd = fd, .pr = pr};
+	struct rctx r = {.o = o, .p = p, .pr = pr};
+	struct soak_err ignored = {0};
 	unsigned char magic[4] = {0};
 	struct archive_entry *ae;
-	int ret = -1, rc;
+	int ret = -1, rc, extracted = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->size = size;
+	r.f.fd = fd;
 	if (plan_targets(&r, err))
 		goto out;
 	if (pread(fd, magic, sizeof(magic), 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read the archive");
 		goto out;
 	}
-	r.inbuf = malloc(IO_BLOCK);
+	if (soak_cache_pipe_init(&r.f.pipe, NCHUNKS, CHUNK, err))
+		goto out;
+	r.f.inbuf = malloc(IO_BLOCK);
 	r.a = archive_read_new();
 	r.disk = archive_write_disk_new();
-	if (!r.inbuf || !r.a || !r.disk) {
+	if (!r.f.inbuf || !r.a || !r.disk) {
 		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		goto out;
 	}
 	archive_read_support_format_tar(r.a);
+	/* no ARCHIVE_EXTRACT_SECURE_SYMLINKS: no link exists until links_make(), which has it */
 	archive_write_disk_set_options(r.disk, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-	                                           ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 	                                           ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
-		r.z = ZSTD_createDCtx();
-		r.outcap = ZSTD_DStreamOutSize();
-		r.outbuf = malloc(r.outcap);
-		if (!r.z || !r.outbuf) {
+		if (!(r.f.z = ZSTD_createDCtx())) {
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto out;
 		}
-		ZSTD_DCtx_setParameter(r.z, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
-		rc = archive_read_open(r.a, &r, NULL, on_read_zstd, NULL);
+		ZSTD_DCtx_setParameter(r.f.z, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
 	} else {
 		archive_read_support_filter_gzip(r.a);
-		rc = archive_read_open(r.a, &r, NULL, on_read_raw, NULL);
 	}
-	if (rc != ARCHIVE_OK) {
+	if (pthread_create(&r.f.t, NULL, feed_run, &r.f)) {
+		soak_err_set(err, SOAK_EXIT_ENV, "cannot start a thread");
+		goto out;
+	}
+	r.f.started = 1;
+	if (archive_read_open(r.a, &r, NULL, on_read, NULL) != ARCHIVE_OK) {
 		const char *m = archive_error_string(r.a);
 
 		soak_err_set(err, SOAK_EXIT_INPUT, "not an archive: %s", m ? m : "unknown format");
-		goto out;
+		goto check;
 	}
 	pr->p.phase = "extracting";
 	pr->p.bytes = pr->p.files = 0;
 	pr->p.total = 0;
 	while ((rc = archive_read_next_header(r.a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
 		if (extract_entry(&r, ae, err))
-			goto out;
+			goto check;
 	}
 	if (rc != ARCHIVE_EOF) {
 		const char *m = archive_error_string(r.a);
 
 		soak_err_set(err, SOAK_EXIT_INPUT, "the archive is damaged: %s",
 		             m ? m : "unknown error");
-		goto out;
+		goto check;
 	}
+	/* the links before the directories' modes and times are set */
+	if (links_make(&r, err))
+		goto check;
 	if (archive_write_close(r.disk) != ARCHIVE_OK) {
-		disk_fail(&r, "(directories)", err);
-		goto out;
+		disk_fail(r.disk, "(directories)", err);
+		goto check;
 	}
+	extracted = 1;
+check:
+	/* a read error explains the damage it caused */
+	if (feed_end(&r.f, err) || !extracted)
+		goto out;
 	st->files = pr->p.files;
 	st->bytes = pr->p.bytes;
 	if (commit(&r, err))
@@ -961,6 +1467,7 @@ int soak_cache_tar_extract(const struct soak_cache_opts *o, const struct soak_ca
 	soak_cache_prog_tick(pr, 1);
 	ret = 0;
 out:
+	feed_end(&r.f, &ignored); /* after an early failure the thread may still run */
 	if (r.disk)
 		archive_write_free(r.disk);
 	if (r.a)
@@ -971,11 +1478,12 @@ out:
 		free(r.anchors[i].stage);
 		free(r.anchors[i].dir);
 	}
+	links_free(r.links);
 	free(r.anchors);
 	free(r.anchor_of);
 	free(r.bases);
-	ZSTD_freeDCtx(r.z);
-	free(r.outbuf);
-	free(r.inbuf);
+	ZSTD_freeDCtx(r.f.z);
+	soak_cache_pipe_free(&r.f.pipe);
+	free(r.f.inbuf);
 	return ret;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build everything with warnings as errors and run the whole test suite, then the
-# same suite again built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# same suite again built with AddressSanitizer and UndefinedBehaviorSanitizer, the
+# cache's tests under ThreadSanitizer, and the fuzz targets briefly.
 #   scripts/test.sh            both (build/ and build-asan/)
 #   scripts/test.sh --quick    the plain build only
 set -euo pipefail
@@ -20,6 +21,12 @@ suite build
 if [ "${1:-}" != "--quick" ]; then
 	echo "== the suite again under ASan + UBSan =="
 	suite build-asan -DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	# the cache's save and restore run threads: its tests again under TSan
+	echo "== the cache's tests under ThreadSanitizer =="
+	cmake -S . -B build-tsan -DSOAK_WERROR=ON -DSOAK_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-tsan -j "$jobs" --target soak-bundle soak-run
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R '^soak-bundle-cache/'
 	# the fuzz targets (fuzz/, libFuzzer: clang only), each briefly; a build of
 	# their own, so that the suite's programs keep the instrumentation above
 	if command -v clang >/dev/null 2>&1; then
