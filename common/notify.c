@@ -154,14 +154,47 @@ static const char *base(const char *api, const char *def)
 	return api && *api ? api : def;
 }
 
+/*
+ * Append host..end to shown as it is, and the path and query after end with
+ * every piece (between / ? & = # ;) of SECRET_PIECE or more characters as
+ * MASK and listed among t's secrets: webhooks carry tokens there, and names
+ * such as "hook" or "v1" stay readable. -1: out of memory.
+ */
+#define SECRET_PIECE 16
+static int show_masked(struct soak_buf *shown, struct soak_notify_target *t, const char *host,
+                       const char *end)
+{
+	const char *p = end;
+
+	if (soak_buf_add(shown, host, (size_t)(end - host)) < 0)
+		return -1;
+	while (*p) {
+		size_t n = strcspn(p, "/?&=#;");
+		int rc;
+
+		if (n >= SECRET_PIECE) {
+			if (add_str(&t->secrets, &t->nsecrets, p, n) < 0)
+				return -1;
+			rc = soak_buf_adds(shown, MASK);
+		} else {
+			rc = soak_buf_add(shown, p, n);
+		}
+		p += n;
+		if (rc < 0 || (*p && soak_buf_add(shown, p++, 1) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 /* json(s)://, http(s)://: [user[:password]@]host[:port][/path] */
 static int parse_web(const char *url, const char *scheme_out, const char *rest,
                      struct soak_notify_target *t, struct soak_err *err)
 {
 	const char *host = rest, *at = NULL, *slash = host + strcspn(host, "/?#");
-	struct soak_buf shown;
+	struct soak_buf shown, hp; /* hp: host and path, tokens masked */
 	int rc = -1;
 
+	soak_buf_init(&hp, 16384);
 	for (const char *p = host; p < slash; p++)
 		if (*p == '@')
 			at = p;
@@ -190,19 +223,21 @@ static int parse_web(const char *url, const char *scheme_out, const char *rest,
 		rc = bad(err, url, "no host");
 		goto out;
 	}
-	soak_buf_adds(&shown, host);
+	if (show_masked(&hp, t, host, slash) < 0 || soak_buf_adds(&shown, soak_buf_str(&hp)) < 0)
+		goto oom;
 	t->shown = soak_buf_detach(&shown, NULL);
 	if (!t->shown)
 		goto oom;
-	if (add_post(t, join(scheme_out, host, NULL, NULL), join(scheme_out, host, NULL, NULL),
-	             NULL) < 0)
+	/* the post URL as shown carries neither the credentials nor the tokens */
+	if (add_post(t, join(scheme_out, host, NULL, NULL),
+	             join(scheme_out, soak_buf_str(&hp), NULL, NULL), NULL) < 0)
 		goto oom;
-	/* the post URL as shown must not carry the credentials */
 	rc = 0;
 	goto out;
 oom:
 	rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 out:
+	soak_buf_free(&hp);
 	soak_buf_free(&shown);
 	return rc;
 }

@@ -2,7 +2,7 @@
 # soak-canary notify against the recording server: the generic webhook (json://),
 # Slack, Discord and Telegram bodies with their API bases on loopback; retries on
 # 429 (Retry-After, Telegram's retry_after) and 500, no retry on 400; timeouts;
-# length limits; secrets masked in every output and sent to ::add-mask::;
+# length limits; secrets (also a generic webhook's path and query tokens) masked in every output and sent to ::add-mask::;
 # --health; a failed notification of judge changes nothing unless required.
 . "$SOAK_SRC/tests/lib.sh"
 . "$SOAK_SRC/tests/soak-canary/lib-canary.sh"
@@ -20,6 +20,16 @@ assert_jq_eq -s $R '.[0].path' "/hook?x=1"
 assert_jq_eq -s $R '.[0].body | fromjson | "\(.version)|\(.title)|\(.message)|\(.type)"' '1.0|T|hello "world"|failure'
 assert_jq_eq -s $R '.[0].headers.authorization' "Basic $(printf 'user:s3cretpw' | base64)"
 assert_jq_eq -s $R '.[0].headers["content-type"]' application/json
+
+# a token in a generic webhook's path and query: sent, never shown, masked for Actions
+rm -f $R srv/count
+HOOK=0123456789abcdefHOOK
+expect_exit 0 env GITHUB_ACTIONS=true "$CANARY" notify --notify "json://$H/hook/$HOOK?token=QUERYsecret123456&x=1" --message m
+assert_contains "$OUT" "::add-mask::$HOOK"
+assert_contains "$OUT" "::add-mask::QUERYsecret123456"
+assert_contains "$OUT" "notified: json://$H/hook/****?token=****&x=1 (1 attempt)"
+assert_eq "$(grep -c "$HOOK" "$OUT")" 1 "the path token only in ::add-mask::"
+assert_jq_eq -s $R '.[0].path' "/hook/$HOOK?token=QUERYsecret123456&x=1"
 
 # Telegram: two chats, the token in the path only; masked in output and for Actions
 rm -f $R srv/count

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "exitcode.h"
+#include "notify.h"
 #include "notify_conf.h"
 #include "banned.h"
 
@@ -40,6 +41,36 @@ static void test_parse_on(void)
 	CHECK_INT(soak_notify_conf_parse_on("fail,", outcomes, "x", &on, &err), -1);
 	CHECK_INT(soak_notify_conf_parse_on("FAIL", outcomes, "x", &on, &err), -1);
 	CHECK_INT(soak_notify_conf_parse_on("failx", outcomes, "x", &on, &err), -1);
+}
+
+/* A generic webhook's path and query pieces of 16 or more characters are
+ * tokens: masked wherever the URL is shown, and secrets for ::add-mask::. */
+static void test_web_tokens(void)
+{
+	struct soak_notify_opts o = {0};
+	struct soak_notify_target t;
+	struct soak_err err = {0};
+
+	CHECK_INT(soak_notify_parse("jsons://u:pw@hooks.example:8443/v1/hook/"
+	                            "AbCdEf0123456789xyz?token=0123456789abcdef&x=1#frag",
+	                            &o, &t, &err),
+	          0);
+	CHECK_STR(t.shown, "jsons://u:****@hooks.example:8443/v1/hook/****?token=****&x=1#frag");
+	CHECK_INT(t.nposts, 1);
+	CHECK_STR(t.shown_posts[0], "https://hooks.example:8443/v1/hook/****?token=****&x=1#frag");
+	CHECK_STR(t.posts[0], "https://hooks.example:8443/v1/hook/"
+	                      "AbCdEf0123456789xyz?token=0123456789abcdef&x=1#frag");
+	CHECK_INT(t.nsecrets, 3);
+	CHECK_STR(t.secrets[0], "pw");
+	CHECK_STR(t.secrets[1], "AbCdEf0123456789xyz");
+	CHECK_STR(t.secrets[2], "0123456789abcdef");
+	soak_notify_target_free(&t);
+
+	/* 15 characters are a name, shown */
+	CHECK_INT(soak_notify_parse("json://127.0.0.1:9/abcdefghijklmno", &o, &t, &err), 0);
+	CHECK_STR(t.shown, "json://127.0.0.1:9/abcdefghijklmno");
+	CHECK_INT(t.nsecrets, 0);
+	soak_notify_target_free(&t);
 }
 
 static void test_init(void)
@@ -136,5 +167,6 @@ int main(void)
 		unsetenv(envs[i]); /* the settings come from the arguments only */
 	test_parse_on();
 	test_init();
+	test_web_tokens();
 	return check_done();
 }
