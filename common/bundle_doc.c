@@ -9,11 +9,10 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "parse.h"
-#include "proc.h"
+#include "git.h"
 #include "banned.h"
 
 #define GIT_OUT_MAX (16 * 1024 * 1024)
-#define GIT_TIMEOUT_MS 120000
 
 int soak_bundle_add_line(char ***list, size_t *n, const char *fmt, ...)
 {
@@ -62,67 +61,6 @@ long soak_bundle_schema_major(const cJSON *doc)
 }
 
 /* ---- git ---- */
-
-struct capture {
-	struct soak_buf *b;
-	int over;
-};
-
-static void on_output(void *ctx, const char *data, size_t n)
-{
-	struct capture *c = ctx;
-
-	if (!c->over && soak_buf_add(c->b, data, n) < 0)
-		c->over = 1;
-}
-
-/* Run git -C repo ARGS; *code gets its exit code (-1 when killed). */
-static int run_git(const char *repo, const char *const *args, struct soak_buf *out, int *code,
-                   struct soak_err *err)
-{
-	static char *const env[] = {"LC_ALL=C", "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat",
-	                            "GIT_OPTIONAL_LOCKS=0", NULL};
-	const char *argv[32];
-	struct soak_spawn sp = {.argv = (char *const *)argv,
-	                        .env_set = env,
-	                        .output = SOAK_PROC_CAPTURE,
-	                        .stdin_null = 1};
-	struct capture cap = {out, 0};
-	struct soak_proc_io io = {on_output, &cap};
-	struct soak_proc_status st;
-	struct soak_proc *p;
-	size_t n = 0;
-	int rc, killed;
-
-	argv[n++] = "git";
-	argv[n++] = "-C";
-	argv[n++] = repo;
-	argv[n++] = "-c";
-	argv[n++] = "log.showSignature=false";
-	argv[n++] = "-c";
-	argv[n++] = "core.quotePath=false";
-	while (*args && n < sizeof(argv) / sizeof(argv[0]) - 1)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	soak_buf_reset(out);
-	if (soak_proc_start(&sp, &p, err) < 0)
-		return -1;
-	rc = soak_proc_wait(p, GIT_TIMEOUT_MS, -1, &io, err);
-	if (soak_proc_kill_tree(p, 1000, &io, &killed, err) < 0)
-		rc = -1;
-	soak_proc_get_status(p, &st);
-	soak_proc_free(p);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return soak_err_set(err, SOAK_EXIT_ENV, "git in '%s' did not finish within %d s",
-		                    repo, GIT_TIMEOUT_MS / 1000);
-	if (cap.over)
-		return soak_err_set(err, SOAK_EXIT_ENV, "git in '%s': output over %d MiB", repo,
-		                    GIT_OUT_MAX >> 20);
-	*code = st.exited && !st.signal ? st.exit_code : -1;
-	return 0;
-}
 
 /* The first line of b without its newline, into dst. */
 static void first_line(const struct soak_buf *b, char *dst, size_t n)
@@ -199,7 +137,7 @@ int soak_bundle_git_read(const char *repo, const char *previous_tag, struct soak
 		long long t;
 		char line[128];
 
-		if (run_git(repo, args, &b, &code, err) < 0) {
+		if (soak_git(repo, args, &b, &code, err) < 0) {
 			/* git that cannot be run is the same as no repository */
 			if (err->code != SOAK_EXIT_INPUT)
 				goto out;
@@ -224,7 +162,7 @@ int soak_bundle_git_read(const char *repo, const char *previous_tag, struct soak
 	{
 		const char *args[] = {"describe", "--tags", "--exact-match", "HEAD", NULL};
 
-		if (run_git(repo, args, &b, &code, err) < 0)
+		if (soak_git(repo, args, &b, &code, err) < 0)
 			goto out;
 		if (code == 0 && !(g->tag = dup_line(&b)))
 			goto oom;
@@ -234,7 +172,7 @@ int soak_bundle_git_read(const char *repo, const char *previous_tag, struct soak
 		const char *args[] = {"rev-parse", "--verify", "--quiet", spec, NULL};
 
 		snprintf(spec, sizeof(spec), "%s^{commit}", previous_tag);
-		if (run_git(repo, args, &b, &code, err) < 0)
+		if (soak_git(repo, args, &b, &code, err) < 0)
 			goto out;
 		if (code != 0) {
 			soak_err_set(err, SOAK_EXIT_USAGE, "previous tag '%s' is not in '%s'",
@@ -248,7 +186,7 @@ int soak_bundle_git_read(const char *repo, const char *previous_tag, struct soak
 		const char *args[] = {"describe", "--tags", "--abbrev=0", g->tag ? "HEAD^" : "HEAD",
 		                      NULL};
 
-		if (run_git(repo, args, &b, &code, err) < 0)
+		if (soak_git(repo, args, &b, &code, err) < 0)
 			goto out;
 		if (code == 0 && !(g->prev = dup_line(&b)))
 			goto oom;
@@ -259,7 +197,7 @@ int soak_bundle_git_read(const char *repo, const char *previous_tag, struct soak
 		    "log", "--no-merges", "--no-decorate", "--no-color", "--format=%H%x09%s", range,
 		    "--",  NULL};
 
-		if (run_git(repo, args, &b, &code, err) < 0)
+		if (soak_git(repo, args, &b, &code, err) < 0)
 			goto out;
 		if (code != 0) {
 			char why[512];

@@ -102,6 +102,13 @@ int soak_cache_tmpfile(const char *dir, const char *what, char **path, int *fd,
 /* An unlinked temporary file in the system temporary directory. */
 int soak_cache_anon_file(int *fd, struct soak_err *err);
 
+struct soak_http_xfer;
+/* Remote stores: run the GET x is set up for (at most max bytes) into an
+ * unlinked temporary file. 1 with *fd at its start, 0 for a 404 (*fd -1), -1. */
+int soak_cache_http_get(struct soak_http_xfer *x, uint64_t max, int *fd, struct soak_err *err);
+/* Remote stores: run the DELETE x is set up for; a 404 is success. 0 or -1. */
+int soak_cache_http_del(struct soak_http_xfer *x, struct soak_err *err);
+
 /* "A%2Fb" style: every byte outside [A-Za-z0-9-_.~] as %XX (for URLs, queries). */
 char *soak_cache_uri_escape(const char *s, int keep_slash);
 

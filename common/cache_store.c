@@ -9,6 +9,7 @@
 
 #include "cache_int.h"
 #include "exitcode.h"
+#include "http.h"
 #include "banned.h"
 
 int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen, uint64_t size,
@@ -74,6 +75,32 @@ int soak_cache_anon_file(int *fd, struct soak_err *err)
 	unlink(path);
 	free(path);
 	return 0;
+}
+
+int soak_cache_http_get(struct soak_http_xfer *x, uint64_t max, int *fd, struct soak_err *err)
+{
+	long status;
+	int rc;
+
+	if (soak_cache_anon_file(fd, err))
+		return -1;
+	x->download_fd = *fd;
+	x->max_download = max;
+	x->ok_status = 404;
+	rc = soak_http_xfer(x, &status, err);
+	if (rc == 0 && lseek(*fd, 0, SEEK_SET) == 0)
+		return 1;
+	close(*fd);
+	*fd = -1;
+	return rc == 1 ? 0 : -1;
+}
+
+int soak_cache_http_del(struct soak_http_xfer *x, struct soak_err *err)
+{
+	long status;
+
+	x->ok_status = 404;
+	return soak_http_xfer(x, &status, err) < 0 ? -1 : 0;
 }
 
 char *soak_cache_uri_escape(const char *s, int keep_slash)

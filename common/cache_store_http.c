@@ -67,26 +67,14 @@ static int h_fetch(struct soak_cache_store *s, const char *name, uint64_t max, i
 {
 	char *url = url_of(s->impl, name);
 	struct soak_http_xfer x;
-	long status;
 	int rc;
 
 	if (!url)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	if (soak_cache_anon_file(fd, err)) {
-		free(url);
-		return -1;
-	}
 	setup(s, &x, "GET", url);
-	x.download_fd = *fd;
-	x.max_download = max;
-	x.ok_status = 404;
-	rc = soak_http_xfer(&x, &status, err);
+	rc = soak_cache_http_get(&x, max, fd, err);
 	free(url);
-	if (rc == 0 && lseek(*fd, 0, SEEK_SET) == 0)
-		return 1;
-	close(*fd);
-	*fd = -1;
-	return rc == 1 ? 0 : -1;
+	return rc;
 }
 
 static int h_put(struct soak_cache_store *s, const char *name, const char *path, const char *sha256,
@@ -122,16 +110,14 @@ static int h_del(struct soak_cache_store *s, const char *name, struct soak_err *
 {
 	char *url = url_of(s->impl, name);
 	struct soak_http_xfer x;
-	long status;
 	int rc;
 
 	if (!url)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	setup(s, &x, "DELETE", url);
-	x.ok_status = 404;
-	rc = soak_http_xfer(&x, &status, err);
+	rc = soak_cache_http_del(&x, err);
 	free(url);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 static int h_list(struct soak_cache_store *s, const char *prefix, struct soak_cache_objs *out,

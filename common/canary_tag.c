@@ -12,11 +12,10 @@
 #include "json.h"
 #include "jsonl.h"
 #include "parse.h"
-#include "proc.h"
+#include "git.h"
 #include "banned.h"
 
 #define DOC_MAX (64 * 1024 * 1024)
-#define GIT_TIMEOUT_MS 120000
 #define GIT_OUT_MAX (1024 * 1024)
 
 static const char *str_of(const cJSON *o, const char *name)
@@ -218,65 +217,6 @@ int soak_canary_tag_message(const struct soak_canary_bundle *b, const char *tag,
 
 /* ---- git ---- */
 
-struct capture {
-	struct soak_buf *b;
-	int over;
-};
-
-static void on_output(void *ctx, const char *data, size_t n)
-{
-	struct capture *c = ctx;
-
-	if (!c->over && soak_buf_add(c->b, data, n) < 0)
-		c->over = 1;
-}
-
-/* git -C repo ARGS, output (stdout and stderr) into out; *code its exit status. */
-static int git(const char *repo, const char *const *args, struct soak_buf *out, int *code,
-               struct soak_err *err)
-{
-	static char *const env[] = {"LC_ALL=C", "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat",
-	                            "GIT_EDITOR=false", NULL};
-	const char *argv[24];
-	struct soak_spawn sp = {.argv = (char *const *)argv,
-	                        .env_set = env,
-	                        .output = SOAK_PROC_CAPTURE,
-	                        .stdin_null = 1};
-	struct capture cap = {out, 0};
-	struct soak_proc_io io = {on_output, &cap};
-	struct soak_proc_status st;
-	struct soak_proc *p;
-	size_t n = 0;
-	int rc, killed;
-
-	argv[n++] = "git";
-	argv[n++] = "-C";
-	argv[n++] = repo;
-	while (*args && n < sizeof(argv) / sizeof(argv[0]) - 1)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	soak_buf_reset(out);
-	if (soak_proc_start(&sp, &p, err) < 0) {
-		err->code = SOAK_EXIT_ENV;
-		return -1;
-	}
-	rc = soak_proc_wait(p, GIT_TIMEOUT_MS, -1, &io, err);
-	if (soak_proc_kill_tree(p, 1000, &io, &killed, err) < 0)
-		rc = -1;
-	soak_proc_get_status(p, &st);
-	soak_proc_free(p);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return soak_err_set(err, SOAK_EXIT_ENV, "git in '%s' did not finish within %d s",
-		                    repo, GIT_TIMEOUT_MS / 1000);
-	if (cap.over)
-		return soak_err_set(err, SOAK_EXIT_ENV, "git in '%s': output over %d KiB", repo,
-		                    GIT_OUT_MAX >> 10);
-	*code = st.exited && !st.signal ? st.exit_code : -1;
-	return 0;
-}
-
 /* git's first line (its "fatal: ..."), for messages. */
 static const char *first_line(const struct soak_buf *b, char *dst, size_t n)
 {
@@ -312,7 +252,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 	{
 		const char *a[] = {"rev-parse", "--is-inside-work-tree", NULL};
 
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		if (code) {
 			soak_err_set(err, SOAK_EXIT_INPUT, "'%s' is not a git repository: %s",
@@ -324,7 +264,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 		const char *a[] = {"check-ref-format", ref, NULL};
 
 		snprintf(ref, sizeof(ref), "refs/tags/%s", o->tag);
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		if (code || !*o->tag) {
 			soak_err_set(err, SOAK_EXIT_USAGE, "bad tag name '%s'", o->tag);
@@ -334,7 +274,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 	{
 		const char *a[] = {"rev-parse", "-q", "--verify", ref, NULL};
 
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		if (!code) {
 			char target[512];
@@ -342,7 +282,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 
 			snprintf(rev, sizeof(rev), "%s^{commit}", ref);
 			target[0] = 0;
-			if (git(o->repo, b, &out, &code, err) == 0 && !code)
+			if (soak_git(o->repo, b, &out, &code, err) == 0 && !code)
 				first_line(&out, target, sizeof(target));
 			soak_err_set(
 			    err, SOAK_EXIT_USAGE,
@@ -356,7 +296,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 		const char *a[] = {"rev-parse", "-q", "--verify", rev, NULL};
 
 		snprintf(rev, sizeof(rev), "%s^{commit}", want);
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		first_line(&out, res->commit, sizeof(res->commit));
 		if (code || !is_sha(res->commit)) {
@@ -398,7 +338,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 		const char *a[] = {"tag", "-a",   "--cleanup=verbatim", "-F", tmpl,
 		                   "--",  o->tag, res->commit,          NULL};
 
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		if (code) {
 			soak_err_set(err, SOAK_EXIT_ENV, "git tag '%s' failed: %s", o->tag,
@@ -409,14 +349,14 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 	{
 		const char *a[] = {"rev-parse", "-q", "--verify", ref, NULL};
 
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		first_line(&out, res->object, sizeof(res->object));
 	}
 	if (o->push) {
 		const char *a[] = {"push", "--", o->push, ref, NULL};
 
-		if (git(o->repo, a, &out, &code, err) < 0)
+		if (soak_git(o->repo, a, &out, &code, err) < 0)
 			goto out;
 		if (code) {
 			soak_err_set(err, SOAK_EXIT_ENV,

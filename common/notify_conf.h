@@ -20,12 +20,14 @@
  * its help line. Names and defaults are soak-canary's (notify, notify-timeout,
  * notify-retries, notify-backoff, telegram-api, slack-api, discord-api), plus
  * notify-on. A program whose exit code may change adds "notify-required" itself.
+ * soak-canary notify, which sends whatever it is told to, takes
+ * SOAK_NOTIFY_URL_OPTION and SOAK_NOTIFY_SEND_OPTIONS without notify-on.
  */
 // clang-format off
-#define SOAK_NOTIFY_CONF_OPTIONS(ON, ON_HELP) \
+#define SOAK_NOTIFY_URL_OPTION \
 	{"notify", 0, SOAK_OPT_LIST, "URL", NULL, \
-		"notification target (repeatable); secret", SOAK_OPT_SECRET, 0, 0}, \
-	{"notify-on", 0, SOAK_OPT_STRING, "LIST", ON, ON_HELP, 0, 0, 0}, \
+		"notification target (repeatable); secret", SOAK_OPT_SECRET, 0, 0}
+#define SOAK_NOTIFY_SEND_OPTIONS \
 	{"notify-timeout", 0, SOAK_OPT_DURATION, "DURATION", "10s", \
 		"per notification attempt", 0, 0, 0}, \
 	{"notify-retries", 0, SOAK_OPT_INT, "N", "3", \
@@ -38,6 +40,10 @@
 		"Slack webhook base", 0, 0, 0}, \
 	{"discord-api", 0, SOAK_OPT_STRING, "URL", "https://discord.com", \
 		"Discord webhook base", 0, 0, 0}
+#define SOAK_NOTIFY_CONF_OPTIONS(ON, ON_HELP) \
+	SOAK_NOTIFY_URL_OPTION, \
+	{"notify-on", 0, SOAK_OPT_STRING, "LIST", ON, ON_HELP, 0, 0, 0}, \
+	SOAK_NOTIFY_SEND_OPTIONS
 // clang-format on
 
 struct soak_notify_conf {

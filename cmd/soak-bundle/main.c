@@ -16,6 +16,7 @@
 #include "gha.h"
 #include "msg.h"
 #include "parse.h"
+#include "subcmd.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -75,69 +76,20 @@ static const struct soak_opt verify_opts[] = {
 static int run_release(const struct soak_conf *c);
 static int run_verify(const struct soak_conf *c);
 
-static const struct cmd {
-	const char *name, *synopsis, *about;
-	const struct soak_opt *opts;
-	int (*run)(const struct soak_conf *c);
-} cmds[] = {
+static const struct soak_subcmd cmds[] = {
     {"release", "soak-bundle release --src DIR --out DIR [options]",
      "Copy the soak's reports and --include files into a new bundle directory with\n"
      "CHANGELOG.md, rollback_plan.md, MANIFEST.json and SHA256SUMS; with --archive, also\n"
      "one archive beside it. The same inputs give the same bytes (times from\n"
      "SOURCE_DATE_EPOCH or the commit). Exit 1 when the bundle would be incomplete.\n",
-     release_opts, run_release},
+     release_opts, run_release, 0},
     {"verify", "soak-bundle verify [options] BUNDLE",
      "Check a bundle directory or archive: every file against SHA256SUMS and\n"
      "MANIFEST.json. Exit 0 when all match, 1 naming each missing, extra or altered file.\n",
-     verify_opts, run_verify},
+     verify_opts, run_verify, 1},
     {"cache", SOAK_BUNDLE_CACHE_SYNOPSIS, soak_bundle_cache_about, soak_bundle_cache_opts,
-     soak_bundle_cache_run},
+     soak_bundle_cache_run, 1},
 };
-
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-static int has_opt(const struct soak_opt *t, const char *name)
-{
-	for (; t->name; t++)
-		if (!strcmp(t->name, name))
-			return 1;
-	return 0;
-}
-
-/* Every option of every subcommand once, for the shared config section. */
-static struct soak_opt *union_opts(void)
-{
-	size_t n = 1, k = 0;
-	struct soak_opt *u;
-
-	for (size_t i = 0; i < NCMDS; i++)
-		for (const struct soak_opt *o = cmds[i].opts; o->name; o++)
-			n++;
-	u = calloc(n, sizeof(*u));
-	if (!u)
-		return NULL;
-	for (size_t i = 0; i < NCMDS; i++)
-		for (const struct soak_opt *o = cmds[i].opts; o->name; o++) {
-			size_t j;
-
-			for (j = 0; j < k && strcmp(u[j].name, o->name); j++)
-				;
-			if (j == k)
-				u[k++] = *o;
-		}
-	return u;
-}
-
-static int help(const struct cmd *cmd)
-{
-	struct soak_buf h;
-
-	soak_buf_init(&h, 64 * 1024);
-	soak_conf_help(cmd->opts, &h);
-	printf("usage: %s\n\n%s\noptions:\n%s", cmd->synopsis, cmd->about, soak_buf_str(&h));
-	soak_buf_free(&h);
-	return SOAK_EXIT_OK;
-}
 
 static int source_date_epoch(int *have, int64_t *epoch)
 {
@@ -179,8 +131,6 @@ static int run_release(const struct soak_conf *c)
 	char size[32];
 	int rc;
 
-	if (c->nrest)
-		return soak_usage_error("unexpected argument '%s'", c->rest[0]);
 	if (!soak_conf_is_set(c, "out"))
 		return soak_usage_error("no --out given: the bundle directory to create");
 	if (strcmp(rv, "PASS") && strcmp(rv, "WARN") && strcmp(rv, "ANY"))
@@ -257,55 +207,11 @@ static int run_verify(const struct soak_conf *c)
 
 int main(int argc, char **argv)
 {
-	const struct cmd *cmd = NULL;
-	struct soak_err err = {0};
-	struct soak_opt *all;
-	struct soak_conf c;
-	int rc;
+	static const struct soak_subcmds prog = {"soak-bundle", usage, "release, verify or cache",
+	                                         cmds, sizeof(cmds) / sizeof(cmds[0])};
 
-	soak_msg_init("soak-bundle");
 	/* zip stores local DOS times: make "local" UTC so archives do not depend on TZ */
 	setenv("TZ", "UTC0", 1);
 	tzset();
-	if (argc < 2)
-		return soak_usage_error("no command given (release, verify or cache)");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(usage, stdout);
-		return soak_finish(SOAK_EXIT_OK);
-	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("soak-bundle %s\n", SOAK_VERSION);
-		return soak_finish(SOAK_EXIT_OK);
-	}
-	for (size_t i = 0; i < NCMDS; i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			cmd = &cmds[i];
-	if (!cmd)
-		return soak_usage_error("unknown command '%s' (release, verify or cache)", argv[1]);
-	if (!(all = union_opts())) {
-		soak_error("out of memory");
-		return SOAK_EXIT_ENV;
-	}
-	if (soak_conf_parse(&c, "soak-bundle", all, argc - 1, argv + 1, 0, &err)) {
-		free(all);
-		return err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
-		                                   : soak_report_err(&err);
-	}
-	rc = -1;
-	for (size_t i = 0; i < c.nopts && rc < 0; i++)
-		if (c.v[i].src == SOAK_SRC_FLAG && !has_opt(cmd->opts, c.v[i].opt->name))
-			rc = soak_usage_error("'--%s' is not an option of '%s'", c.v[i].opt->name,
-			                      cmd->name);
-	if (rc < 0) {
-		if (soak_conf_flag(&c, "help"))
-			rc = help(cmd);
-		else if (soak_conf_flag(&c, "version"))
-			rc = printf("soak-bundle %s\n", SOAK_VERSION) < 0 ? SOAK_EXIT_ENV
-			                                                  : SOAK_EXIT_OK;
-		else
-			rc = cmd->run(&c);
-	}
-	soak_conf_free(&c);
-	free(all);
-	return soak_finish(rc);
+	return soak_subcmd_main(&prog, argc, argv);
 }

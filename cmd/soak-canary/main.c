@@ -13,6 +13,8 @@
 #include "conf.h"
 #include "exitcode.h"
 #include "msg.h"
+#include "notify_conf.h"
+#include "subcmd.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -36,21 +38,10 @@ static const char usage[] =
 
 /* Every subcommand's last options, and the table's end. */
 #define COMMON_OPTS \
-	{"notify", 0, SOAK_OPT_LIST, "URL", NULL, \
-		"notification target (repeatable); secret", SOAK_OPT_SECRET, 0, 0}, \
+	SOAK_NOTIFY_URL_OPTION, \
 	{"notify-required", 0, SOAK_OPT_FLAG, NULL, NULL, \
 		"a failed notification exits 4 (else a warning)", 0, 0, 0}, \
-	{"notify-timeout", 0, SOAK_OPT_DURATION, "DURATION", "10s", \
-		"per notification attempt", 0, 0, 0}, \
-	{"notify-retries", 0, SOAK_OPT_INT, "N", "3", "retries of a notification", 0, 0, 10}, \
-	{"notify-backoff", 0, SOAK_OPT_DURATION, "DURATION", "1s", \
-		"first wait before a retry (doubles, 20% jitter)", 0, 0, 0}, \
-	{"telegram-api", 0, SOAK_OPT_STRING, "URL", "https://api.telegram.org", \
-		"Telegram Bot API base", 0, 0, 0}, \
-	{"slack-api", 0, SOAK_OPT_STRING, "URL", "https://hooks.slack.com", \
-		"Slack webhook base", 0, 0, 0}, \
-	{"discord-api", 0, SOAK_OPT_STRING, "URL", "https://discord.com", \
-		"Discord webhook base", 0, 0, 0}, \
+	SOAK_NOTIFY_SEND_OPTIONS, \
 	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL, \
 		"JSON config file (section \"canary\")", SOAK_OPT_CLI_ONLY, 0, 0}, \
 	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0}, \
@@ -156,135 +147,37 @@ static const struct soak_opt notify_opts[] = {
 };
 // clang-format on
 
-static const struct cmd {
-	const char *name, *synopsis, *about;
-	const struct soak_opt *opts;
-	int (*run)(const struct soak_conf *c);
-} cmds[] = {
+static const struct soak_subcmd cmds[] = {
     {"tag", "soak-canary tag --bundle DIR --tag NAME [--dry-run] [--push REMOTE]",
      "Create an annotated tag (git tag -a --cleanup=verbatim) whose message carries the\n"
      "soak's verdict, gates and key statistics, with the trailers Soak-Run-Id and\n"
      "Soak-Verdict. An existing tag is never moved (exit 2).\n",
-     tag_opts, canary_tag_run},
+     tag_opts, canary_tag_run, 0},
     {"checklist", "soak-canary checklist --bundle DIR [options]",
      "Write CANARY_CHECKLIST.md: monitoring targets from the gates and KPIs, rollback\n"
      "triggers, interval, duration and steps, from the bundle and the configuration.\n"
      "Written into the bundle, it is sealed in MANIFEST.json and SHA256SUMS and the\n"
      "archive beside it rewritten; a bundle that does not verify is refused (exit 1).\n",
-     checklist_opts, canary_checklist_run},
+     checklist_opts, canary_checklist_run, 0},
     {"judge", "soak-canary judge --baseline A --canary B [options]",
      "Compare the canary's samples with the baseline's, metric by metric (Mann-Whitney U,\n"
      "Hodges-Lehmann shift with a confidence interval, mean ratio), and score 0-100.\n"
      "Exit 0 PASS or MARGINAL (1 with --strict), 1 FAIL.\n",
-     judge_opts, canary_judge_run},
+     judge_opts, canary_judge_run, 0},
     {"watch", "soak-canary watch --prometheus URL --metric NAME=QUERY --success EXPR [options]",
      "Query Prometheus every --interval, --count times; classify each measurement;\n"
      "decide promote (exit 0), rollback or inconclusive (exit 1), and run the hook.\n",
-     watch_opts, canary_watch_run},
+     watch_opts, canary_watch_run, 0},
     {"notify", "soak-canary notify --notify URL --message TEXT",
      "Send a message (or --health FILE as is) to each --notify URL. Exit 4 when one fails.\n",
-     notify_opts, canary_notify_run},
+     notify_opts, canary_notify_run, 0},
 };
-
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-static int has_opt(const struct soak_opt *t, const char *name)
-{
-	for (; t->name; t++)
-		if (!strcmp(t->name, name))
-			return 1;
-	return 0;
-}
-
-/* Every option of every subcommand once (the first table's entry wins), for the
- * shared config section. */
-static struct soak_opt *union_opts(void)
-{
-	size_t n = 1, k = 0;
-	struct soak_opt *u;
-
-	for (size_t i = 0; i < NCMDS; i++)
-		for (const struct soak_opt *o = cmds[i].opts; o->name; o++)
-			n++;
-	u = calloc(n, sizeof(*u));
-	if (!u)
-		return NULL;
-	for (size_t i = 0; i < NCMDS; i++)
-		for (const struct soak_opt *o = cmds[i].opts; o->name; o++) {
-			size_t j;
-
-			for (j = 0; j < k && strcmp(u[j].name, o->name); j++)
-				;
-			if (j == k)
-				u[k++] = *o;
-		}
-	return u;
-}
-
-static int help(const struct cmd *cmd)
-{
-	struct soak_buf h;
-
-	soak_buf_init(&h, 64 * 1024);
-	soak_conf_help(cmd->opts, &h);
-	printf("usage: %s\n\n%s\noptions:\n%s", cmd->synopsis, cmd->about, soak_buf_str(&h));
-	soak_buf_free(&h);
-	return SOAK_EXIT_OK;
-}
-
-/* The subcommand's run, once its flags are its own and no argument is left over. */
-static int dispatch(const struct cmd *cmd, const struct soak_conf *c)
-{
-	for (size_t i = 0; i < c->nopts; i++)
-		if (c->v[i].src == SOAK_SRC_FLAG && !has_opt(cmd->opts, c->v[i].opt->name))
-			return soak_usage_error("'--%s' is not an option of '%s'",
-			                        c->v[i].opt->name, cmd->name);
-	if (soak_conf_flag(c, "help"))
-		return help(cmd);
-	if (soak_conf_flag(c, "version"))
-		return printf("soak-canary %s\n", SOAK_VERSION) < 0 ? SOAK_EXIT_ENV : SOAK_EXIT_OK;
-	if (c->nrest)
-		return soak_usage_error("unexpected argument '%s'", c->rest[0]);
-	return cmd->run(c);
-}
 
 int main(int argc, char **argv)
 {
-	const struct cmd *cmd = NULL;
-	struct soak_err err = {0};
-	struct soak_opt *all;
-	struct soak_conf c;
-	int rc;
+	static const struct soak_subcmds prog = {"soak-canary", usage,
+	                                         "tag, checklist, judge, watch or notify", cmds,
+	                                         sizeof(cmds) / sizeof(cmds[0])};
 
-	soak_msg_init("soak-canary");
-	if (argc < 2)
-		return soak_usage_error(
-		    "no command given (tag, checklist, judge, watch or notify)");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(usage, stdout);
-		return soak_finish(SOAK_EXIT_OK);
-	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("soak-canary %s\n", SOAK_VERSION);
-		return soak_finish(SOAK_EXIT_OK);
-	}
-	for (size_t i = 0; i < NCMDS; i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			cmd = &cmds[i];
-	if (!cmd)
-		return soak_usage_error("unknown command '%s' (tag, checklist, judge, watch or "
-		                        "notify)",
-		                        argv[1]);
-	if (!(all = union_opts())) {
-		soak_error("out of memory");
-		return SOAK_EXIT_ENV;
-	}
-	if (soak_conf_parse(&c, "soak-canary", all, argc - 1, argv + 1, 0, &err)) {
-		free(all);
-		return canary_fail(&err);
-	}
-	rc = dispatch(cmd, &c);
-	soak_conf_free(&c);
-	free(all);
-	return soak_finish(rc);
+	return soak_subcmd_main(&prog, argc, argv);
 }
