@@ -402,22 +402,13 @@ int soak_canary_hook(const char *cmd, const char *decision, const char *reason, 
 	struct soak_spawn sp = {
 	    .argv = argv, .env_set = env, .output = SOAK_PROC_INHERIT, .stdin_null = 1};
 	struct soak_proc_status st;
-	struct soak_proc *p;
-	int rc, killed;
+	int rc;
 
 	snprintf(e1, sizeof(e1), "SOAK_CANARY_DECISION=%s", decision);
 	snprintf(e2, sizeof(e2), "SOAK_CANARY_REASON=%s", reason);
 	snprintf(e3, sizeof(e3), "SOAK_CANARY_RECORD=%s", record ? record : "");
 	*code = -1;
-	if (soak_proc_start(&sp, &p, err) < 0) {
-		err->code = SOAK_EXIT_ENV;
-		return -1;
-	}
-	rc = soak_proc_wait(p, timeout_ms > 0 ? timeout_ms : -1, -1, NULL, err);
-	if (soak_proc_kill_tree(p, 2000, NULL, &killed, err) < 0)
-		rc = -1;
-	soak_proc_get_status(p, &st);
-	soak_proc_free(p);
+	rc = soak_proc_run(&sp, timeout_ms > 0 ? timeout_ms : -1, 2000, NULL, &st, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)

@@ -31,9 +31,8 @@ int soak_git(const char *repo, const char *const *args, struct soak_buf *out, in
 	struct capture cap = {out, 0};
 	struct soak_proc_io io = {on_output, &cap};
 	struct soak_proc_status st;
-	struct soak_proc *p;
 	size_t n = 0;
-	int rc, killed;
+	int rc;
 
 	argv[n++] = "git";
 	argv[n++] = "-C";
@@ -46,15 +45,7 @@ int soak_git(const char *repo, const char *const *args, struct soak_buf *out, in
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	soak_buf_reset(out);
-	if (soak_proc_start(&sp, &p, err) < 0) {
-		err->code = SOAK_EXIT_ENV;
-		return -1;
-	}
-	rc = soak_proc_wait(p, SOAK_GIT_TIMEOUT_MS, -1, &io, err);
-	if (soak_proc_kill_tree(p, 1000, &io, &killed, err) < 0)
-		rc = -1;
-	soak_proc_get_status(p, &st);
-	soak_proc_free(p);
+	rc = soak_proc_run(&sp, SOAK_GIT_TIMEOUT_MS, 1000, &io, &st, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)

@@ -83,6 +83,16 @@ struct soak_proc_status {
 };
 
 void soak_proc_get_status(const struct soak_proc *p, struct soak_proc_status *st);
+
+/*
+ * Run a process to its end (proc_run.c, on top of the calls above): start sp,
+ * wait up to timeout_ms (-1: no limit) delivering output to io (may be NULL),
+ * then end whatever is left of the tree (kill_after_ms between SIGTERM and
+ * SIGKILL). 1 when the root exited in time (*st holds its status), 0 when it did
+ * not (the tree was ended), -1 with err (SOAK_EXIT_ENV when it cannot start).
+ */
+int soak_proc_run(const struct soak_spawn *sp, int64_t timeout_ms, int64_t kill_after_ms,
+                  const struct soak_proc_io *io, struct soak_proc_status *st, struct soak_err *err);
 /* Change adopt_orphans (struct soak_spawn) for the next kill_tree, e.g. once no other tree runs. */
 void soak_proc_set_adopt_orphans(struct soak_proc *p, int on);
 long soak_proc_pid(const struct soak_proc *p);
