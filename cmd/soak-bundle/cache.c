@@ -69,6 +69,8 @@ const struct soak_opt soak_bundle_cache_opts[] = {
 		"remote stores: time for one request", 0, 0, 0},
 	{"http-retries", 0, SOAK_OPT_INT, "N", "3",
 		"remote stores: retries of a failed request", 0, 0, 20},
+	{"on-error", 0, SOAK_OPT_STRING, "fail|warn", "fail",
+		"store, network or file errors: fail (exit 3, 4), or warn (restore: a miss)", 0, 0, 0},
 	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL,
 		"JSON config file (section \"bundle\")", SOAK_OPT_CLI_ONLY, 0, 0},
 	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0},
@@ -140,6 +142,19 @@ static void show_progress(void *ctx, const struct soak_cache_progress *p)
 	        size, p->total ? " of " : "", p->total ? total : "", (unsigned long long)p->files,
 	        mbs);
 	pl->shown = 1;
+}
+
+/* The ::warning:: annotation of a failure --on-error warn lets pass. */
+static void gha_warning(const char *cmd, const char *why)
+{
+	struct soak_buf b;
+	char title[32];
+
+	snprintf(title, sizeof(title), "cache %s", cmd);
+	soak_buf_init(&b, 64 * 1024);
+	if (soak_gha_annotation(&b, "warning", title, why) == 0)
+		fputs(soak_buf_str(&b), stdout);
+	soak_buf_free(&b);
 }
 
 static int outputs(const char *key, const struct soak_cache_result *res)
@@ -225,7 +240,8 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 	struct lines paths, rk;
 	struct soak_err err = {0};
 	const char *cmd, *comp = soak_conf_str(c, "compression"), *key;
-	int save, rc;
+	const char *on_error = soak_conf_str(c, "on-error");
+	int save, rc, warn_only = 0;
 
 	if (!c->nrest)
 		return soak_usage_error("no cache command given (save or restore)");
@@ -244,6 +260,11 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 				return soak_usage_error("'--%s' is an option of 'cache restore'",
 				                        restore_only[i]);
 	}
+	if (!strcmp(on_error, "warn"))
+		warn_only = 1;
+	else if (strcmp(on_error, "fail"))
+		return soak_usage_error(
+		    "invalid value '%s' for 'on-error': expected 'fail' or 'warn'", on_error);
 	if (!soak_conf_is_set(c, "key"))
 		return soak_usage_error("no --key given: the cache entry's key");
 	key = soak_conf_str(c, "key");
@@ -294,6 +315,16 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 		fputc('\n', stderr);
 	for (size_t i = 0; i < res.nwarnings; i++)
 		soak_warning("%s", res.warnings[i]);
+	if (rc && err.code != SOAK_EXIT_USAGE && warn_only) {
+		/* as actions/cache: the job goes on without the cache */
+		soak_warning("cache %s failed: %s; %s (--on-error warn)", cmd, err.msg,
+		             save ? "nothing saved" : "treated as a miss");
+		if (soak_gha_active())
+			gha_warning(cmd, err.msg);
+		soak_cache_result_free(&res);
+		memset(&res, 0, sizeof(res));
+		rc = 0;
+	}
 	if (rc)
 		rc = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)
 		                                 : soak_report_err(&err);

@@ -63,6 +63,21 @@ run_action 1 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=nothing-here --inp
 	--input fail-on-cache-miss=true
 assert_jq_eq "$RESULT" '.steps[] | select(.id == "restore") | [.outcome, .exit_code] | join(" ")' "failure 5"
 
+# --- a store that cannot be used: a warning and a miss, as actions/cache; on-error=fail fails ---
+printf 'not a directory\n' >"$TMP/store-file"
+run_action 0 "$SOAK_SRC/cache/restore" --input toolkit-path="$SOAK_BIN" --input store="$TMP/store-file" \
+	--input key=deps-linux-abc --input path=deps
+assert_jq_eq "$RESULT" '.outputs | [."cache-hit", ."cache-primary-key", ."cache-matched-key"] | join(",")' \
+	"false,deps-linux-abc,"
+assert_contains "$OUT" "::warning title=cache restore::cache store: cannot create directory"
+run_action 1 "$SOAK_SRC/cache/restore" --input toolkit-path="$SOAK_BIN" --input store="$TMP/store-file" \
+	--input key=deps-linux-abc --input path=deps --input on-error=fail
+assert_jq_eq "$RESULT" '.steps[] | select(.id == "restore") | [.outcome, .exit_code] | join(" ")' "failure 4"
+fill_ws
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/save" --input toolkit-path="$SOAK_BIN" --input store="$TMP/store-file" \
+	--input key=deps-linux-abc --input path=deps
+assert_contains "$OUT" "::warning title=cache save::cache store: cannot create directory"
+
 # --- save after a failure: the workflow's step has if: always(); the action itself just saves ---
 fill_ws
 KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/save" "${tk[@]}" --input key=after-failure --input path=notes.txt \

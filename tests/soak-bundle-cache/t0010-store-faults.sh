@@ -3,7 +3,8 @@
 # retried exactly --http-retries times and then exit 4 naming the URL and the
 # status; a body cut short, a server too slow for --http-timeout and a refused
 # connection are exit 4 with curl's reason; a restore that fails leaves the
-# target as it was. The S3 store sends SigV4-signed requests to its endpoint.
+# target as it was. --on-error warn turns such a failure into a warning (a
+# restore into a miss, with its outputs), as actions/cache does. The S3 store sends SigV4-signed requests to its endpoint.
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/soak-canary/lib-canary.sh"
 . "$SOAK_SRC/tests/soak-bundle-cache/lib-cache.sh"
@@ -58,6 +59,29 @@ dead=http://127.0.0.1:$(free_port)
 expect_exit 4 "$BUNDLE" cache save --key k --path deps --root ws --store "$dead/c/" --http-retries 1
 assert_contains "$ERR" "cannot GET '$dead/c/"
 assert_match "$ERR" "(Couldn't connect to server|Connection refused|Failed to connect)"
+
+# --- --on-error warn: as actions/cache, the job goes on (a restore is a miss) ---
+expect_exit 0 env GITHUB_ACTIONS=true GITHUB_OUTPUT="$TMP/gh_out" "$BUNDLE" cache restore --key k \
+	--restore-keys k- --path deps --root ws --store "$dead/c/" --http-retries 0 --on-error warn
+assert_match "$ERR" "^soak-bundle: warning: cache restore failed: cannot GET '$dead/c/.*; treated as a miss \(--on-error warn\)$"
+assert_match "$OUT" "^::warning title=cache restore::cannot GET '$dead/c/"
+assert_contains "$OUT" "cache not found for keys 'k', 'k-'"
+assert_eq "$(grep -A1 '^cache-hit<<' "$TMP/gh_out" | tail -n1)" false "--on-error warn: cache-hit"
+assert_eq "$(grep -A1 '^cache-primary-key<<' "$TMP/gh_out" | tail -n1)" k "--on-error warn: cache-primary-key"
+assert_eq "$(listing ws/deps)" "$before" "--on-error warn: target untouched"
+expect_exit 5 "$BUNDLE" cache restore --key k --path deps --root ws --store "$dead/c/" \
+	--http-retries 0 --on-error warn --fail-on-cache-miss
+assert_contains "$ERR" "cache not found for keys 'k' (--fail-on-cache-miss)"
+expect_exit 0 "$BUNDLE" cache save --key k --path deps --root ws --store "$dead/c/" --http-retries 0 \
+	--on-error warn
+assert_match "$ERR" "^soak-bundle: warning: cache save failed: .*; nothing saved \(--on-error warn\)$"
+expect_exit 0 env SOAK_ON_ERROR=warn "$BUNDLE" cache save --key k --path deps --root ws \
+	--store "$dead/c/" --http-retries 0
+assert_contains "$ERR" "nothing saved (--on-error warn)"
+expect_exit 4 env SOAK_ON_ERROR=warn "$BUNDLE" cache save --key k --path deps --root ws \
+	--store "$dead/c/" --http-retries 0 --on-error fail
+expect_exit 2 "$BUNDLE" cache save --key k --path deps --root ws --on-error ignore
+assert_contains "$ERR" "invalid value 'ignore' for 'on-error': expected 'fail' or 'warn'"
 
 # --- the S3 store: SigV4 requests to the endpoint; 503 retried, then exit 4 ---
 script '{"default": {"status": 503, "body": "slow down"}}'
