@@ -798,7 +798,12 @@ static char *map_path(struct rctx *r, const char *name, size_t *anchor, int *sel
 static int disk_fail(struct archive *disk, const char *name, struct soak_err *err)
 {
 	const char *m = archive_error_string(disk);
+	int e = archive_errno(disk);
 
+	/* the file system's own trouble is the environment's: not a miss */
+	if (e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == ENOMEM)
+		return soak_err_set(err, SOAK_EXIT_ENV, "cannot extract '%s': %s (%s)", name,
+		                    m ? m : "libarchive error", strerror(e));
 	/* a write through a link, or a failed link, is the archive's doing */
 	return soak_err_set(err, SOAK_EXIT_INPUT, "cannot extract '%s': %s", name,
 	                    m ? m : "libarchive error");
