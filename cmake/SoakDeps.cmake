@@ -30,13 +30,21 @@ else()
   endif()
 endif()
 
+# 3.6.0 at least: before it, the directory modes and times archive_write_disk
+# sets when it closes followed a symbolic link put where a directory was
+# (CVE-2021-31566), and the cache makes its links before that close.
+set(SOAK_LIBARCHIVE_MIN 3.6.0)
 if(LIBARCHIVE_FOUND)
+  if(LIBARCHIVE_VERSION VERSION_LESS SOAK_LIBARCHIVE_MIN)
+    message(FATAL_ERROR "libarchive ${LIBARCHIVE_VERSION} is too old: ${SOAK_LIBARCHIVE_MIN} or newer "
+      "is needed (Debian 12, Ubuntu 22.04 and newer have it)")
+  endif()
   add_library(soak::archive ALIAS PkgConfig::LIBARCHIVE)
 else()
-  find_package(LibArchive QUIET)
+  find_package(LibArchive ${SOAK_LIBARCHIVE_MIN} QUIET)
   if(LibArchive_FOUND)
     add_library(soak::archive ALIAS LibArchive::LibArchive)
   else()
-    soak_missing("libarchive" "libarchive-dev" "libarchive" "libarchive")
+    soak_missing("libarchive ${SOAK_LIBARCHIVE_MIN} or newer" "libarchive-dev" "libarchive" "libarchive")
   endif()
 endif()

@@ -324,10 +324,18 @@ static int archive_fail(struct wctx *w, struct soak_err *err)
 static int copy_file(struct wctx *w, const char *abs, const struct stat *st, struct soak_err *err)
 {
 	uint64_t done = 0;
-	int fd = open(abs, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a fifo put where the file was must not hang the save */
+	int fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat now;
 
 	if (fd < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", abs);
+	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		close(fd);
+		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s' was replaced while it was archived",
+		                    abs);
+	}
 	while (done < (uint64_t)st->st_size) {
 		size_t want = (uint64_t)st->st_size - done < IO_BLOCK
 		                  ? (size_t)((uint64_t)st->st_size - done)
@@ -579,6 +587,7 @@ static int feed_zstd(struct feeder *f, const char *src, size_t n, char **slot, s
                      size_t *last, struct soak_err *bad)
 {
 	ZSTD_inBuffer in = {src, n, 0};
+	size_t ipos, r;
 	int full;
 
 	do {
@@ -589,10 +598,13 @@ static int feed_zstd(struct feeder *f, const char *src, size_t n, char **slot, s
 		out.dst = *slot;
 		out.size = f->pipe.size;
 		out.pos = *fill;
-		*last = ZSTD_decompressStream(f->z, &out, &in);
-		if (ZSTD_isError(*last))
-			return soak_err_set(bad, SOAK_EXIT_INPUT, "zstd: %s",
-			                    ZSTD_getErrorName(*last));
+		ipos = in.pos;
+		r = ZSTD_decompressStream(f->z, &out, &in);
+		if (ZSTD_isError(r))
+			return soak_err_set(bad, SOAK_EXIT_INPUT, "zstd: %s", ZSTD_getErrorName(r));
+		/* a call that only found the output full again says nothing of the frame */
+		if (in.pos != ipos || out.pos != *fill)
+			*last = r;
 		*fill = out.pos;
 		full = *fill == f->pipe.size;
 		if (full) {
@@ -1303,8 +1315,105 @@ static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err
 	return ret;
 }
 
+/* 1 when the directory name in dfd has an entry (or cannot be read), else 0. */
+static int dir_has_entries(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+	int any = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	while (!any && (de = readdir(d)))
+		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return any;
+}
+
+/*
+ * Before anything moves: every staged entry can go where merge() puts it. What
+ * cannot is a file or link of the archive where the workspace has a directory
+ * that is not empty (merge() would fail there after earlier entries moved in).
+ * 0, or -1: SOAK_EXIT_INPUT (a miss) for such a conflict, SOAK_EXIT_ENV.
+ */
+static int check_merge(int sfd, int tfd, const char *where, int depth, struct soak_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int dfd = dup(sfd), ret = 0;
+
+	if (depth > 1024)
+		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep",
+		                    where);
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
+	}
+	while (!ret && (de = readdir(d))) {
+		struct stat ss, ts;
+		const char *n = de->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, "..") ||
+		    fstatat(tfd, n, &ts, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(ts.st_mode))
+			continue;
+		if (fstatat(sfd, n, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat '%s/%s'",
+			                     where, n);
+		} else if (!S_ISDIR(ss.st_mode)) {
+			if (dir_has_entries(tfd, n))
+				ret = soak_err_set(err, SOAK_EXIT_INPUT,
+				                   "'%s/%s' is a %s in the archive and a directory "
+				                   "that is not empty in the workspace",
+				                   where, n,
+				                   S_ISLNK(ss.st_mode) ? "symbolic link" : "file");
+		} else {
+			int cs = openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int ct = openat(tfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			char sub[4096];
+
+			snprintf(sub, sizeof(sub), "%s/%s", where, n);
+			if (cs < 0 || ct < 0)
+				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'",
+				                     sub);
+			else
+				ret = check_merge(cs, ct, sub, depth + 1, err);
+			if (cs >= 0)
+				close(cs);
+			if (ct >= 0)
+				close(ct);
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
 static int commit(struct rctx *r, struct soak_err *err)
 {
+	for (size_t i = 0; i < r->nanchors; i++) {
+		struct anchor *an = &r->anchors[i];
+		int sfd, tfd, ret;
+
+		if (!an->stage)
+			continue;
+		sfd = open(an->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		tfd = open(an->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0 || tfd < 0)
+			ret =
+			    soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
+		else
+			ret = check_merge(sfd, tfd, an->dir, 0, err);
+		if (sfd >= 0)
+			close(sfd);
+		if (tfd >= 0)
+			close(tfd);
+		if (ret)
+			return -1;
+	}
 	for (size_t i = 0; i < r->nanchors; i++) {
 		struct anchor *an = &r->anchors[i];
 		int sfd, tfd, ret = 0;

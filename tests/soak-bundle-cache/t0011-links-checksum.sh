@@ -3,7 +3,9 @@
 # is a miss that leaves the target untouched; a later entry at a
 # link's path replaces the link, a link after a file replaces the file, as in
 # archive order; nothing goes through a link, also by a hard link's target;
-# directories holding links keep their times.
+# directories holding links keep their times; a file of the archive over a
+# non-empty directory is found before anything moves; a stream that ends on a
+# chunk boundary is whole.
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/soak-bundle-cache/lib-cache.sh"
 
@@ -75,4 +77,31 @@ check_miss "link over a directory" "refused: 'deps/d' is a symbolic link where t
 build file:deps/a.txt "link:deps/o:$TMP/outside" link:deps/o/x:/etc/passwd
 swap_blob "$st" k "$TMP/o.tar.zst"
 check_miss "link through a link" "cannot extract 'deps/o/x': Cannot extract through symlink"
+# a file of the archive where the workspace has a directory that is not empty:
+# found before anything moves, a miss; the workspace as it was
+rm -rf deps && mkdir -p deps/m && printf 'alpha\n' >deps/a.txt && printf 'keep\n' >deps/m/inner
+before=$(listing deps)
+build file:deps/a.txt:NEW file:deps/b.txt:NEW file:deps/m:NEW file:deps/z.txt:NEW
+swap_blob "$st" k "$TMP/o.tar.zst"
+check_miss "file over a directory" "deps/m' is a file in the archive and a directory that is not empty in the workspace"
+assert_no_file deps/b.txt
+assert_eq "$(cat deps/m/inner)" keep "the directory stays whole"
+# an empty directory there is replaced, as tar would
+rmdir deps/m/inner 2>/dev/null; rm -f deps/m/inner
+expect_exit 0 "$BUNDLE" cache restore --key k --path deps --store "$st"
+assert_eq "$(cat deps/m deps/z.txt)" $'NEW\nNEW' "file over an empty directory"
+
+# a zstd stream whose tar (without end-of-archive blocks) fills whole 256 KiB
+# chunks: not mistaken for a truncated one
+rm -rf deps && mkdir deps
+python3 - >"$TMP/o.tar" <<'PY'
+import sys, tarfile
+n = 262144 - 512
+i = tarfile.TarInfo("deps/big"); i.size = n; i.mtime = 1600000000
+sys.stdout.buffer.write(i.tobuf(tarfile.USTAR_FORMAT) + b"x" * n)
+PY
+zstd -q -f "$TMP/o.tar" -o "$TMP/o.tar.zst"
+swap_blob "$st" k "$TMP/o.tar.zst"
+expect_exit 0 "$BUNDLE" cache restore --key k --path deps --store "$st"
+assert_eq "$(stat -c %s deps/big)" 261632 "a stream ending on a chunk boundary"
 finish
