@@ -1232,21 +1232,35 @@ static void remove_tree(const char *path)
 	nftw(path, rm_cb, 32, FTW_PHYS | FTW_DEPTH);
 }
 
+/* A stream over the staged directory sfd (depth levels down), or NULL with err. */
+static DIR *staged_dir(int sfd, const char *where, int depth, struct soak_err *err)
+{
+	int dfd;
+	DIR *d;
+
+	if (depth > 1024) {
+		soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", where);
+		return NULL;
+	}
+	dfd = dup(sfd);
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
+		if (dfd >= 0)
+			close(dfd);
+		return NULL;
+	}
+	return d;
+}
+
 /* Move the staged tree sfd into the target directory tfd, entry by entry. */
 static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err *err)
 {
-	DIR *d;
 	struct dirent *de;
-	int dfd = dup(sfd), ret = 0;
+	DIR *d = staged_dir(sfd, where, depth, err);
+	int ret = 0;
 
-	if (depth > 1024)
-		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep",
-		                    where);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
-	}
+	if (!d)
+		return -1;
 	while (!ret && (errno = 0, de = readdir(d))) {
 		struct stat ss, ts;
 		const char *n = de->d_name;
@@ -1342,18 +1356,12 @@ static int dir_has_entries(int dfd, const char *name)
  */
 static int check_merge(int sfd, int tfd, const char *where, int depth, struct soak_err *err)
 {
-	DIR *d;
 	struct dirent *de;
-	int dfd = dup(sfd), ret = 0;
+	DIR *d = staged_dir(sfd, where, depth, err);
+	int ret = 0;
 
-	if (depth > 1024)
-		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep",
-		                    where);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
-	}
+	if (!d)
+		return -1;
 	while (!ret && (de = readdir(d))) {
 		struct stat ss, ts;
 		const char *n = de->d_name;
