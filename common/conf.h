@@ -46,6 +46,15 @@ struct soak_opt {
 	long long min, max; /* range for INT and DOUBLE (DOUBLE uses them as doubles) */
 };
 
+/* The last entries of every program's option table: --help, --version, the end. */
+// clang-format off
+#define SOAK_OPT_HELP_VERSION_END \
+	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "print this help and exit", SOAK_OPT_CLI_ONLY, 0, 0}, \
+	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "print the version and exit", \
+		SOAK_OPT_CLI_ONLY, 0, 0}, \
+	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0}
+// clang-format on
+
 enum soak_src {
 	SOAK_SRC_NONE,
 	SOAK_SRC_DEFAULT,

@@ -58,18 +58,14 @@ static const struct soak_opt release_opts[] = {
 	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL,
 		"JSON config file (section \"bundle\")", SOAK_OPT_CLI_ONLY, 0, 0},
 	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0},
-	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "print this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "print the version and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+	SOAK_OPT_HELP_VERSION_END,
 };
 
 static const struct soak_opt verify_opts[] = {
 	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL,
 		"JSON config file (section \"bundle\")", SOAK_OPT_CLI_ONLY, 0, 0},
 	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0},
-	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "print this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "print the version and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+	SOAK_OPT_HELP_VERSION_END,
 };
 // clang-format on
 

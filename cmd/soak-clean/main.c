@@ -59,10 +59,7 @@ static const struct soak_opt options[] = {
     {"kill", 0, SOAK_OPT_FLAG, NULL, NULL, "verify: end the run's leftover processes", 0, 0, 0},
     {"kill-after", 0, SOAK_OPT_DURATION, "DURATION", "5s",
      "verify: grace between SIGTERM and SIGKILL", 0, 0, 0},
-    {"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-    {"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "show the version and exit", SOAK_OPT_CLI_ONLY, 0,
-     0},
-    {NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+    SOAK_OPT_HELP_VERSION_END,
 };
 
 static int help(void)

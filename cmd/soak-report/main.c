@@ -55,10 +55,7 @@ static const struct soak_opt opts[] = {
     {"full-parse", 0, SOAK_OPT_FLAG, NULL, NULL,
      "parse every record with the full JSON parser (slower; same results)", 0, 0, 0},
     {"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no summary on stdout", 0, 0, 0},
-    {"help", 'h', SOAK_OPT_FLAG, NULL, NULL, "print this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-    {"version", 'V', SOAK_OPT_FLAG, NULL, NULL, "print the version and exit", SOAK_OPT_CLI_ONLY, 0,
-     0},
-    {NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+    SOAK_OPT_HELP_VERSION_END,
 };
 
 static int parse_settle(const char *s, struct soak_report_opts *o, struct soak_err *err)

@@ -79,11 +79,7 @@ static const struct soak_opt options[] = {
 		"validate everything, run nothing", SOAK_OPT_NO_REPLAY, 0, 0},
 	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL,
 		"no progress line", 0, 0, 0},
-	{"help", 'h', SOAK_OPT_FLAG, NULL, NULL,
-		"show this help and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{"version", 'V', SOAK_OPT_FLAG, NULL, NULL,
-		"show the version and exit", SOAK_OPT_CLI_ONLY, 0, 0},
-	{NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0},
+	SOAK_OPT_HELP_VERSION_END,
 };
 // clang-format on
 
