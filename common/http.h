@@ -27,7 +27,6 @@ struct soak_http_req {
 /* 0 when the server answered 2xx; *status gets the last HTTP status (0: none). */
 int soak_http_send(const struct soak_http_req *req, long *status, struct soak_err *err);
 
-
 /*
  * A transfer with a body from or to a file (http_xfer.c), for stores of large
  * objects: GET, PUT, HEAD, DELETE or any method. The same retries as
@@ -36,20 +35,20 @@ int soak_http_send(const struct soak_http_req *req, long *status, struct soak_er
  * 2xx, e.g. 404 for "not there") is returned as 1 instead of an error.
  */
 struct soak_http_xfer {
-	const char *method;           /* "GET", "PUT", "HEAD", "DELETE" */
+	const char *method; /* "GET", "PUT", "HEAD", "DELETE" */
 	const char *url;
-	const char *const *headers;   /* "Name: value" lines, NULL-terminated; may be NULL */
-	const char *upload_path;      /* request body from this file, or NULL */
-	int download_fd;              /* GET: body into this file (rewound on retry), or -1 */
-	struct soak_buf *body;        /* or into this bounded buffer (reset on retry), or NULL */
-	uint64_t max_download;        /* refuse a longer body (SOAK_EXIT_INPUT); 0: no limit */
-	const char *aws_sigv4;        /* CURLOPT_AWS_SIGV4, e.g. "aws:amz:us-east-1:s3", or NULL */
-	const char *userpwd;          /* CURLOPT_USERPWD ("ACCESS:SECRET" for SigV4), or NULL */
-	long ok_status;               /* a non-2xx status that is an answer, not an error; 0: none */
-	int64_t timeout_ms;           /* per attempt, whole transfer; 0: none */
-	int64_t connect_timeout_ms;   /* 0: libcurl's default */
-	int retries;                  /* more attempts after the first */
-	int64_t backoff_ms;           /* before the first retry; doubles */
+	const char *const *headers; /* "Name: value" lines, NULL-terminated; may be NULL */
+	const char *upload_path;    /* request body from this file, or NULL */
+	int download_fd;            /* GET: body into this file (rewound on retry), or -1 */
+	struct soak_buf *body;      /* or into this bounded buffer (reset on retry), or NULL */
+	uint64_t max_download;      /* refuse a longer body (SOAK_EXIT_INPUT); 0: no limit */
+	const char *aws_sigv4;      /* CURLOPT_AWS_SIGV4, e.g. "aws:amz:us-east-1:s3", or NULL */
+	const char *userpwd;        /* CURLOPT_USERPWD ("ACCESS:SECRET" for SigV4), or NULL */
+	long ok_status;             /* a non-2xx status that is an answer, not an error; 0: none */
+	int64_t timeout_ms;         /* per attempt, whole transfer; 0: none */
+	int64_t connect_timeout_ms; /* 0: libcurl's default */
+	int retries;                /* more attempts after the first */
+	int64_t backoff_ms;         /* before the first retry; doubles */
 	/* progress: bytes moved so far in this attempt; may be NULL */
 	void (*progress)(void *ctx, uint64_t now, uint64_t total);
 	void *progress_ctx;
@@ -64,7 +63,7 @@ int soak_http_xfer(const struct soak_http_xfer *x, long *status, struct soak_err
  * the answer is kept up to max_body bytes; a longer one fails the call.
  */
 struct soak_http_call {
-	const char *method;         /* "GET", "POST", ... */
+	const char *method; /* "GET", "POST", ... */
 	const char *url;
 	const char *shown_url;      /* what messages name (secrets masked); NULL: url less
 	                               any user:password */
@@ -90,8 +89,7 @@ void soak_http_resp_free(struct soak_http_resp *r);
  * One attempt, no retry. 0 when an answer came, whatever its status; -1 on a
  * network error, a timeout or an overlong body (SOAK_EXIT_ENV naming the shown URL).
  */
-int soak_http_call(const struct soak_http_call *c, struct soak_http_resp *r,
-                   struct soak_err *err);
+int soak_http_call(const struct soak_http_call *c, struct soak_http_resp *r, struct soak_err *err);
 
 /* How soak_http_fetch retries. */
 struct soak_http_retry {
