@@ -231,7 +231,7 @@ static int is_sha(const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < 40; i++)
+	for (i = 0; i < 40 && s[i]; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return i == 40;

@@ -25,19 +25,19 @@ int soak_notify_conf_parse_on(const char *list, const char *const *events, const
 			p++, len--;
 		while (len && p[len - 1] == ' ')
 			len--;
-		for (i = 0; events[i] && i < EVENTS_MAX; i++)
+		for (i = 0; i < EVENTS_MAX && events[i]; i++)
 			if (strlen(events[i]) == len && !strncmp(p, events[i], len))
 				break;
-		if (events[i] && i < EVENTS_MAX) {
+		if (i < EVENTS_MAX && events[i]) {
 			*on |= 1u << i;
 		} else if (len == 6 && !strncmp(p, "always", 6)) {
-			for (i = 0; events[i] && i < EVENTS_MAX; i++)
+			for (i = 0; i < EVENTS_MAX && events[i]; i++)
 				*on |= 1u << i;
 		} else {
 			struct soak_buf allowed;
 
 			soak_buf_init(&allowed, 1024);
-			for (i = 0; events[i] && i < EVENTS_MAX; i++)
+			for (i = 0; i < EVENTS_MAX && events[i]; i++)
 				soak_buf_addf(&allowed, "%s, ", events[i]);
 			soak_err_set(err, SOAK_EXIT_USAGE,
 			             "invalid value '%s' for 'notify-on' (from %s): %s%.*s%s "
@@ -143,7 +143,7 @@ int soak_notify_conf_wants(const struct soak_notify_conf *nc, const char *event)
 {
 	if (!nc->n)
 		return 0;
-	for (size_t i = 0; nc->events[i] && i < EVENTS_MAX; i++)
+	for (size_t i = 0; i < EVENTS_MAX && nc->events[i]; i++)
 		if (!strcmp(nc->events[i], event))
 			return (nc->on >> i) & 1;
 	return 0;

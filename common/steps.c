@@ -269,7 +269,7 @@ void soak_steps_file_name(const char *name, char *buf, size_t n)
 {
 	size_t i = 0;
 
-	for (; name[i] && i < n - 1; i++) {
+	for (; i < n - 1 && name[i]; i++) {
 		char c = name[i];
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
