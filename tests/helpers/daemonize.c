@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/banned.h"
+#include "../../common/base/banned.h"
 
 int main(int argc, char **argv)
 {

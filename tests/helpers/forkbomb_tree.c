@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../common/banned.h"
+#include "../../common/base/banned.h"
 
 static void __attribute__((noreturn)) idle(void)
 {

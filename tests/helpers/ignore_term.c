@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../common/banned.h"
+#include "../../common/base/banned.h"
 
 int main(void)
 {
