@@ -13,6 +13,7 @@
 #include "gha.h"
 #include "msg.h"
 #include "parse.h"
+#include "str.h"
 #include "banned.h"
 
 const char soak_bundle_cache_about[] =
@@ -102,7 +103,7 @@ static int split_lines(const struct soak_setting *s, struct lines *out)
 				if (!(t = realloc(out->v, (out->n + 1) * sizeof(*t))))
 					return -1;
 				out->v = t;
-				if (!(out->v[out->n] = strndup(p + a, z - a)))
+				if (!(out->v[out->n] = soak_strndup(p + a, z - a)))
 					return -1;
 				out->n++;
 			}

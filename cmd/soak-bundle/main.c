@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "parse.h"
 #include "subcmd.h"
+#include "os.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -207,7 +208,6 @@ int main(int argc, char **argv)
 	                                         cmds, sizeof(cmds) / sizeof(cmds[0])};
 
 	/* zip stores local DOS times: make "local" UTC so archives do not depend on TZ */
-	setenv("TZ", "UTC0", 1);
-	tzset();
+	soak_os_utc_local_time();
 	return soak_subcmd_main(&prog, argc, argv);
 }

@@ -12,6 +12,8 @@
 #include "canary.h"
 #include "canary_cmd.h"
 #include "file.h"
+#include "str.h"
+#include "os.h"
 #include "banned.h"
 
 static void plan_of(const struct soak_conf *c, struct soak_canary_plan *p)
@@ -45,7 +47,7 @@ static char *bundle_name(const char *bundle, const char *to)
 
 	if (!to)
 		return strdup("CANARY_CHECKLIST.md");
-	dir = slash ? strndup(to, (size_t)(slash - to) + (slash == to)) : strdup(".");
+	dir = slash ? soak_strndup(to, (size_t)(slash - to) + (slash == to)) : strdup(".");
 	rd = dir ? realpath(dir, NULL) : NULL;
 	rb = realpath(bundle, NULL);
 	if (rd && rb && !strcmp(rd, rb) && (slash ? slash[1] : to[0]))
@@ -66,8 +68,7 @@ static int seal(const struct soak_conf *c, const char *bundle, const char *name,
 	char *path = soak_path_join(bundle, name);
 
 	/* zip stores local DOS times: rewrite archives as soak-bundle writes them */
-	setenv("TZ", "UTC0", 1);
-	tzset();
+	soak_os_utc_local_time();
 	if (!path) {
 		soak_error("out of memory");
 		return SOAK_EXIT_ENV;

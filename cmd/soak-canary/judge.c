@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "gha.h"
 #include "parse.h"
+#include "str.h"
 #include "banned.h"
 
 /* What the options point into, owned here. */
@@ -159,7 +160,7 @@ static int weights_of(const struct soak_conf *c, struct soak_canary_judge_opts *
 		    soak_parse_double(eq + 1, 0, 100, &a->weights[i], &err) < 0)
 			return soak_usage_error("bad --group-weight '%s' (GROUP=PERCENT, 0 to 100)",
 			                        gw->list[i]);
-		a->gnames[i] = strndup(gw->list[i], (size_t)(eq - gw->list[i]));
+		a->gnames[i] = soak_strndup(gw->list[i], (size_t)(eq - gw->list[i]));
 		if (!a->gnames[i])
 			return oom();
 	}

@@ -46,7 +46,14 @@ int soak_err_errno(struct soak_err *err, int code, int errnum, const char *fmt, 
 
 	if (!err)
 		return -1;
+#if defined(_WIN32)
+	/* the Windows C runtime's strerror_s; strerror_r elsewhere, GNU or XSI */
+	etext = strerror_s(ebuf, sizeof(ebuf), errnum) ? "unknown error" : ebuf;
+#elif defined(__GLIBC__) && defined(_GNU_SOURCE)
 	etext = strerror_r(errnum, ebuf, sizeof(ebuf));
+#else
+	etext = strerror_r(errnum, ebuf, sizeof(ebuf)) ? "unknown error" : ebuf;
+#endif
 	err->code = code;
 	va_start(ap, fmt);
 	vset(err, fmt, ap);

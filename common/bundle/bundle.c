@@ -17,6 +17,7 @@
 #include "file.h"
 #include "hash.h"
 #include "json.h"
+#include "str.h"
 #include "banned.h"
 
 #define SNAPSHOT "POST_SOAK_SNAPSHOT.json"
@@ -468,7 +469,7 @@ static char *strip_slashes(const char *s)
 
 	while (n > 1 && s[n - 1] == '/')
 		n--;
-	p = strndup(s, n);
+	p = soak_strndup(s, n);
 	return p;
 }
 
@@ -557,7 +558,7 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 			                    r->arch);
 	}
 	/* out inside the source: keep it (and its temporary names) out of the includes */
-	parent = base == out ? strdup(".") : strndup(out, (size_t)(base - out));
+	parent = base == out ? strdup(".") : soak_strndup(out, (size_t)(base - out));
 	if (!parent)
 		return oom(err);
 	pr = realpath(parent[0] ? parent : "/", NULL);
@@ -993,7 +994,7 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 	int ret = -1;
 
 	soak_buf_init(&doc, DOC_MAX);
-	parent = base == out ? strdup(".") : strndup(out, (size_t)(base - out));
+	parent = base == out ? strdup(".") : soak_strndup(out, (size_t)(base - out));
 	if (!parent)
 		return oom(err);
 	if (parent[0] && soak_mkdir_p(parent, err)) {

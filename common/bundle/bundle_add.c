@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "file.h"
 #include "json.h"
+#include "str.h"
 #include "banned.h"
 
 #define MANIFEST_MAX (64 * 1024 * 1024)
@@ -276,7 +277,7 @@ int soak_bundle_add_file(const char *dir, const char *name, const void *data, si
 		return -1;
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
-	if (!(d = strndup(dir, n)))
+	if (!(d = soak_strndup(dir, n)))
 		return oom(err);
 	a.dir = d;
 	if (!has(d, "MANIFEST.json") && !has(d, "SHA256SUMS")) {

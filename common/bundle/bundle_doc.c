@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "parse.h"
 #include "git.h"
+#include "str.h"
 #include "banned.h"
 
 #define GIT_OUT_MAX (16 * 1024 * 1024)
@@ -78,7 +79,7 @@ static char *dup_line(const struct soak_buf *b)
 {
 	const char *s = soak_buf_str(b);
 
-	return strndup(s, strcspn(s, "\n"));
+	return soak_strndup(s, strcspn(s, "\n"));
 }
 
 static int is_hex(const char *s, size_t n)
@@ -109,8 +110,8 @@ static int parse_log(struct soak_bundle_git *g, const struct soak_buf *b, struct
 			if (!sub)
 				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			g->subject = sub;
-			sha[g->ncommits] = strndup(p, 40);
-			sub[g->ncommits] = strndup(p + 41, len - 41);
+			sha[g->ncommits] = soak_strndup(p, 40);
+			sub[g->ncommits] = soak_strndup(p + 41, len - 41);
 			if (!sha[g->ncommits] || !sub[g->ncommits]) {
 				free(sha[g->ncommits]);
 				free(sub[g->ncommits]);

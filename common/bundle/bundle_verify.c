@@ -11,6 +11,7 @@
 #include "file.h"
 #include "hash.h"
 #include "json.h"
+#include "str.h"
 #include "banned.h"
 
 #define LIST_MAX (64 * 1024 * 1024)
@@ -253,7 +254,7 @@ static int strip_top(struct verify *v, struct held *held, size_t nheld, struct s
 	if (!top || !below)
 		return 0;
 	{
-		char *t = strndup(top, tn);
+		char *t = soak_strndup(top, tn);
 		size_t k = 0;
 
 		if (!t)

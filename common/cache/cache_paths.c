@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "cache_int.h"
 #include "exitcode.h"
+#include "str.h"
 #include "banned.h"
 
 #define MAX_DEPTH 512
@@ -207,7 +208,7 @@ static char *literal_head(const char *pat)
 		end--;
 	if (end > pat + 1)
 		end--; /* drop the '/' */
-	out = strndup(pat, (size_t)(end - pat));
+	out = soak_strndup(pat, (size_t)(end - pat));
 	if (out && !out[0]) {
 		free(out);
 		out = strdup("/");

@@ -10,6 +10,7 @@
 #include "cache_int.h"
 #include "exitcode.h"
 #include "http.h"
+#include "str.h"
 #include "banned.h"
 
 int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen, uint64_t size,
@@ -26,7 +27,7 @@ int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t name
 		l->v = v;
 		l->cap = cap;
 	}
-	if (!(n = strndup(name, namelen)))
+	if (!(n = soak_strndup(name, namelen)))
 		return -1;
 	l->v[l->n].name = n;
 	l->v[l->n].size = size;

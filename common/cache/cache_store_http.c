@@ -17,6 +17,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "json.h"
+#include "str.h"
 #include "banned.h"
 
 #define LIST_MAX (32 * 1024 * 1024)
@@ -134,7 +135,7 @@ static int h_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 	long status;
 	int rc;
 
-	if (!(dir = strndup(prefix, dn + 1)) || !(url = url_of(r, dir))) {
+	if (!(dir = soak_strndup(prefix, dn + 1)) || !(url = url_of(r, dir))) {
 		free(dir);
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	}

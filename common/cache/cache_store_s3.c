@@ -19,6 +19,7 @@
 #include "exitcode.h"
 #include "hash.h"
 #include "http.h"
+#include "str.h"
 #include "banned.h"
 
 #define LIST_MAX (16 * 1024 * 1024)
@@ -392,7 +393,7 @@ int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "store '%s': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
 		                    spec);
-	bucket = slash ? strndup(rest, (size_t)(slash - rest)) : strdup(rest);
+	bucket = slash ? soak_strndup(rest, (size_t)(slash - rest)) : strdup(rest);
 	if (!bucket)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	if (!bucket_ok(bucket)) {

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "jsonl.h"
 #include "parse.h"
+#include "str.h"
 #include "banned.h"
 
 #define LINE_MAX_BYTES (1024 * 1024)
@@ -35,7 +36,7 @@ int soak_canary_metric_parse(const char *spec, struct soak_judge_metric *m, char
 	m->allowed_increase = m->allowed_decrease = 1;
 	if (!nl)
 		return soak_err_set(err, SOAK_EXIT_USAGE, "bad metric '%s': no name", spec);
-	*name = strndup(spec, nl);
+	*name = soak_strndup(spec, nl);
 	if (!*name)
 		return oom(err);
 	m->name = *name;

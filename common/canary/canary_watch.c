@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "jsonl.h"
 #include "proc.h"
+#include "str.h"
 #include "banned.h"
 
 /* ---- expressions ---- */
@@ -480,7 +481,7 @@ int soak_watch_run(const struct soak_watch_opts *o, struct soak_watch_result *re
 			             o->metrics[i]);
 			goto out;
 		}
-		names[i] = strndup(o->metrics[i], (size_t)(eq - o->metrics[i]));
+		names[i] = soak_strndup(o->metrics[i], (size_t)(eq - o->metrics[i]));
 		queries[i] = (char *)eq + 1;
 		if (!names[i]) {
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");

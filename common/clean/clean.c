@@ -17,6 +17,7 @@
 #include "file.h"
 #include "parse.h"
 #include "sig.h"
+#include "str.h"
 #include "banned.h"
 
 #define ARENA_BLOCK (64 * 1024)
@@ -160,7 +161,7 @@ int soak_clean_keep_parse(const char *text, struct soak_clean_keep *out, struct 
 		    "invalid value '%s' for 'keep': N must be a whole number from 0 "
 		    "to 1000000000",
 		    text);
-	out->pattern = strndup(text, (size_t)(eq - text));
+	out->pattern = soak_strndup(text, (size_t)(eq - text));
 	out->text = strdup(text);
 	if (!out->pattern || !out->text) {
 		soak_clean_keep_free(out);

@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "file.h"
 #include "parse.h"
+#include "str.h"
 #include "banned.h"
 
 #define CONF_FILE_MAX (16u * 1024 * 1024)
@@ -98,7 +99,7 @@ static int list_add(struct soak_setting *s, const char *item, size_t len)
 	if (!l)
 		return -1;
 	s->list = l;
-	l[s->nlist] = strndup(item, len);
+	l[s->nlist] = soak_strndup(item, len);
 	if (!l[s->nlist])
 		return -1;
 	s->nlist++;

@@ -13,6 +13,7 @@
 #include "file.h"
 #include "exitcode.h"
 #include "parse.h"
+#include "str.h"
 #include "banned.h"
 
 static uint64_t random_u64(void)
@@ -60,7 +61,7 @@ static void sync_parent(const char *path)
 	else if (slash == path)
 		dir = strdup("/");
 	else
-		dir = strndup(path, (size_t)(slash - path));
+		dir = soak_strndup(path, (size_t)(slash - path));
 	if (!dir)
 		return;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

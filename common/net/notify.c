@@ -8,6 +8,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "notify.h"
+#include "str.h"
 #include "banned.h"
 
 #define SLACK_API "https://hooks.slack.com"
@@ -63,7 +64,7 @@ static int add_str(char ***list, size_t *n, const char *s, size_t len)
 	if (!l)
 		return -1;
 	*list = l;
-	l[*n] = strndup(s, len);
+	l[*n] = soak_strndup(s, len);
 	if (!l[*n])
 		return -1;
 	(*n)++;
@@ -202,7 +203,7 @@ static int parse_web(const char *url, const char *scheme_out, const char *rest,
 	if (at) {
 		const char *colon = memchr(host, ':', (size_t)(at - host));
 
-		t->userpwd = strndup(host, (size_t)(at - host));
+		t->userpwd = soak_strndup(host, (size_t)(at - host));
 		if (!t->userpwd)
 			goto oom;
 		if (colon) {
@@ -556,7 +557,7 @@ int soak_notify_post_json(const struct soak_notify_target *t, const struct soak_
 		                    "'%s': a JSON document goes to a json://, jsons://, http:// or "
 		                    "https:// target only",
 		                    t->shown);
-	body = strndup(json, len);
+	body = soak_strndup(json, len);
 	if (!body)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	rc = post(t, 0, o, body, res, err);

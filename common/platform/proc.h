@@ -54,11 +54,12 @@ struct soak_proc_io {
 
 /*
  * Wait up to timeout_ms (-1 forever) for the root process to exit, delivering
- * output as it arrives. Returns early when wake_fd (>= 0, e.g. soak_sig_fd())
- * becomes readable. Returns 1 when the root has exited (status available),
- * 0 on timeout or wake-up, -1 on error.
+ * output as it arrives. With wake_on_signal, returns early once a terminating
+ * signal (sig.h; Ctrl-C or Ctrl-Break on Windows) has been caught. Returns 1
+ * when the root has exited (status available), 0 on timeout or wake-up, -1 on
+ * error.
  */
-int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd,
+int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_on_signal,
                    const struct soak_proc_io *io, struct soak_err *err);
 
 /*

@@ -10,8 +10,6 @@
 #include "err.h"
 
 int soak_sig_init(struct soak_err *err);
-/* Readable once a caught signal has arrived (stays readable). -1 before init. */
-int soak_sig_fd(void);
 /* The first terminating signal caught (SIGINT, SIGTERM, SIGHUP), 0 if none. */
 int soak_sig_caught(void);
 /* Sleep up to ms; returns 1 at once when a signal arrives (or had arrived), else 0. */

@@ -8,6 +8,7 @@
 
 #include "exitcode.h"
 #include "report.h"
+#include "str.h"
 #include "banned.h"
 
 /* Run-level numbers a gate can name without an aggregation. */
@@ -144,11 +145,11 @@ static int resolve_metric(struct soak_report_gate *g, const char *name, size_t n
 			return 0;
 		}
 	if (n > 4 && !strncmp(name, "kpi.", 4)) {
-		g->kpi = strndup(name + 4, n - 4);
+		g->kpi = soak_strndup(name + 4, n - 4);
 		return g->kpi ? 0 : -1;
 	}
 	if (n > 17 && !strncmp(name, "step.", 5) && !strncmp(name + n - 12, ".duration_ms", 12)) {
-		g->step = strndup(name + 5, n - 17);
+		g->step = soak_strndup(name + 5, n - 17);
 		return g->step ? 0 : -1;
 	}
 	return -1;

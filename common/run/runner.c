@@ -437,7 +437,7 @@ static int exec_one(struct runner *r, char *const *argv, const char *cwd, char *
 		}
 		if (r->svc && (slice < 0 || slice > SERVICE_POLL_MS))
 			slice = SERVICE_POLL_MS;
-		rc = soak_proc_wait(p, slice, soak_sig_fd(), &io, &err);
+		rc = soak_proc_wait(p, slice, 1, &io, &err);
 		if (rc == 1) {
 			exited = 1;
 			break;

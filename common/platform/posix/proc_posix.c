@@ -36,6 +36,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "procfs.h"
+#include "sig_posix.h"
 #include "banned.h"
 
 extern char **environ;
@@ -529,9 +530,10 @@ static int pump(struct soak_proc *p, const struct soak_proc_io *io, size_t max)
 	return 0;
 }
 
-int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_fd,
+int soak_proc_wait(struct soak_proc *p, int64_t timeout_ms, int wake_on_signal,
                    const struct soak_proc_io *io, struct soak_err *err)
 {
+	int wake_fd = wake_on_signal ? soak_sig_posix_fd() : -1;
 	int64_t deadline = timeout_ms < 0 ? -1 : soak_mono_ms() + timeout_ms;
 	int backoff = 1;
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sig.h"
+#include "sig_posix.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "banned.h"
@@ -79,7 +80,7 @@ int soak_sig_init(struct soak_err *err)
 	return 0;
 }
 
-int soak_sig_fd(void)
+int soak_sig_posix_fd(void)
 {
 	return sig_pipe[0];
 }

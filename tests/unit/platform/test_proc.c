@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "proc.h"
+#include "sig.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "banned.h"
@@ -313,24 +314,26 @@ static void test_timeout_then_kill(void)
 	soak_proc_free(p);
 }
 
-static void test_wake_fd(void)
+/* A caught signal wakes a wait that asks for it, not one that does not. Last: it stays caught. */
+static void test_wake_on_signal(void)
 {
 	char *argv[] = {"sleep", "30", NULL};
 	struct soak_err err = {0};
 	struct soak_proc *p = start(argv, &err);
-	int fds[2];
 	int64_t t0;
 
 	if (!p)
 		return;
-	CHECK_INT(pipe(fds), 0);
-	CHECK_INT(write(fds[1], "x", 1), 1);
+	CHECK_INT(soak_sig_init(&err), 0);
+	CHECK_INT(raise(SIGINT), 0);
+	CHECK_INT(soak_sig_caught(), SIGINT);
 	t0 = soak_mono_ms();
-	CHECK_INT(soak_proc_wait(p, 5000, fds[0], NULL, &err), 0);
+	CHECK_INT(soak_proc_wait(p, 300, 0, NULL, &err), 0);
+	CHECK(soak_mono_ms() - t0 >= 300);
+	t0 = soak_mono_ms();
+	CHECK_INT(soak_proc_wait(p, 5000, 1, NULL, &err), 0);
 	CHECK(soak_mono_ms() - t0 < 1000);
 	CHECK_INT(soak_proc_kill_tree(p, 1000, NULL, NULL, &err), 0);
-	close(fds[0]);
-	close(fds[1]);
 	soak_proc_free(p);
 }
 
@@ -637,7 +640,6 @@ int main(void)
 	test_output_env_cwd();
 	test_output_null();
 	test_timeout_then_kill();
-	test_wake_fd();
 	test_tree_and_find_by_env();
 	test_trees_are_separate();
 	test_daemon_escapes();
@@ -648,6 +650,7 @@ int main(void)
 	test_cpu_time();
 	test_kill_pids();
 	test_which();
+	test_wake_on_signal();
 	{
 		char path[512];
 		snprintf(path, sizeof(path), "%s/not-executable", tmpdir);

@@ -1,39 +1,77 @@
+/* UTC calendar arithmetic and ISO-8601 timestamps, without the C library's time zones. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "utc.h"
 #include "banned.h"
 
-static int64_t ns_of(clockid_t id)
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
-	struct timespec ts;
+	int64_t era;
+	unsigned yoe, doy, doe;
 
-	if (clock_gettime(id, &ts) < 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
 }
 
-int64_t soak_mono_ns(void)
+int soak_utc_split(int64_t sec, struct tm *tm)
 {
-	return ns_of(CLOCK_MONOTONIC);
+	int64_t days = sec / 86400, rem = sec % 86400, era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_hour = (int)(rem / 3600);
+	tm->tm_min = (int)(rem / 60 % 60);
+	tm->tm_sec = (int)(rem % 60);
+	tm->tm_wday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y - 1900 < -2147483647 || y - 1900 > 2147483647)
+		return -1;
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_mon = (int)m - 1;
+	tm->tm_mday = (int)d;
+	tm->tm_yday = (int)(days_from_civil(y, m, d) - days_from_civil(y, 1, 1));
+	return 0;
 }
 
-int64_t soak_mono_ms(void)
+int64_t soak_utc_join(const struct tm *tm)
 {
-	return soak_mono_ns() / 1000000;
-}
+	int64_t y = (int64_t)tm->tm_year + 1900, mon = tm->tm_mon;
 
-int64_t soak_wall_ms(void)
-{
-	return ns_of(CLOCK_REALTIME) / 1000000;
+	/* normalise the month as timegm does */
+	y += mon / 12;
+	mon %= 12;
+	if (mon < 0) {
+		mon += 12;
+		y--;
+	}
+	return (days_from_civil(y, (unsigned)mon + 1, 1) + tm->tm_mday - 1) * 86400 +
+	       (int64_t)tm->tm_hour * 3600 + (int64_t)tm->tm_min * 60 + tm->tm_sec;
 }
 
 char *soak_iso8601(int64_t wall_ms, char *buf, size_t n)
 {
 	int64_t sec = wall_ms / 1000, frac = wall_ms % 1000;
 	struct tm tm;
-	time_t t;
 
 	if (!buf || !n)
 		return buf;
@@ -41,8 +79,7 @@ char *soak_iso8601(int64_t wall_ms, char *buf, size_t n)
 		frac += 1000;
 		sec--;
 	}
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm)) {
+	if (soak_utc_split(sec, &tm) < 0) {
 		snprintf(buf, n, "1970-01-01T00:00:00.000Z");
 		return buf;
 	}
@@ -81,7 +118,6 @@ int soak_iso8601_parse(const char *s, int64_t *wall_ms)
 	int year, mon, day, hour, min, sec, ms = 0;
 	const char *p = s;
 	struct tm tm;
-	time_t t;
 	int leap;
 
 	if (!s || digits(&p, 4, &year) || expect(&p, '-') || digits(&p, 2, &mon) ||
@@ -115,7 +151,6 @@ int soak_iso8601_parse(const char *s, int64_t *wall_ms)
 	tm.tm_hour = hour;
 	tm.tm_min = min;
 	tm.tm_sec = sec;
-	t = timegm(&tm);
-	*wall_ms = (int64_t)t * 1000 + ms;
+	*wall_ms = soak_utc_join(&tm) * 1000 + ms;
 	return 0;
 }

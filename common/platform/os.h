@@ -1,0 +1,131 @@
+/*
+ * The operating system's file and process primitives, one interface for every
+ * OS (posix/os.c, win32/os.c). Code outside platform/ calls these instead of
+ * unistd.h, fcntl.h, sys/stat.h, dirent.h and friends.
+ *
+ * Conventions: paths are UTF-8 ('/' or, on Windows, '\\' separated); a call
+ * that fails returns -1 (or NULL) and sets errno to a standard errno value, as
+ * the C library does, so callers keep using strerror(errno). File descriptors
+ * are the C runtime's (the ones read/write/close take); every one this module
+ * opens is not inherited by child processes. EINTR is retried inside.
+ */
+#ifndef SOAK_OS_H
+#define SOAK_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum soak_os_type {
+	SOAK_OS_FILE,  /* a regular file */
+	SOAK_OS_DIR,   /* a directory */
+	SOAK_OS_LINK,  /* a symbolic link (Windows: any reparse point, a junction too) */
+	SOAK_OS_OTHER, /* a fifo, socket or device */
+};
+
+struct soak_os_stat {
+	enum soak_os_type type;
+	unsigned
+	    mode; /* permission bits (07777); Windows: 0644, 0444 when read-only, 0755 for dirs */
+	uint64_t size;    /* bytes; a link: the length of its target */
+	int64_t mtime_ns; /* modification time, ns since the Unix epoch */
+	int64_t atime_ns; /* access time */
+	uint64_t dev;     /* file system (Windows: volume serial number) */
+	uint64_t ino;     /* file within it (Windows: file index) */
+	uint32_t nlink;
+	uint32_t uid, gid; /* 0 on Windows */
+};
+
+/* Flags of soak_os_open; close-on-exec (not inherited) always. */
+#define SOAK_O_RDONLY 0x0000
+#define SOAK_O_WRONLY 0x0001
+#define SOAK_O_RDWR 0x0002
+#define SOAK_O_CREAT 0x0010
+#define SOAK_O_EXCL 0x0020
+#define SOAK_O_TRUNC 0x0040
+#define SOAK_O_APPEND 0x0080
+#define SOAK_O_NOFOLLOW 0x0100  /* fail (ELOOP) when the last component is a link */
+#define SOAK_O_NONBLOCK 0x0200  /* do not block opening a fifo (POSIX only) */
+#define SOAK_O_DIRECTORY 0x0400 /* fail (ENOTDIR) unless a directory */
+
+int soak_os_open(const char *path, int flags, unsigned mode);
+int soak_os_close(int fd);
+/* Bytes read (0 at the end), or -1. */
+ptrdiff_t soak_os_read(int fd, void *buf, size_t n);
+/* Bytes written (maybe fewer than n), or -1. */
+ptrdiff_t soak_os_write(int fd, const void *buf, size_t n);
+/* All n bytes, or -1 (errno of the failing write; ENOSPC for a write of 0). */
+int soak_os_write_all(int fd, const void *buf, size_t n);
+ptrdiff_t soak_os_pread(int fd, void *buf, size_t n, uint64_t offset);
+/* whence: 0 from the start, 1 from the current position, 2 from the end. */
+int64_t soak_os_seek(int fd, int64_t offset, int whence);
+int soak_os_fsync(int fd);
+int soak_os_ftruncate(int fd, uint64_t size);
+int soak_os_fstat(int fd, struct soak_os_stat *st);
+int soak_os_fchmod(int fd, unsigned mode);
+/* Set a file's modification (and access) time; ns since the epoch. */
+int soak_os_futimes(int fd, int64_t atime_ns, int64_t mtime_ns);
+int soak_os_dup(int fd);
+/* A pipe; both ends not inherited. */
+int soak_os_pipe(int fds[2]);
+int soak_os_isatty(int fd);
+
+/* stat follows links, lstat does not. */
+int soak_os_stat(const char *path, struct soak_os_stat *st);
+int soak_os_lstat(const char *path, struct soak_os_stat *st);
+/* Set times of path itself (a link: the link, where the OS can). */
+int soak_os_utimes(const char *path, int64_t atime_ns, int64_t mtime_ns, int nofollow);
+int soak_os_chmod(const char *path, unsigned mode);
+int soak_os_unlink(const char *path);
+int soak_os_rmdir(const char *path);
+int soak_os_mkdir(const char *path, unsigned mode);
+/* Rename, atomically replacing an existing file at to. */
+int soak_os_rename(const char *from, const char *to);
+/* A hard link; never replaces (EEXIST). */
+int soak_os_link(const char *from, const char *to);
+int soak_os_symlink(const char *target, const char *path);
+/* The target of a link, malloc'ed. */
+char *soak_os_readlink(const char *path);
+/* The canonical absolute path (links resolved), malloc'ed. */
+char *soak_os_realpath(const char *path);
+char *soak_os_getcwd(void);
+/* The home directory of the user (HOME, USERPROFILE, the password database). */
+char *soak_os_home(void);
+/* 1 when path is absolute ("/x"; Windows also "C:\x", "\\server\x"). */
+int soak_os_path_is_abs(const char *path);
+
+/*
+ * The names in a directory, without "." and "..", sorted bytewise: a
+ * malloc'ed array of malloc'ed strings; free with soak_os_names_free.
+ */
+int soak_os_list_dir(const char *path, char ***names, size_t *n);
+void soak_os_names_free(char **names, size_t n);
+
+/*
+ * Create a new directory or file with a unique name: tmpl ends with "XXXXXX",
+ * replaced in place. mkstemp returns an open descriptor (mode 0600).
+ */
+int soak_os_mkdtemp(char *tmpl);
+int soak_os_mkstemp(char *tmpl);
+
+/* Bytes from the OS's random source (never blocks once the system is up). */
+int soak_os_random(void *buf, size_t n);
+long soak_os_getpid(void);
+/* 1 while a process with this id exists, 0 when not. */
+int soak_os_pid_alive(long pid);
+/* Sleep (not woken by signals: see sig.h for that). */
+void soak_os_sleep_ms(int64_t ms);
+int soak_os_cpu_count(void);
+/* The page size of the OS. */
+long soak_os_page_size(void);
+/* The process environment ("NAME=value" strings, NULL-terminated). */
+char **soak_os_environ(void);
+/* Make the C library's local time UTC (TZ=UTC0), so that formats with local times (zip's DOS times)
+ * do not depend on the machine's zone. */
+void soak_os_utc_local_time(void);
+/* "linux", "windows", "darwin", ... and "x86_64", "aarch64", ... */
+const char *soak_os_name(void);
+const char *soak_os_arch(void);
+/* The host's name; "" when unknown. */
+int soak_os_hostname(char *buf, size_t n);
+
+#endif
