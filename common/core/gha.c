@@ -1,17 +1,13 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "gha.h"
 #include "exitcode.h"
+#include "os.h"
 #include "banned.h"
 
 int soak_gha_active(void)
@@ -32,39 +28,15 @@ static const char *gha_file(const char *var)
 	return v && *v ? v : NULL;
 }
 
-/* n random bytes as hex (2n chars + NUL) from getrandom, else /dev/urandom. */
+/* n random bytes as hex (2n chars + NUL). */
 static int random_hex(char *out, size_t n)
 {
 	unsigned char raw[32];
-	size_t got = 0;
 
 	if (n > sizeof(raw))
 		n = sizeof(raw);
-	while (got < n) {
-		ssize_t r = getrandom(raw + got, n - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)r;
-	}
-	if (got < n) {
-		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		while (got < n) {
-			ssize_t r = read(fd, raw + got, n - got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-		}
-		close(fd);
-		if (got < n)
-			return -1;
-	}
+	if (soak_os_random(raw, n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 	return 0;
@@ -72,23 +44,16 @@ static int random_hex(char *out, size_t n)
 
 static int append_file(const char *path, const char *data, size_t len, struct soak_err *err)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	int fd = soak_os_open(path, SOAK_O_WRONLY | SOAK_O_APPEND | SOAK_O_CREAT, 0666);
 
 	if (fd < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-			close(fd);
-			return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot write '%s'", path);
-		}
-		data += n;
-		len -= (size_t)n;
+	if (soak_os_write_all(fd, data, len) < 0) {
+		int e = errno;
+		soak_os_close(fd);
+		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot write '%s'", path);
 	}
-	if (close(fd) < 0)
+	if (soak_os_close(fd) < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", path);
 	return 0;
 }
@@ -128,13 +93,13 @@ int soak_gha_set_output(const char *name, const char *value, struct soak_err *er
 int soak_gha_summary_append(const char *md, size_t len, struct soak_err *err)
 {
 	const char *path = gha_file("GITHUB_STEP_SUMMARY");
-	struct stat st;
+	struct soak_os_stat st;
 	uint64_t cur = 0;
 
 	if (!path)
 		return 0;
-	if (stat(path, &st) == 0)
-		cur = (uint64_t)st.st_size;
+	if (soak_os_stat(path, &st) == 0)
+		cur = st.size;
 	else if (errno != ENOENT)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
 	if (cur > SOAK_GHA_SUMMARY_MAX || len > SOAK_GHA_SUMMARY_MAX - cur)

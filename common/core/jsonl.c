@@ -1,14 +1,13 @@
 #include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "jsonl.h"
 #include "exitcode.h"
 #include "msg.h"
+#include "os.h"
 #include "banned.h"
 
 int soak_jsonl_open(struct soak_jsonl_writer *w, const char *path, struct soak_err *err)
@@ -17,7 +16,7 @@ int soak_jsonl_open(struct soak_jsonl_writer *w, const char *path, struct soak_e
 	w->path = strdup(path);
 	if (!w->path)
 		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot open '%s'", path);
-	w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	w->fd = soak_os_open(path, SOAK_O_WRONLY | SOAK_O_CREAT | SOAK_O_APPEND, 0666);
 	if (w->fd < 0) {
 		int e = errno;
 		free(w->path);
@@ -32,12 +31,12 @@ int soak_jsonl_open(struct soak_jsonl_writer *w, const char *path, struct soak_e
  * file never holds a partial line that the next append would run into. end is the
  * file offset after that head; nothing is cut when someone appended since.
  */
-static void unwrite(int fd, off_t end, size_t n)
+static void unwrite(int fd, int64_t end, size_t n)
 {
-	struct stat st;
+	struct soak_os_stat st;
 
-	if (end >= (off_t)n && fstat(fd, &st) == 0 && st.st_size == end)
-		(void)!ftruncate(fd, end - (off_t)n);
+	if (end >= (int64_t)n && soak_os_fstat(fd, &st) == 0 && st.size == (uint64_t)end)
+		(void)!soak_os_ftruncate(fd, (uint64_t)end - n);
 }
 
 /* data ends in '\n'; one write(2) unless the kernel takes less (disk nearly full). */
@@ -45,12 +44,10 @@ static int write_line(struct soak_jsonl_writer *w, const char *data, size_t len,
                       struct soak_err *err)
 {
 	size_t done = 0;
-	off_t end = -1;
+	int64_t end = -1;
 
 	while (done < len) {
-		ssize_t n = write(w->fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ptrdiff_t n = soak_os_write(w->fd, data + done, len - done);
 		if (n <= 0) {
 			int e = n < 0 ? errno : EIO;
 
@@ -60,7 +57,7 @@ static int write_line(struct soak_jsonl_writer *w, const char *data, size_t len,
 		}
 		done += (size_t)n;
 		if (done < len)
-			end = lseek(w->fd, 0, SEEK_CUR);
+			end = soak_os_seek(w->fd, 0, 1);
 	}
 	return 0;
 }
@@ -108,7 +105,7 @@ int soak_jsonl_append(struct soak_jsonl_writer *w, const cJSON *obj, struct soak
 void soak_jsonl_close(struct soak_jsonl_writer *w)
 {
 	if (w->fd >= 0)
-		close(w->fd);
+		soak_os_close(w->fd);
 	w->fd = -1;
 	free(w->path);
 	w->path = NULL;
@@ -117,49 +114,50 @@ void soak_jsonl_close(struct soak_jsonl_writer *w)
 int soak_jsonl_repair(const char *path, size_t *cut, struct soak_err *err)
 {
 	char chunk[65536];
-	struct stat st;
-	off_t end, keep = 0;
+	struct soak_os_stat st;
+	uint64_t end, keep = 0;
 	int fd;
 
 	*cut = 0;
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = soak_os_open(path, SOAK_O_RDWR, 0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", path);
 	}
-	if (fstat(fd, &st) < 0) {
+	if (soak_os_fstat(fd, &st) < 0) {
 		int e = errno;
-		close(fd);
+		soak_os_close(fd);
 		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot read '%s'", path);
 	}
 	/* scan backwards for the last '\n'; keep everything up to and including it */
-	for (end = st.st_size; end > 0;) {
-		size_t want = end > (off_t)sizeof(chunk) ? sizeof(chunk) : (size_t)end;
-		ssize_t n = pread(fd, chunk, want, end - (off_t)want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)want) {
+	for (end = st.size; end > 0;) {
+		size_t want = end > sizeof(chunk) ? sizeof(chunk) : (size_t)end;
+		ptrdiff_t n = soak_os_pread(fd, chunk, want, end - want);
+		size_t i = want;
+
+		if (n != (ptrdiff_t)want) {
 			int e = n < 0 ? errno : EIO;
-			close(fd);
+			soak_os_close(fd);
 			return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot read '%s'", path);
 		}
-		char *nl = memrchr(chunk, '\n', want);
-		if (nl) {
-			keep = end - (off_t)want + (nl - chunk) + 1;
+		while (i > 0 && chunk[i - 1] != '\n')
+			i--;
+		if (i > 0) {
+			keep = end - want + i;
 			break;
 		}
-		end -= (off_t)want;
+		end -= want;
 	}
-	if (keep < st.st_size) {
-		if (ftruncate(fd, keep) < 0 || fsync(fd) < 0) {
+	if (keep < st.size) {
+		if (soak_os_ftruncate(fd, keep) < 0 || soak_os_fsync(fd) < 0) {
 			int e = errno;
-			close(fd);
+			soak_os_close(fd);
 			return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot repair '%s'", path);
 		}
-		*cut = (size_t)(st.st_size - keep);
+		*cut = (size_t)(st.size - keep);
 	}
-	if (close(fd) < 0)
+	if (soak_os_close(fd) < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot repair '%s'", path);
 	return 0;
 }
@@ -169,7 +167,7 @@ int soak_jsonl_reader_open(struct soak_jsonl_reader *r, const char *path, size_t
 {
 	memset(r, 0, sizeof(*r));
 	soak_buf_init(&r->line, max_line);
-	r->f = fopen(path, "re");
+	r->f = soak_os_fopen(path, "r");
 	if (!r->f)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", path);
 	return 0;
@@ -189,7 +187,7 @@ int soak_jsonl_next(struct soak_jsonl_reader *r, const char **line, size_t *len,
 		int overlong = 0, c;
 
 		soak_buf_reset(&r->line);
-		while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
+		while ((c = soak_os_getc_unlocked(r->f)) != EOF && c != '\n') {
 			consumed++;
 			chunk[nchunk++] = (char)c;
 			if (nchunk == sizeof(chunk)) {

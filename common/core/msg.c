@@ -2,10 +2,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "msg.h"
 #include "exitcode.h"
+#include "os.h"
 #include "banned.h"
 
 static const char *progname = "soak";
@@ -88,11 +88,10 @@ int soak_usage_error(const char *fmt, ...)
 
 int soak_finish(int code)
 {
-	struct stat st;
 	int failed = 0, errnum = 0;
 
 	/* stdout closed before we got here (e.g. ">&-"): nothing was written, nothing to check */
-	if (stdout_closed || fstat(fileno(stdout), &st) < 0)
+	if (stdout_closed || !soak_os_fd_open(fileno(stdout)))
 		return code;
 	errno = 0;
 	if (fflush(stdout) != 0) {

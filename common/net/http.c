@@ -1,15 +1,14 @@
 #include <curl/curl.h>
 #include <ctype.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "clock.h"
 #include "exitcode.h"
 #include "http.h"
+#include "os.h"
 #include "banned.h"
 
 /* The URL without credentials, for messages. */
@@ -30,14 +29,6 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
 	(void)p;
 	(void)ctx;
 	return size * n;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts))
-		;
 }
 
 int soak_http_send(const struct soak_http_req *req, long *status, struct soak_err *err)
@@ -64,7 +55,7 @@ int soak_http_send(const struct soak_http_req *req, long *status, struct soak_er
 	}
 	for (attempt = 0; attempt <= req->retries; attempt++) {
 		if (attempt) {
-			sleep_ms(backoff);
+			soak_os_sleep_ms(backoff);
 			backoff *= 2;
 		}
 		ebuf[0] = 0;
@@ -140,7 +131,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 	char val[128];
 	size_t i, k = 0;
 
-	if (len <= sizeof(name) - 1 || strncasecmp(p, name, sizeof(name) - 1))
+	if (len <= sizeof(name) - 1 || curl_strnequal(p, name, sizeof(name) - 1) == 0)
 		return len;
 	for (i = sizeof(name) - 1; i < len && k < sizeof(val) - 1; i++)
 		if (p[i] != '\r' && p[i] != '\n')
@@ -243,7 +234,7 @@ static int retryable(long status)
 
 static int plain_sleep(int64_t ms)
 {
-	sleep_ms(ms);
+	soak_os_sleep_ms(ms);
 	return 0;
 }
 
@@ -254,8 +245,8 @@ static double jitter_factor(double jitter)
 	if (jitter <= 0)
 		return 1;
 	if (!seed)
-		seed =
-		    (uint64_t)soak_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+		seed = (uint64_t)soak_mono_ns() ^ ((uint64_t)soak_os_getpid() << 32) ^
+		       0x9e3779b97f4a7c15ULL;
 	seed ^= seed << 13;
 	seed ^= seed >> 7;
 	seed ^= seed << 17;

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "exitcode.h"
 #include "http.h"
+#include "os.h"
 #include "banned.h"
 
 #define ERR_BODY_MAX 300
@@ -58,10 +58,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 		size_t left = len;
 
 		while (left) {
-			ssize_t w = write(s->x->download_fd, q, left);
+			ptrdiff_t w = soak_os_write(s->x->download_fd, q, left);
 
-			if (w < 0 && errno == EINTR)
-				continue;
 			if (w < 0) {
 				s->write_errno = errno;
 				return 0;
@@ -89,19 +87,11 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return 0;
 }
 
-static void pause_ms(int64_t ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts))
-		;
-}
-
 /* Make the sinks empty again before an attempt. */
 static int rewind_sinks(const struct soak_http_xfer *x, struct soak_err *err)
 {
 	if (x->download_fd >= 0 &&
-	    (ftruncate(x->download_fd, 0) < 0 || lseek(x->download_fd, 0, SEEK_SET) < 0))
+	    (soak_os_ftruncate(x->download_fd, 0) < 0 || soak_os_seek(x->download_fd, 0, 0) < 0))
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot rewind a download file");
 	if (x->body)
 		soak_buf_reset(x->body);
@@ -135,7 +125,7 @@ int soak_http_xfer(const struct soak_http_xfer *x, long *status, struct soak_err
 	}
 	for (int attempt = 0; attempt <= x->retries; attempt++) {
 		if (attempt) {
-			pause_ms(backoff);
+			soak_os_sleep_ms(backoff);
 			backoff *= 2;
 		}
 		if (rewind_sinks(x, err))
@@ -170,7 +160,7 @@ int soak_http_xfer(const struct soak_http_xfer *x, long *status, struct soak_err
 		} else if (x->upload_path) {
 			if (up)
 				fclose(up);
-			up = fopen(x->upload_path, "rb");
+			up = soak_os_fopen(x->upload_path, "rb");
 			if (!up) {
 				soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'",
 				               x->upload_path);

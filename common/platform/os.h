@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum soak_os_type {
 	SOAK_OS_FILE,  /* a regular file */
@@ -68,6 +69,16 @@ int soak_os_dup(int fd);
 /* A pipe; both ends not inherited. */
 int soak_os_pipe(int fds[2]);
 int soak_os_isatty(int fd);
+/* 1 when fd is an open descriptor. */
+int soak_os_fd_open(int fd);
+/* fopen, the stream not inherited by child processes ("re" on glibc, "rN" on Windows). */
+FILE *soak_os_fopen(const char *path, const char *mode);
+/* getc without locking the stream, for readers that take a byte at a time. */
+#if defined(_WIN32)
+#define soak_os_getc_unlocked(f) _getc_nolock(f)
+#else
+#define soak_os_getc_unlocked(f) getc_unlocked(f)
+#endif
 
 /* stat follows links, lstat does not. */
 int soak_os_stat(const char *path, struct soak_os_stat *st);
@@ -90,6 +101,10 @@ char *soak_os_realpath(const char *path);
 char *soak_os_getcwd(void);
 /* The home directory of the user (HOME, USERPROFILE, the password database). */
 char *soak_os_home(void);
+/* 1 for a path separator: '/', and on Windows '\\' too. */
+int soak_os_is_sep(int c);
+/* Make the entries of a directory durable (fsync on POSIX; nothing to do on Windows). */
+int soak_os_sync_dir(const char *path);
 /* 1 when path is absolute ("/x"; Windows also "C:\x", "\\server\x"). */
 int soak_os_path_is_abs(const char *path);
 

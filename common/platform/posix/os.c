@@ -249,6 +249,19 @@ int soak_os_isatty(int fd)
 	return isatty(fd);
 }
 
+int soak_os_fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+FILE *soak_os_fopen(const char *path, const char *mode)
+{
+	char m[16];
+
+	snprintf(m, sizeof(m), "%se", mode);
+	return fopen(path, m);
+}
+
 int soak_os_unlink(const char *path)
 {
 	return unlink(path);
@@ -329,6 +342,22 @@ char *soak_os_home(void)
 		return strdup(pw->pw_dir);
 	errno = ENOENT;
 	return NULL;
+}
+
+int soak_os_is_sep(int c)
+{
+	return c == '/';
+}
+
+int soak_os_sync_dir(const char *path)
+{
+	int fd = soak_os_open(path, SOAK_O_RDONLY | SOAK_O_DIRECTORY, 0), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
 }
 
 int soak_os_path_is_abs(const char *path)
