@@ -1,5 +1,6 @@
 /*
- * SHA-256 through OpenSSL's libcrypto (EVP API): incremental hashing, whole
+ * SHA-256 from the platform's maintained crypto (OpenSSL libcrypto's EVP API in
+ * posix/hash.c, BCrypt in win32/hash.c): incremental hashing, whole
  * files, and the lowercase hex form that sha256sum prints.
  */
 #ifndef SOAK_HASH_H
@@ -13,7 +14,7 @@
 #define SOAK_SHA256_HEX_LEN 65 /* 64 hex digits and a NUL */
 
 struct soak_sha256 {
-	void *ctx; /* EVP_MD_CTX, owned */
+	void *ctx; /* the implementation's state (EVP_MD_CTX, a BCrypt hash), owned */
 };
 
 /* Start a digest; SOAK_EXIT_ENV when libcrypto cannot (out of memory, no SHA-256). */

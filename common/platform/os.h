@@ -8,6 +8,18 @@
  * the C library does, so callers keep using strerror(errno). File descriptors
  * are the C runtime's (the ones read/write/close take); every one this module
  * opens is not inherited by child processes. EINTR is retried inside.
+ *
+ * Windows (win32/os.c): paths may use '/' or '\\'; paths past MAX_PATH get a
+ * \\?\ prefix inside. Descriptors are binary; a soak_os_write is one WriteFile,
+ * so a SOAK_O_APPEND write is one append at the end. Files are opened shared for
+ * read, write and delete; rename and unlink use POSIX semantics where NTFS has
+ * them (Windows 10 1607+). Mode bits: only the owner-write bit maps (to the
+ * read-only attribute); mkdir's mode is ignored (ACLs are inherited).
+ * SOAK_OS_LINK is a name-surrogate reparse point (symlink, junction); other
+ * reparse points (cloud placeholders, dedup) read as files. soak_os_symlink
+ * needs Developer Mode or the privilege (EPERM otherwise). sync_dir does nothing
+ * (NTFS journals metadata). SOAK_O_NONBLOCK is ignored. environ is converted
+ * once at first use.
  */
 #ifndef SOAK_OS_H
 #define SOAK_OS_H

@@ -6,6 +6,15 @@
  * setsid and a double fork); a Windows implementation (Job Objects,
  * CreateProcess) sits beside it with the same contract.
  *
+ * On Windows (win32/proc.c) there are no signals: the tree is the root's Job
+ * Object (kill on close, no breakaway), so every descendant is in it. kill_tree
+ * sends Ctrl-Break to the root's process group in place of SIGTERM and
+ * terminates the job (exit code 137) in place of SIGKILL; status.signal reads 9
+ * for a root we terminated and 15 for one that ended with STATUS_CONTROL_C_EXIT
+ * after our Ctrl-Break. Each root gets a process group of its own, so a Ctrl-C
+ * in the console reaches the caller only, which then ends the tree. A .bat or
+ * .cmd runs through cmd.exe, its arguments quoted for cmd.
+ *
  * Contract: after soak_proc_kill_tree() returns 0, no process of the tree is
  * left, and the caller never blocks on a pipe that a surviving grandchild holds.
  */

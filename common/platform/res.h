@@ -1,6 +1,11 @@
 /*
- * Resource sampling, platform layer (Linux /proc now): a process tree's memory,
+ * Resource sampling, platform layer (Linux /proc, Windows): a process tree's memory,
  * CPU, threads and descriptors, and host facts.
+ *
+ * Windows (win32/res.c): the tree from a Toolhelp snapshot by parent ids;
+ * rss_bytes is the working set, open_fds the handle count (every kernel
+ * handle, not only files), threads from the snapshot; kernel is the
+ * "major.minor.build" of RtlGetVersion.
  */
 #ifndef SOAK_RES_H
 #define SOAK_RES_H

@@ -2,6 +2,9 @@
  * Signals, platform layer: SIGINT and SIGTERM (and SIGHUP) are caught into a
  * self-pipe so the main loop notices them in poll and in sleeps at once.
  * SIGPIPE is ignored in the caller (child processes get default dispositions).
+ * Windows: Ctrl-C reads as SIGINT; Ctrl-Break, console close, logoff and
+ * shutdown as SIGTERM (a close waits up to 4.5 s for the exit path, since Windows
+ * ends the process when the handler returns); raise(SIGINT/SIGTERM) too.
  */
 #ifndef SOAK_SIG_H
 #define SOAK_SIG_H
