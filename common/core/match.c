@@ -7,6 +7,7 @@
 #include "os.h"
 #include "banned.h"
 
+/* 1 when c is in the class name (C locale), 0 when not, -1 for no such class. */
 static int in_class(const char *name, size_t n, unsigned char c)
 {
 	static const struct {
@@ -21,15 +22,40 @@ static int in_class(const char *name, size_t n, unsigned char c)
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (strlen(classes[i].name) == n && !strncmp(classes[i].name, name, n))
 			return c < 128 && classes[i].fn(c);
+	return -1;
+}
+
+/* One character of a set at *pp: c, \c, [.c.] or [=c=]; 0, -1 at the end of
+ * the pattern, -2 for a "[." that is not a collating symbol of one byte. */
+static int set_char(const char **pp, int flags, unsigned char *out)
+{
+	const char *p = *pp;
+
+	if (p[0] == '[' && (p[1] == '.' || p[1] == '=')) {
+		if (p[2] && p[3] == p[1] && p[4] == ']') {
+			*out = (unsigned char)p[2];
+			*pp = p + 5;
+			return 0;
+		}
+		if (p[1] == '.')
+			return -2;
+	}
+	if (*p == '\\' && !(flags & SOAK_MATCH_NOESCAPE))
+		p++;
+	if (!*p)
+		return -1;
+	*out = (unsigned char)*p;
+	*pp = p + 1;
 	return 0;
 }
 
 /* The set at *pp (just after its '['): 1 when c is in it, 0 when not, -1
- * when there is no set there (no closing ']'); *pp moves past the ']'. */
+ * when there is no set there (no closing ']': the '[' is a literal), -2 when
+ * the pattern can match nothing (an unknown class, a bad collating symbol). */
 static int bracket(const char **pp, unsigned char c, int flags)
 {
 	const char *p = *pp, *first;
-	int neg = 0, in = 0;
+	int neg = 0, in = 0, r;
 
 	if (*p == '!' || *p == '^') {
 		neg = 1;
@@ -39,7 +65,7 @@ static int bracket(const char **pp, unsigned char c, int flags)
 	for (;;) {
 		unsigned char lo, hi;
 
-		if (!*p || ((flags & SOAK_MATCH_PATHNAME) && *p == '/'))
+		if (!*p)
 			return -1;
 		if (*p == ']' && p > first) {
 			p++;
@@ -49,19 +75,23 @@ static int bracket(const char **pp, unsigned char c, int flags)
 			const char *end = strstr(p + 2, ":]");
 
 			if (end) {
-				in |= in_class(p + 2, (size_t)(end - p - 2), c);
+				r = in_class(p + 2, (size_t)(end - p - 2), c);
+				if (r < 0)
+					return -2;
+				in |= r;
 				p = end + 2;
 				continue;
 			}
 		}
-		if (*p == '\\' && !(flags & SOAK_MATCH_NOESCAPE) && !*++p)
-			return -1;
-		lo = hi = (unsigned char)*p++;
-		if (p[0] == '-' && p[1] && p[1] != ']') {
+		if ((r = set_char(&p, flags, &lo)) < 0)
+			return r;
+		hi = lo;
+		if (p[0] == '-' && !p[1])
+			return -2; /* a range without its end: glibc matches nothing */
+		if (p[0] == '-' && p[1] != ']') {
 			p++;
-			if (*p == '\\' && !(flags & SOAK_MATCH_NOESCAPE) && !*++p)
-				return -1;
-			hi = (unsigned char)*p++;
+			if ((r = set_char(&p, flags, &hi)) < 0)
+				return r;
 		}
 		if (lo <= c && c <= hi)
 			in = 1;
@@ -70,14 +100,23 @@ static int bracket(const char **pp, unsigned char c, int flags)
 	return in != neg;
 }
 
-static int match(const char *p, const char *s, const char *s0, int flags)
+/*
+ * fnmatch's rules, glibc's corners included: with PATHNAME, a '/' in s is
+ * matched only by a '/' in the pattern, and only one not escaped ends a
+ * component (a '.' after "\/" is not leading; "*\/" matches nothing).
+ * esc: s[-1] is a '/' the pattern matched with "\/".
+ */
+static int match(const char *p, const char *s, const char *s0, int flags, int esc)
 {
+	int path = flags & SOAK_MATCH_PATHNAME;
+
 	for (;;) {
 		int lead = (flags & SOAK_MATCH_PERIOD) && *s == '.' &&
-		           (s == s0 || ((flags & SOAK_MATCH_PATHNAME) && s[-1] == '/'));
-		int slash = (flags & SOAK_MATCH_PATHNAME) && *s == '/';
+		           (s == s0 || (path && s[-1] == '/' && !esc));
+		int slash = path && *s == '/';
 		char c = *p++;
 
+		esc = 0;
 		switch (c) {
 		case '\0':
 			return *s == '\0';
@@ -91,16 +130,20 @@ static int match(const char *p, const char *s, const char *s0, int flags)
 				p++;
 			if (lead)
 				return 0;
-			for (;; s++) {
-				if (match(p, s, s0, flags))
+			for (const char *t = s;; t++) {
+				if (path && *t == '/')
+					return *p == '/' && match(p, t, s0, flags, 0);
+				if (match(p, t, s0, flags, t == s ? esc : 0))
 					return 1;
-				if (!*s || ((flags & SOAK_MATCH_PATHNAME) && *s == '/'))
+				if (!*t)
 					return 0;
 			}
 		case '[': {
 			const char *q = p;
 			int r = *s ? bracket(&q, (unsigned char)*s, flags) : 0;
 
+			if (r == -2)
+				return 0;
 			if (r >= 0 || !*s) {
 				if (!*s || slash || lead || !r)
 					return 0;
@@ -114,8 +157,11 @@ static int match(const char *p, const char *s, const char *s0, int flags)
 			break;
 		}
 		case '\\':
-			if (!(flags & SOAK_MATCH_NOESCAPE) && !(c = *p++))
-				return 0;
+			if (!(flags & SOAK_MATCH_NOESCAPE)) {
+				if (!(c = *p++))
+					return 0;
+				esc = c == '/';
+			}
 			/* fall through */
 		default:
 			if (*s != c)
@@ -127,7 +173,7 @@ static int match(const char *p, const char *s, const char *s0, int flags)
 
 int soak_match(const char *pattern, const char *s, int flags)
 {
-	return match(pattern, s, s, flags);
+	return match(pattern, s, s, flags, 0);
 }
 
 /* The next component of *s (empty ones skipped): its start and length. */

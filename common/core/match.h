@@ -3,12 +3,14 @@
  *
  *   *       any run of characters, the empty one too
  *   ?       any one character
- *   [abc]   one of the set; ranges a-z, classes [:alpha:] (C locale), a ']'
- *           first is literal; [!abc] and [^abc] the complement; an unclosed
- *           '[' is a literal '['
+ *   [abc]   one of the set; ranges a-z, classes [:alpha:] (C locale),
+ *           [.c.] and [=c=] for c, a ']' first is literal; [!abc] and [^abc]
+ *           the complement; an unclosed '[' is a literal '['; an unknown
+ *           class, a bad "[." or a range without its end match nothing
  *   \c      the character c itself (a trailing '\' matches nothing)
  *
- * Bytes are compared as bytes (no locale, no case folding).
+ * Bytes are compared as bytes (no locale, no case folding). The results are
+ * glibc fnmatch(3)'s, corners included (tests/unit/core/test_match.c).
  */
 #ifndef SOAK_MATCH_H
 #define SOAK_MATCH_H

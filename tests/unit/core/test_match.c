@@ -54,6 +54,13 @@ static void test_sets(void)
 	CHECK(!M("[ab]", ""));
 	CHECK(M("[\\]]", "]"));
 	CHECK(M("[\\!a]", "!"));
+	CHECK(M("[[.a.]-c]", "b"));
+	CHECK(M("[[=a=]]", "a"));
+	CHECK(M("[[.].]]", "]"));
+	CHECK(!M("[[.ab.]]", "a"));  /* a bad collating symbol: nothing */
+	CHECK(!M("[[:foo:]]", "a")); /* an unknown class: nothing */
+	CHECK(!M("[![:foo:]]", "a"));
+	CHECK(!M("[*-", "[-")); /* a range without its end: nothing */
 }
 
 static void test_escapes(void)
@@ -77,6 +84,10 @@ static void test_separators(void)
 	CHECK(!MP("a/*", "a/b/c"));
 	CHECK(MP("*/*", "a/b"));
 	CHECK(MP("**", "ab"));
+	CHECK(MP("a\\/b", "a/b"));
+	CHECK(!MP("*\\/", "a/")); /* glibc: only an unescaped '/' ends a '*' */
+	CHECK(M("*\\/", "a/"));
+	CHECK(soak_match("\\/*", "/.x", SOAK_MATCH_PATHNAME | SOAK_MATCH_PERIOD));
 	CHECK(!MP("**", "a/b"));
 }
 
@@ -126,9 +137,10 @@ static void test_magic(void)
 static void test_against_libc(void)
 {
 	static const char *const pats[] = {
-	    "*",   "?",   "*.c",  "a*",      ".*",  "[a-c]*", "[!a]*",        "*/*",
-	    "a/*", "a/?", "*/.x", "[]a]",    "\\*", "a\\",    "[[:upper:]]*", "*[",
-	    "a[",  "**",  "[^a]", "a/[b]/c",
+	    "*",   "?",     "*.c",    "a*",        ".*",      "[a-c]*",   "[!a]*",        "*/*",
+	    "a/*", "a/?",   "*/.x",   "[]a]",      "\\*",     "a\\",      "[[:upper:]]*", "*[",
+	    "a[",  "**",    "[^a]",   "a/[b]/c",   "[[.a.]]", "[[=a=]b]", "[a-",          "*\\/*",
+	    "[/]", "[!/]*", "a\\/.x", "[[:foo:]]", "[*-",
 	};
 	static const char *const strs[] = {
 	    "",  "a", ".x",  "abc", "a/b",   "a/.x", "b.c", ".c",
