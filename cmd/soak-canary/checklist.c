@@ -48,8 +48,8 @@ static char *bundle_name(const char *bundle, const char *to)
 	if (!to)
 		return strdup("CANARY_CHECKLIST.md");
 	dir = slash ? soak_strndup(to, (size_t)(slash - to) + (slash == to)) : strdup(".");
-	rd = dir ? realpath(dir, NULL) : NULL;
-	rb = realpath(bundle, NULL);
+	rd = dir ? soak_os_realpath(dir) : NULL;
+	rb = soak_os_realpath(bundle);
 	if (rd && rb && !strcmp(rd, rb) && (slash ? slash[1] : to[0]))
 		name = strdup(slash ? slash + 1 : to);
 	free(dir);

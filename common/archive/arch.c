@@ -1,14 +1,12 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <archive.h>
 #include <archive_entry.h>
 
 #include "arch.h"
 #include "exitcode.h"
+#include "os.h"
 #include "banned.h"
 
 struct soak_archive_writer {
@@ -135,7 +133,7 @@ int soak_archive_writer_open(struct soak_archive_writer **out, const char *path,
 	/* a compressed stream ends where it ends: no zero padding after it */
 	if (f != SOAK_ARCHIVE_TAR)
 		archive_write_set_bytes_in_last_block(w->a, 1);
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = soak_os_open(path, SOAK_O_WRONLY | SOAK_O_CREAT | SOAK_O_TRUNC, 0644);
 	if (w->fd < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", path);
 		soak_archive_writer_free(w);
@@ -174,7 +172,7 @@ int soak_archive_write_header(struct soak_archive_writer *w, const struct soak_a
 	archive_entry_clear(ae);
 	archive_entry_set_pathname(ae, e->path);
 	archive_entry_set_filetype(ae, type);
-	archive_entry_set_perm(ae, (mode_t)(e->mode & 07777));
+	archive_entry_set_perm(ae, e->mode & 07777);
 	archive_entry_set_mtime(ae, (time_t)e->mtime, e->mtime_nsec);
 	archive_entry_set_uid(ae, e->uid);
 	archive_entry_set_gid(ae, e->gid);
@@ -218,16 +216,14 @@ int soak_archive_write_file(struct soak_archive_writer *w, const struct soak_arc
 	uint64_t done = 0;
 	int fd, ret = -1;
 
-	fd = open(src, O_RDONLY | O_CLOEXEC);
+	fd = soak_os_open(src, SOAK_O_RDONLY, 0);
 	if (fd < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", src);
 	if (soak_archive_write_header(w, e, err))
 		goto out;
 	for (;;) {
-		ssize_t n = read(fd, block, sizeof(block));
+		ptrdiff_t n = soak_os_read(fd, block, sizeof(block));
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", src);
 			goto out;
@@ -246,7 +242,7 @@ int soak_archive_write_file(struct soak_archive_writer *w, const struct soak_arc
 	}
 	ret = 0;
 out:
-	close(fd);
+	soak_os_close(fd);
 	return ret;
 }
 
@@ -256,9 +252,9 @@ int soak_archive_writer_close(struct soak_archive_writer *w, struct soak_err *er
 
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		ret = lib_err(w->a, err, SOAK_EXIT_ENV, "cannot write", w->path);
-	if (!ret && fsync(w->fd) < 0)
+	if (!ret && soak_os_fsync(w->fd) < 0)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", w->path);
-	if (close(w->fd) < 0 && !ret)
+	if (soak_os_close(w->fd) < 0 && !ret)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", w->path);
 	w->fd = -1;
 	soak_archive_writer_free(w);
@@ -274,7 +270,7 @@ void soak_archive_writer_free(struct soak_archive_writer *w)
 	if (w->e)
 		archive_entry_free(w->e);
 	if (w->fd >= 0)
-		close(w->fd);
+		soak_os_close(w->fd);
 	free(w->path);
 	free(w);
 }
@@ -283,12 +279,12 @@ int soak_archive_reader_open(struct soak_archive_reader **out, const char *path,
                              struct soak_err *err)
 {
 	struct soak_archive_reader *r;
-	struct stat st;
+	struct soak_os_stat st;
 
 	*out = NULL;
-	if (stat(path, &st) < 0)
+	if (soak_os_stat(path, &st) < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", path);
-	if (S_ISDIR(st.st_mode))
+	if (st.type == SOAK_OS_DIR)
 		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s' is a directory, not an archive",
 		                    path);
 	r = calloc(1, sizeof(*r));
@@ -368,8 +364,8 @@ int soak_archive_reader_next(struct soak_archive_reader *r, struct soak_archive_
 	return 1;
 }
 
-ssize_t soak_archive_reader_read(struct soak_archive_reader *r, void *buf, size_t n,
-                                 struct soak_err *err)
+ptrdiff_t soak_archive_reader_read(struct soak_archive_reader *r, void *buf, size_t n,
+                                   struct soak_err *err)
 {
 	la_ssize_t k = archive_read_data(r->a, buf, n);
 
@@ -377,7 +373,7 @@ ssize_t soak_archive_reader_read(struct soak_archive_reader *r, void *buf, size_
 		lib_err(r->a, err, SOAK_EXIT_INPUT, "cannot read archive", r->path);
 		return -1;
 	}
-	return (ssize_t)k;
+	return (ptrdiff_t)k;
 }
 
 void soak_archive_reader_close(struct soak_archive_reader *r)

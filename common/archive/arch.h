@@ -17,7 +17,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include "err.h"
 
 enum soak_archive_format {
@@ -103,8 +102,8 @@ int soak_archive_reader_next(struct soak_archive_reader *r, struct soak_archive_
                              struct soak_err *err);
 
 /* Up to n bytes of the current entry's data; 0 at its end, -1 on error. */
-ssize_t soak_archive_reader_read(struct soak_archive_reader *r, void *buf, size_t n,
-                                 struct soak_err *err);
+ptrdiff_t soak_archive_reader_read(struct soak_archive_reader *r, void *buf, size_t n,
+                                   struct soak_err *err);
 
 void soak_archive_reader_close(struct soak_archive_reader *r);
 

@@ -1,12 +1,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
 
 #include "compress.h"
 #include "exitcode.h"
+#include "os.h"
 #include "banned.h"
 
 #define CHUNK (256 * 1024)
@@ -63,10 +63,8 @@ static la_ssize_t sink_write(struct archive *a, void *ctx, const void *buf, size
 
 	(void)a;
 	while (s->fd >= 0 && left) {
-		ssize_t w = write(s->fd, p, left);
+		ptrdiff_t w = soak_os_write(s->fd, p, left);
 		if (w < 0) {
-			if (errno == EINTR)
-				continue;
 			s->error = errno;
 			archive_set_error(a, errno, "write failed");
 			return -1;
@@ -132,10 +130,8 @@ int soak_compress_fd(void *method, int in_fd, int out_fd, uint64_t *out_bytes, s
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(in_fd, buf, CHUNK);
+		ptrdiff_t n = soak_os_read(in_fd, buf, CHUNK);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read");
 			goto out;
 		}

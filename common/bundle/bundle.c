@@ -1,15 +1,9 @@
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "bundle_int.h"
 #include "clock.h"
@@ -17,6 +11,8 @@
 #include "file.h"
 #include "hash.h"
 #include "json.h"
+#include "match.h"
+#include "os.h"
 #include "str.h"
 #include "banned.h"
 
@@ -111,17 +107,21 @@ static int resolve_inside(const struct rel *r, const char *abs, const char *show
                           struct soak_err *err)
 {
 	size_t n = strlen(r->root);
-	char *p = realpath(abs, NULL);
-	struct stat st;
+	char *p = soak_os_realpath(abs);
+	struct soak_os_stat st;
+	int e = errno;
 
 	*real = NULL;
 	if (!p) {
-		if (errno == ENOMEM)
+		if (e == ENOMEM)
 			return oom(err);
-		if (lstat(abs, &st) == 0 && S_ISLNK(st.st_mode))
+		if (soak_os_lstat(abs, &st) == 0 && st.type == SOAK_OS_LINK) {
+			errno = e;
 			return soak_err_errno(err, SOAK_EXIT_INPUT, errno,
 			                      "cannot read '%s' in '%s': a symlink to nowhere",
 			                      shown, r->o->src);
+		}
+		errno = e;
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read '%s' in '%s'",
 		                      shown, r->o->src);
 	}
@@ -136,7 +136,18 @@ static int resolve_inside(const struct rel *r, const char *abs, const char *show
 	return 0;
 }
 
-static int add_item(struct rel *r, const char *rel, const char *real, const struct stat *st,
+/* 0 when the file at path can be opened for reading, else -1 with errno. */
+static int readable(const char *path)
+{
+	int fd = soak_os_open(path, SOAK_O_RDONLY, 0);
+
+	if (fd < 0)
+		return -1;
+	soak_os_close(fd);
+	return 0;
+}
+
+static int add_item(struct rel *r, const char *rel, const char *real, const struct soak_os_stat *st,
                     struct soak_err *err)
 {
 	struct soak_bundle_item *grown;
@@ -162,8 +173,8 @@ static int add_item(struct rel *r, const char *rel, const char *real, const stru
 	memset(&grown[r->nitems], 0, sizeof(*grown));
 	grown[r->nitems].rel = strdup(rel);
 	grown[r->nitems].abs = strdup(real);
-	grown[r->nitems].mode = (st->st_mode & 0111) ? 0755 : 0644;
-	grown[r->nitems].size = (uint64_t)st->st_size;
+	grown[r->nitems].mode = (st->mode & 0111) ? 0755 : 0644;
+	grown[r->nitems].size = st->size;
 	if (!grown[r->nitems].rel || !grown[r->nitems].abs) {
 		free(grown[r->nitems].rel);
 		free(grown[r->nitems].abs);
@@ -176,7 +187,7 @@ static int add_item(struct rel *r, const char *rel, const char *real, const stru
 /* A file (or a directory, walked) at abs, named rel in the bundle. */
 static int take(struct rel *r, const char *abs, const char *rel, int depth, struct soak_err *err)
 {
-	struct stat st;
+	struct soak_os_stat st;
 	char *real;
 	int ret = -1;
 
@@ -188,36 +199,34 @@ static int take(struct rel *r, const char *abs, const char *rel, int depth, stru
 		                    rel, r->o->src);
 	if (resolve_inside(r, abs, rel, &real, err))
 		return -1;
-	if (stat(real, &st) < 0) {
+	if (soak_os_stat(real, &st) < 0) {
 		soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read '%s' in '%s'", rel,
 		               r->o->src);
 		goto out;
 	}
-	if (S_ISREG(st.st_mode)) {
-		if (access(real, R_OK) < 0) {
+	if (st.type == SOAK_OS_FILE) {
+		if (readable(real) < 0) {
 			soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read '%s' in '%s'", rel,
 			               r->o->src);
 			goto out;
 		}
 		ret = add_item(r, rel, real, &st, err);
-	} else if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(real);
-		struct dirent *de;
+	} else if (st.type == SOAK_OS_DIR) {
+		char **names;
+		size_t n;
 
-		if (!d) {
+		if (soak_os_list_dir(real, &names, &n) < 0) {
 			soak_err_errno(err, SOAK_EXIT_INPUT, errno,
 			               "cannot read directory '%s' in '%s'", rel, r->o->src);
 			goto out;
 		}
 		ret = 0;
-		while (!ret && (errno = 0, de = readdir(d))) {
+		for (size_t i = 0; !ret && i < n; i++) {
 			char *cabs, *crel;
 
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			if (asprintf(&cabs, "%s/%s", real, de->d_name) < 0)
+			if (asprintf(&cabs, "%s/%s", real, names[i]) < 0)
 				ret = oom(err);
-			else if (asprintf(&crel, "%s/%s", rel, de->d_name) < 0) {
+			else if (asprintf(&crel, "%s/%s", rel, names[i]) < 0) {
 				free(cabs);
 				ret = oom(err);
 			} else {
@@ -226,10 +235,7 @@ static int take(struct rel *r, const char *abs, const char *rel, int depth, stru
 				free(crel);
 			}
 		}
-		if (!ret && errno)
-			ret = soak_err_errno(err, SOAK_EXIT_INPUT, errno,
-			                     "cannot read directory '%s' in '%s'", rel, r->o->src);
-		closedir(d);
+		soak_os_names_free(names, n);
 	} else {
 		soak_err_set(err, SOAK_EXIT_INPUT, "'%s' in '%s' is not a regular file", rel,
 		             r->o->src);
@@ -281,18 +287,19 @@ static int include(struct rel *r, const char *pat, struct soak_err *err)
 {
 	size_t n = strlen(r->root);
 	char *gp = glob_path(r->root, pat);
-	glob_t g;
+	char **found = NULL;
+	size_t nfound = 0;
 	int rc, ret = 0;
 
 	if (!gp)
 		return oom(err);
-	rc = glob(gp, 0, NULL, &g);
+	rc = soak_match_glob(gp, &found, &nfound);
 	free(gp);
-	if (rc == GLOB_NOSPACE)
+	if (rc < 0)
 		return oom(err);
-	if (rc == 0) {
-		for (size_t i = 0; i < g.gl_pathc && !ret; i++) {
-			const char *m = g.gl_pathv[i];
+	if (nfound) {
+		for (size_t i = 0; i < nfound && !ret; i++) {
+			const char *m = found[i];
 			size_t before = r->nitems;
 
 			if (strncmp(m, r->root, n) || m[n] != '/')
@@ -305,10 +312,10 @@ static int include(struct rel *r, const char *pat, struct soak_err *err)
 				                         r->items[j].rel))
 					ret = oom(err);
 		}
-		globfree(&g);
 	}
+	soak_os_names_free(found, nfound);
 	/* a pattern matching only files that were already taken still matched */
-	if (!ret && rc != 0 && problem(r, "--include '%s' matched no file in '%s'", pat, r->o->src))
+	if (!ret && !nfound && problem(r, "--include '%s' matched no file in '%s'", pat, r->o->src))
 		ret = oom(err);
 	return ret;
 }
@@ -323,26 +330,26 @@ int soak_bundle_item_cmp(const void *a, const void *b)
 
 static int open_source(struct rel *r, struct soak_err *err)
 {
-	struct stat st;
+	struct soak_os_stat st;
 	char *p;
 
-	if (stat(r->o->src, &st) < 0)
+	if (soak_os_stat(r->o->src, &st) < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "source directory '%s'",
 		                      r->o->src);
-	if (!S_ISDIR(st.st_mode))
+	if (st.type != SOAK_OS_DIR)
 		return soak_err_set(err, SOAK_EXIT_INPUT, "source '%s' is not a directory",
 		                    r->o->src);
-	r->root = realpath(r->o->src, NULL);
+	r->root = soak_os_realpath(r->o->src);
 	if (!r->root)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "source directory '%s'",
 		                      r->o->src);
 	if (asprintf(&p, "%s/%s", r->root, SNAPSHOT) < 0)
 		return oom(err);
-	if (lstat(p, &st) < 0) {
+	if (soak_os_lstat(p, &st) < 0) {
 		free(p);
 		if (asprintf(&p, "%s/reports", r->root) < 0)
 			return oom(err);
-		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (soak_os_stat(p, &st) == 0 && st.type == SOAK_OS_DIR) {
 			r->reports = p;
 			r->soakdir = 1;
 			return 0;
@@ -358,7 +365,7 @@ static int gather(struct rel *r, struct soak_err *err)
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
 		const char *prefix = r->soakdir ? "reports/" : "";
 		char *abs, *shown;
-		struct stat st;
+		struct soak_os_stat st;
 		int rc;
 
 		if (asprintf(&abs, "%s/%s", r->reports, reports[i]) < 0)
@@ -367,17 +374,17 @@ static int gather(struct rel *r, struct soak_err *err)
 			free(abs);
 			return oom(err);
 		}
-		if (lstat(abs, &st) < 0 && errno == ENOENT) {
+		if (soak_os_lstat(abs, &st) < 0 && errno == ENOENT) {
 			rc = problem(r, "missing '%s' in '%s'", shown, r->o->src) ? oom(err) : 0;
 		} else {
 			char *real;
 
 			rc = resolve_inside(r, abs, shown, &real, err);
-			if (!rc && (stat(real, &st) < 0 || !S_ISREG(st.st_mode)))
+			if (!rc && (soak_os_stat(real, &st) < 0 || st.type != SOAK_OS_FILE))
 				rc = soak_err_set(err, SOAK_EXIT_INPUT,
 				                  "'%s' in '%s' is not a regular file", shown,
 				                  r->o->src);
-			if (!rc && access(real, R_OK) < 0)
+			if (!rc && readable(real) < 0)
 				rc = soak_err_errno(err, SOAK_EXIT_INPUT, errno,
 				                    "cannot read '%s' in '%s'", shown, r->o->src);
 			if (!rc)
@@ -391,12 +398,12 @@ static int gather(struct rel *r, struct soak_err *err)
 	}
 	if (r->soakdir) {
 		char *abs;
-		struct stat st;
+		struct soak_os_stat st;
 		int rc = 0;
 
 		if (asprintf(&abs, "%s/run.json", r->root) < 0)
 			return oom(err);
-		if (lstat(abs, &st) == 0) {
+		if (soak_os_lstat(abs, &st) == 0) {
 			rc = take(r, abs, "run.json", 0, err);
 			if (!rc && soak_bundle_add_line(&r->carried, &r->ncarried, "run.json"))
 				rc = oom(err);
@@ -473,31 +480,19 @@ static char *strip_slashes(const char *s)
 	return p;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int rm_rf(const char *path)
-{
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Refuse an out that exists (unless force on a bundle) or that would swallow the source. */
 static int check_out(struct rel *r, const char *out, int *exists, struct soak_err *err)
 {
 	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
 	char *parent, *pr;
-	struct stat st;
+	struct soak_os_stat st;
 
 	*exists = 0;
 	if (!*base || !strcmp(base, ".") || !strcmp(base, "..") || !strcmp(out, "/"))
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "bad --out '%s': a new directory's name is expected",
 		                    r->o->out);
-	if (lstat(out, &st) == 0) {
+	if (soak_os_lstat(out, &st) == 0) {
 		char *real;
 
 		*exists = 1;
@@ -505,10 +500,10 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 			return soak_err_set(err, SOAK_EXIT_USAGE,
 			                    "'%s' already exists; use --force to replace it",
 			                    r->o->out);
-		if (!S_ISDIR(st.st_mode))
+		if (st.type != SOAK_OS_DIR)
 			return soak_err_set(err, SOAK_EXIT_USAGE,
 			                    "refusing to replace '%s': not a directory", r->o->out);
-		real = realpath(out, NULL);
+		real = soak_os_realpath(out);
 		if (real && r->root) {
 			size_t n = strlen(real);
 			int holds = !strncmp(r->root, real, n) &&
@@ -524,21 +519,18 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 			free(real);
 		}
 		{
-			char *m;
-			DIR *d;
-			struct dirent *de;
+			char *m, **names;
+			size_t n;
 			int empty = 1, bundle;
 
 			if (asprintf(&m, "%s/MANIFEST.json", out) < 0)
 				return oom(err);
-			bundle = lstat(m, &st) == 0;
+			bundle = soak_os_lstat(m, &st) == 0;
 			free(m);
-			d = opendir(out);
-			while (d && (de = readdir(d)))
-				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-					empty = 0;
-			if (d)
-				closedir(d);
+			if (soak_os_list_dir(out, &names, &n) == 0) {
+				empty = n == 0;
+				soak_os_names_free(names, n);
+			}
 			if (!bundle && !empty)
 				return soak_err_set(
 				    err, SOAK_EXIT_USAGE,
@@ -547,12 +539,12 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 				    r->o->out);
 		}
 	}
-	if (r->arch && lstat(r->arch, &st) == 0) {
+	if (r->arch && soak_os_lstat(r->arch, &st) == 0) {
 		if (!r->o->force)
 			return soak_err_set(err, SOAK_EXIT_USAGE,
 			                    "'%s' already exists; use --force to replace it",
 			                    r->arch);
-		if (!S_ISREG(st.st_mode))
+		if (st.type != SOAK_OS_FILE)
 			return soak_err_set(err, SOAK_EXIT_USAGE,
 			                    "refusing to replace '%s': not a regular file",
 			                    r->arch);
@@ -561,7 +553,7 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 	parent = base == out ? strdup(".") : soak_strndup(out, (size_t)(base - out));
 	if (!parent)
 		return oom(err);
-	pr = realpath(parent[0] ? parent : "/", NULL);
+	pr = soak_os_realpath(parent[0] ? parent : "/");
 	free(parent);
 	if (pr && r->root) {
 		size_t n = strlen(r->root);
@@ -578,23 +570,6 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static int mkdirs(const char *tmp, const char *rel, struct soak_err *err)
 {
 	char *p;
@@ -603,13 +578,13 @@ static int mkdirs(const char *tmp, const char *rel, struct soak_err *err)
 		return oom(err);
 	for (char *s = p + strlen(tmp) + 1; (s = strchr(s, '/')); s++) {
 		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+		if (soak_os_mkdir(p, 0755) < 0 && errno != EEXIST) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create directory '%s'",
 			               p);
 			free(p);
 			return -1;
 		}
-		chmod(p, 0755);
+		soak_os_chmod(p, 0755);
 		*s = '/';
 	}
 	free(p);
@@ -632,23 +607,21 @@ static int put(const char *tmp, struct soak_bundle_item *it, const char *src, co
 		free(dst);
 		return -1;
 	}
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = soak_os_open(dst, SOAK_O_WRONLY | SOAK_O_CREAT | SOAK_O_EXCL, 0600);
 	if (fd < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", dst);
 		goto out;
 	}
 	it->size = 0;
 	if (src) {
-		in = open(src, O_RDONLY | O_CLOEXEC);
+		in = soak_os_open(src, SOAK_O_RDONLY, 0);
 		if (in < 0) {
 			soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", src);
 			goto out;
 		}
 		for (;;) {
-			ssize_t n = read(in, block, sizeof(block));
+			ptrdiff_t n = soak_os_read(in, block, sizeof(block));
 
-			if (n < 0 && errno == EINTR)
-				continue;
 			if (n < 0) {
 				soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read '%s'",
 				               src);
@@ -658,7 +631,7 @@ static int put(const char *tmp, struct soak_bundle_item *it, const char *src, co
 				break;
 			if (soak_sha256_update(&h, block, (size_t)n, err))
 				goto out;
-			if (write_all(fd, block, (size_t)n) < 0) {
+			if (soak_os_write_all(fd, block, (size_t)n) < 0) {
 				soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", dst);
 				goto out;
 			}
@@ -667,13 +640,13 @@ static int put(const char *tmp, struct soak_bundle_item *it, const char *src, co
 	} else {
 		if (soak_sha256_update(&h, data, len, err))
 			goto out;
-		if (write_all(fd, data, len) < 0) {
+		if (soak_os_write_all(fd, data, len) < 0) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", dst);
 			goto out;
 		}
 		it->size = len;
 	}
-	if (fchmod(fd, it->mode) < 0 || fsync(fd) < 0) {
+	if (soak_os_fchmod(fd, it->mode) < 0 || soak_os_fsync(fd) < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", dst);
 		goto out;
 	}
@@ -683,8 +656,8 @@ static int put(const char *tmp, struct soak_bundle_item *it, const char *src, co
 out:
 	soak_sha256_free(&h);
 	if (in >= 0)
-		close(in);
-	if (fd >= 0 && close(fd) < 0 && !ret)
+		soak_os_close(in);
+	if (fd >= 0 && soak_os_close(fd) < 0 && !ret)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", dst);
 	free(dst);
 	return ret;
@@ -836,9 +809,11 @@ static void free_list(char **l, size_t n)
 
 int soak_bundle_stamp(const char *path, int64_t epoch, struct soak_err *err)
 {
-	struct timespec ts[2] = {{(time_t)epoch, 0}, {(time_t)epoch, 0}};
-
-	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0)
+	/* the OS layer counts nanoseconds: times up to the year 2262 */
+	if (epoch > INT64_MAX / 1000000000 || epoch < INT64_MIN / 1000000000)
+		return soak_err_errno(err, SOAK_EXIT_ENV, EOVERFLOW, "cannot set the time of '%s'",
+		                      path);
+	if (soak_os_utimes(path, epoch * 1000000000, epoch * 1000000000, 1) < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot set the time of '%s'",
 		                      path);
 	return 0;
@@ -972,13 +947,13 @@ char *soak_bundle_side_name(const char *path, const char *tag)
 
 	if (asprintf(&p, "%s%sXXXXXX", path, tag) < 0)
 		return NULL;
-	fd = mkstemp(p);
+	fd = soak_os_mkstemp(p);
 	if (fd < 0) {
 		free(p);
 		return NULL;
 	}
-	close(fd);
-	unlink(p);
+	soak_os_close(fd);
+	soak_os_unlink(p);
 	return p;
 }
 
@@ -1006,13 +981,13 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 		tmp = NULL;
 		goto nomem;
 	}
-	if (!mkdtemp(tmp)) {
+	if (soak_os_mkdtemp(tmp) < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create directory '%s'", tmp);
 		free(tmp);
 		tmp = NULL;
 		goto out;
 	}
-	if (chmod(tmp, 0755) < 0) {
+	if (soak_os_chmod(tmp, 0755) < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change mode of '%s'", tmp);
 		goto out;
 	}
@@ -1063,18 +1038,18 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 	if (out_exists) {
 		if (!(old = soak_bundle_side_name(out, ".old-")))
 			goto nomem;
-		if (rename(out, old) < 0) {
+		if (soak_os_rename(out, old) < 0) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace '%s'", r->o->out);
 			free(old);
 			old = NULL;
 			goto out;
 		}
 	}
-	if (rename(tmp, out) < 0) {
+	if (soak_os_rename(tmp, out) < 0) {
 		int e = errno;
 
 		if (old)
-			rename(old, out);
+			soak_os_rename(old, out);
 		if (e == EEXIST || e == ENOTEMPTY)
 			soak_err_set(err, SOAK_EXIT_USAGE,
 			             "'%s' already exists; use --force to replace it", r->o->out);
@@ -1087,7 +1062,7 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 	free(tmp);
 	tmp = NULL;
 	if (arch_tmp) {
-		if (rename(arch_tmp, r->arch) < 0) {
+		if (soak_os_rename(arch_tmp, r->arch) < 0) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", r->arch);
 			goto out;
 		}
@@ -1105,11 +1080,11 @@ nomem:
 	oom(err);
 out:
 	if (old)
-		rm_rf(old);
+		soak_os_remove_tree(old);
 	if (tmp)
-		rm_rf(tmp);
+		soak_os_remove_tree(tmp);
 	if (arch_tmp)
-		unlink(arch_tmp);
+		soak_os_unlink(arch_tmp);
 	free(old);
 	free(tmp);
 	free(arch_tmp);

@@ -2,14 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "bundle_int.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "file.h"
 #include "json.h"
+#include "os.h"
 #include "str.h"
 #include "banned.h"
 
@@ -47,9 +46,9 @@ static int check_name(const char *name, struct soak_err *err)
 
 static int has(const char *dir, const char *name)
 {
-	struct stat st;
+	struct soak_os_stat st;
 	char *p = soak_path_join(dir, name);
-	int rc = p && lstat(p, &st) == 0;
+	int rc = p && soak_os_lstat(p, &st) == 0;
 
 	free(p);
 	return rc;
@@ -124,7 +123,7 @@ static int put(struct add *a, const char *rel, const void *data, size_t len, str
 	if (!p)
 		return oom(err);
 	rc = soak_file_write_atomic(p, data, len, err);
-	if (!rc && chmod(p, 0644) < 0)
+	if (!rc && soak_os_chmod(p, 0644) < 0)
 		rc = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change mode of '%s'", p);
 	if (!rc)
 		rc = soak_bundle_stamp(p, a->epoch, err);
@@ -152,7 +151,7 @@ static int add_item(struct add *a, const char *rel, const void *data, size_t len
 /* Rewrite each archive release wrote beside the bundle, as release writes it. */
 static int archives(struct add *a, struct soak_err *err)
 {
-	char *real = realpath(a->dir, NULL);
+	char *real = soak_os_realpath(a->dir);
 	const char *top, *base = strrchr(a->dir, '/') ? strrchr(a->dir, '/') + 1 : a->dir;
 	const char *beside = a->dir; /* the archive's name: dir as given, unless "." or ".." */
 	int ret = 0;
@@ -165,17 +164,17 @@ static int archives(struct add *a, struct soak_err *err)
 	for (size_t i = 0; *top && !ret && i < sizeof(formats) / sizeof(formats[0]); i++) {
 		const char *ext = soak_archive_format_ext(formats[i]);
 		char *path, *tmp;
-		struct stat st;
+		struct soak_os_stat st;
 
 		if (asprintf(&path, "%s%s", beside, ext) < 0) {
 			ret = oom(err);
 			break;
 		}
-		if (lstat(path, &st) < 0) {
+		if (soak_os_lstat(path, &st) < 0) {
 			free(path);
 			continue;
 		}
-		if (!S_ISREG(st.st_mode)) {
+		if (st.type != SOAK_OS_FILE) {
 			if (soak_bundle_add_line(&a->res->warnings, &a->res->nwarnings,
 			                         "'%s' is not a regular file: not rewritten", path))
 				ret = oom(err);
@@ -187,9 +186,10 @@ static int archives(struct add *a, struct soak_err *err)
 			                     path);
 		} else if (soak_bundle_write_archive(a->items, a->n, formats[i], a->epoch, a->dir,
 		                                     tmp, top, err) ||
-		           (rename(tmp, path) < 0 && soak_err_errno(err, SOAK_EXIT_ENV, errno,
-		                                                    "cannot replace '%s'", path))) {
-			unlink(tmp);
+		           (soak_os_rename(tmp, path) < 0 &&
+		            soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace '%s'",
+		                           path))) {
+			soak_os_unlink(tmp);
 			ret = -1;
 		} else if (soak_bundle_add_line(&a->res->archives, &a->res->narchives, "%s",
 		                                path)) {

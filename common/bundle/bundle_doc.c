@@ -1,5 +1,5 @@
+#include <ctype.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,26 +234,47 @@ void soak_bundle_git_free(struct soak_bundle_git *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* Conventional-commit style prefixes; any case, an optional (scope) and '!'. */
-static const char *const group_re[2] = {
-    "^[[:space:]]*(feat|feature)(\\([^)]*\\))?!?:",
-    "^[[:space:]]*(fix|bugfix|hotfix)(\\([^)]*\\))?!?:",
+/* Conventional-commit style prefixes, in any case: after blanks, a keyword, an
+ * optional "(scope)" (anything but ')'), an optional '!', then ':'. */
+static const char *const group_words[2][4] = {
+    {"feat", "feature", NULL},
+    {"fix", "bugfix", "hotfix", NULL},
 };
 static const char *const group_title[3] = {"Features", "Fixes", "Other"};
 
+/* 1 when s (just after the keyword) is "(scope)", then '!', then ':', the
+ * first two optional. */
+static int prefix_tail(const char *s)
+{
+	if (*s == '(') {
+		const char *e = strchr(s, ')');
+
+		if (!e)
+			return 0;
+		s = e + 1;
+	}
+	if (*s == '!')
+		s++;
+	return *s == ':';
+}
+
+/* 1 when s starts with word, in any case, and what follows is prefix_tail. */
+static int has_word(const char *s, const char *word)
+{
+	for (; *word; s++, word++)
+		if (tolower((unsigned char)*s) != *word)
+			return 0;
+	return prefix_tail(s);
+}
+
 int soak_bundle_commit_group(const char *subject)
 {
-	for (int i = 0; i < 2; i++) {
-		regex_t re;
-		int hit;
-
-		if (regcomp(&re, group_re[i], REG_EXTENDED | REG_ICASE | REG_NOSUB))
-			continue;
-		hit = regexec(&re, subject, 0, NULL, 0) == 0;
-		regfree(&re);
-		if (hit)
-			return i;
-	}
+	while (isspace((unsigned char)*subject))
+		subject++;
+	for (int i = 0; i < 2; i++)
+		for (const char *const *w = group_words[i]; *w; w++)
+			if (has_word(subject, *w))
+				return i;
 	return 2;
 }
 

@@ -1,16 +1,15 @@
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bundle_int.h"
 #include "exitcode.h"
 #include "file.h"
 #include "hash.h"
 #include "json.h"
+#include "os.h"
 #include "str.h"
 #include "banned.h"
 
@@ -83,34 +82,32 @@ static int found(struct verify *v, const char *path, int type, const char *hex, 
 
 static int walk(struct verify *v, const char *abs, const char *rel, int depth, struct soak_err *err)
 {
-	DIR *d = opendir(abs);
-	struct dirent *de;
+	char **names;
+	size_t n;
 	int ret = 0;
 
-	if (!d)
+	if (soak_os_list_dir(abs, &names, &n) < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read directory '%s'",
 		                      abs);
 	if (depth > WALK_DEPTH_MAX) {
-		closedir(d);
+		soak_os_names_free(names, n);
 		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", abs);
 	}
-	while (!ret && (errno = 0, de = readdir(d))) {
+	for (size_t i = 0; !ret && i < n; i++) {
 		char *cabs = NULL, *crel = NULL;
-		struct stat st;
+		struct soak_os_stat st;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (asprintf(&cabs, "%s/%s", abs, de->d_name) < 0 ||
-		    asprintf(&crel, "%s%s%s", rel, *rel ? "/" : "", de->d_name) < 0) {
+		if (asprintf(&cabs, "%s/%s", abs, names[i]) < 0 ||
+		    asprintf(&crel, "%s%s%s", rel, *rel ? "/" : "", names[i]) < 0) {
 			free(cabs);
 			ret = oom(err);
 			break;
 		}
-		if (lstat(cabs, &st) < 0) {
+		if (soak_os_lstat(cabs, &st) < 0) {
 			ret = soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read '%s'", cabs);
-		} else if (S_ISDIR(st.st_mode)) {
+		} else if (st.type == SOAK_OS_DIR) {
 			ret = walk(v, cabs, crel, depth + 1, err);
-		} else if (S_ISREG(st.st_mode)) {
+		} else if (st.type == SOAK_OS_FILE) {
 			char hex[SOAK_SHA256_HEX_LEN];
 			uint64_t size;
 
@@ -128,16 +125,13 @@ static int walk(struct verify *v, const char *abs, const char *rel, int depth, s
 					v->have_man = 1;
 			}
 		} else {
-			ret =
-			    found(v, crel, S_ISLNK(st.st_mode) ? T_SYMLINK : T_OTHER, NULL, 0, err);
+			ret = found(v, crel, st.type == SOAK_OS_LINK ? T_SYMLINK : T_OTHER, NULL, 0,
+			            err);
 		}
 		free(cabs);
 		free(crel);
 	}
-	if (!ret && errno)
-		ret =
-		    soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read directory '%s'", abs);
-	closedir(d);
+	soak_os_names_free(names, n);
 	return ret;
 }
 
@@ -190,7 +184,7 @@ static int read_archive(struct verify *v, struct held *held, size_t *nheld, stru
 			char hex[SOAK_SHA256_HEX_LEN];
 			uint64_t size = 0;
 			struct held *keep = NULL;
-			ssize_t k;
+			ptrdiff_t k;
 
 			if (is_list_name(path) && *nheld < 8) {
 				keep = &held[(*nheld)++];
@@ -509,15 +503,15 @@ int soak_bundle_verify_skip(const char *path, const char *skip, struct soak_bund
 	struct verify v = {.path = path, .skip = skip, .res = res};
 	struct held held[8];
 	size_t nheld = 0;
-	struct stat st;
+	struct soak_os_stat st;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
 	soak_buf_init(&v.sums, LIST_MAX);
 	soak_buf_init(&v.man, LIST_MAX);
-	if (stat(path, &st) < 0)
+	if (soak_os_stat(path, &st) < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "bundle '%s'", path);
-	if (S_ISDIR(st.st_mode)) {
+	if (st.type == SOAK_OS_DIR) {
 		if (walk(&v, path, "", 0, err))
 			goto out;
 	} else {

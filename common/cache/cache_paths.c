@@ -1,16 +1,13 @@
-#include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "buf.h"
 #include "cache_int.h"
 #include "exitcode.h"
+#include "match.h"
+#include "os.h"
 #include "str.h"
 #include "banned.h"
 
@@ -93,60 +90,9 @@ static int has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-/* Split a normalized absolute path into components (pointers into copy). */
-static size_t split(char *copy, char **seg, size_t max)
-{
-	size_t n = 0;
-
-	for (char *p = copy; *p && n < max;) {
-		while (*p == '/')
-			*p++ = '\0';
-		if (!*p)
-			break;
-		seg[n++] = p;
-		while (*p && *p != '/')
-			p++;
-	}
-	return n;
-}
-
-static int match_segs(char **ps, size_t np, char **xs, size_t nx)
-{
-	if (np == 0)
-		return nx == 0;
-	if (!strcmp(ps[0], "**")) {
-		for (size_t k = 0; k <= nx; k++)
-			if (match_segs(ps + 1, np - 1, xs + k, nx - k))
-				return 1;
-		return 0;
-	}
-	if (nx == 0 || fnmatch(ps[0], xs[0], 0) != 0)
-		return 0;
-	return match_segs(ps + 1, np - 1, xs + 1, nx - 1);
-}
-
 int soak_cache_glob_match(const char *pattern, const char *path)
 {
-	char *pc = strdup(pattern), *xc = strdup(path);
-	char *ps[MAX_DEPTH], *xs[MAX_DEPTH];
-	int ok = 0;
-
-	if (pc && xc)
-		ok = match_segs(ps, split(pc, ps, MAX_DEPTH), xs, split(xc, xs, MAX_DEPTH));
-	free(pc);
-	free(xc);
-	return ok;
-}
-
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-
-	if (h && *h)
-		return h;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_dir : NULL;
+	return soak_match_path(pattern, path, 0);
 }
 
 static int push(char ***v, size_t *n, char *s)
@@ -166,11 +112,10 @@ static int push(char ***v, size_t *n, char *s)
 static char *absolute(const char *root, const char *pat, struct soak_err *err)
 {
 	size_t n = strlen(root) + strlen(pat) + 2;
-	const char *home;
-	char *joined, *out;
+	char *home, *joined, *out;
 
 	if (pat[0] == '~' && (pat[1] == '/' || pat[1] == '\0')) {
-		if (!(home = home_dir())) {
+		if (!(home = soak_os_home())) {
 			soak_err_set(err, SOAK_EXIT_USAGE, "cannot expand '%s': no home directory",
 			             pat);
 			return NULL;
@@ -179,6 +124,7 @@ static char *absolute(const char *root, const char *pat, struct soak_err *err)
 		joined = malloc(n);
 		if (joined)
 			snprintf(joined, n, "%s/%s", home, pat + 1);
+		free(home);
 	} else if (pat[0] == '/') {
 		joined = strdup(pat);
 	} else {
@@ -219,28 +165,31 @@ static char *literal_head(const char *pat)
 int soak_cache_paths_init(struct soak_cache_paths *p, const char *root, const char *const *patterns,
                           size_t n, struct soak_err *err)
 {
-	char cwd[4096];
+	char *cwd = NULL;
 
 	memset(p, 0, sizeof(*p));
 	if (!root || !*root)
 		root = getenv("GITHUB_WORKSPACE");
-	if (!root || !*root) {
-		if (!getcwd(cwd, sizeof(cwd)))
+	if (!root || !*root || root[0] != '/') {
+		if (!(cwd = soak_os_getcwd()))
 			return soak_err_errno(err, SOAK_EXIT_ENV, errno,
 			                      "cannot get the current directory");
-		root = cwd;
 	}
-	if (root[0] != '/') {
-		char joined[8192];
+	if (!root || !*root) {
+		p->root = soak_cache_path_norm(cwd);
+	} else if (root[0] != '/') {
+		size_t len = strlen(cwd) + strlen(root) + 2;
+		char *joined = malloc(len);
 
-		if (!getcwd(cwd, sizeof(cwd)))
-			return soak_err_errno(err, SOAK_EXIT_ENV, errno,
-			                      "cannot get the current directory");
-		snprintf(joined, sizeof(joined), "%s/%s", cwd, root);
-		p->root = soak_cache_path_norm(joined);
+		if (joined) {
+			snprintf(joined, len, "%s/%s", cwd, root);
+			p->root = soak_cache_path_norm(joined);
+		}
+		free(joined);
 	} else {
 		p->root = soak_cache_path_norm(root);
 	}
+	free(cwd);
 	if (!p->root)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -307,24 +256,13 @@ static int excluded(const struct soak_cache_paths *p, const char *abs)
 	return 0;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 /* The sorted names in dir, without "." and ".."; -1 with err. */
-static int read_dir(const char *dir, struct dirent ***names, int *n, struct soak_err *err)
+static int read_dir(const char *dir, char ***names, size_t *n, struct soak_err *err)
 {
-	*n = scandir(dir, names, NULL, by_name);
-	if (*n < 0)
+	if (soak_os_list_dir(dir, names, n) < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read directory '%s'",
 		                      dir);
 	return 0;
-}
-
-static int skip_name(const char *s)
-{
-	return !strcmp(s, ".") || !strcmp(s, "..");
 }
 
 static char *child(const char *dir, const char *name)
@@ -345,10 +283,11 @@ struct walk {
 
 static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err *err)
 {
-	struct dirent **names;
+	char **names;
 	struct stat st;
 	char *rel;
-	int n, rc = 0;
+	size_t n;
+	int rc = 0;
 
 	if (depth > MAX_DEPTH)
 		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", abs);
@@ -368,19 +307,16 @@ static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err
 		return rc;
 	if (read_dir(abs, &names, &n, err))
 		return -1;
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		char *c;
 
-		if (!rc && !skip_name(names[i]->d_name)) {
-			if (!(c = child(abs, names[i]->d_name)))
-				rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-			else
-				rc = emit_tree(w, c, depth + 1, err);
-			free(c);
-		}
-		free(names[i]);
+		if (!(c = child(abs, names[i])))
+			rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		else
+			rc = emit_tree(w, c, depth + 1, err);
+		free(c);
 	}
-	free(names);
+	soak_os_names_free(names, n);
 	return rc;
 }
 
@@ -388,20 +324,19 @@ static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err
 static int glob_collect(const char *pat, const char *dir, int depth, char ***out, size_t *nout,
                         struct soak_err *err)
 {
-	struct dirent **names;
-	int n, rc = 0;
+	char **names;
+	size_t n;
+	int rc = 0;
 
 	if (depth > MAX_DEPTH)
 		return 0;
 	if (read_dir(dir, &names, &n, err))
 		return -1;
-	for (int i = 0; i < n; i++) {
-		struct stat st;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct soak_os_stat st;
 		char *c = NULL;
 
-		if (rc || skip_name(names[i]->d_name))
-			goto next;
-		if (!(c = child(dir, names[i]->d_name))) {
+		if (!(c = child(dir, names[i]))) {
 			rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto next;
 		}
@@ -410,14 +345,13 @@ static int glob_collect(const char *pat, const char *dir, int depth, char ***out
 			if (rc)
 				soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			c = NULL;
-		} else if (lstat(c, &st) == 0 && S_ISDIR(st.st_mode)) {
+		} else if (soak_os_lstat(c, &st) == 0 && st.type == SOAK_OS_DIR) {
 			rc = glob_collect(pat, c, depth + 1, out, nout, err);
 		}
 	next:
 		free(c);
-		free(names[i]);
 	}
-	free(names);
+	soak_os_names_free(names, n);
 	return rc;
 }
 
@@ -446,16 +380,16 @@ int soak_cache_paths_walk(const struct soak_cache_paths *p, soak_cache_visit fn,
 
 	for (size_t i = 0; i < p->ninclude && !rc; i++) {
 		const char *pat = p->include[i];
-		struct stat st;
+		struct soak_os_stat st;
 
 		if (!has_glob(pat)) {
 			char *c;
 
-			if (lstat(pat, &st) < 0)
+			if (soak_os_lstat(pat, &st) < 0)
 				continue;
 			if (!(c = strdup(pat)) || push(&found, &nfound, c))
 				rc = soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-		} else if (stat(p->bases[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+		} else if (soak_os_stat(p->bases[i], &st) == 0 && st.type == SOAK_OS_DIR) {
 			rc = glob_collect(pat, p->bases[i], 0, &found, &nfound, err);
 		}
 	}

@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "canary.h"
 #include "exitcode.h"
 #include "file.h"
 #include "json.h"
 #include "jsonl.h"
+#include "os.h"
 #include "parse.h"
 #include "git.h"
 #include "banned.h"
@@ -311,24 +311,17 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s/soak-canary-tag.XXXXXX",
 	         tmpdir && *tmpdir ? tmpdir : "/tmp");
-	fd = mkstemp(tmpl);
+	fd = soak_os_mkstemp(tmpl);
 	if (fd < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", tmpl);
 		tmpl[0] = 0;
 		goto out;
 	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, message + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", tmpl);
-			goto out;
-		}
-		off += (size_t)w;
+	if (soak_os_write_all(fd, message, len) < 0) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", tmpl);
+		goto out;
 	}
-	if (close(fd) < 0) {
+	if (soak_os_close(fd) < 0) {
 		fd = -1;
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", tmpl);
 		goto out;
@@ -369,9 +362,9 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 	rc = 0;
 out:
 	if (fd >= 0)
-		close(fd);
+		soak_os_close(fd);
 	if (tmpl[0])
-		unlink(tmpl);
+		soak_os_unlink(tmpl);
 	soak_buf_free(&out);
 	return rc;
 }

@@ -5,16 +5,16 @@
  * targets the same way in a dry run and a real one.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "clean.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "file.h"
+#include "match.h"
+#include "os.h"
 #include "parse.h"
 #include "sig.h"
 #include "str.h"
@@ -200,8 +200,8 @@ int soak_clean_match(const char *pattern, const char *path)
 		anchored = 1;
 	if (!dir) {
 		if (anchored)
-			return fnmatch(buf, path, FNM_PATHNAME) == 0;
-		return fnmatch(buf, base_name(path), 0) == 0;
+			return soak_match(buf, path, SOAK_MATCH_PATHNAME);
+		return soak_match(buf, base_name(path), 0);
 	}
 	/* a directory: some directory on path's way matches */
 	for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
@@ -212,13 +212,13 @@ int soak_clean_match(const char *pattern, const char *path)
 		memcpy(pfx, path, n);
 		pfx[n] = '\0';
 		if (anchored) {
-			if (fnmatch(buf, pfx, FNM_PATHNAME) == 0)
+			if (soak_match(buf, pfx, SOAK_MATCH_PATHNAME))
 				return 1;
 			continue;
 		}
 		comp = strrchr(pfx, '/');
 		comp = comp ? comp + 1 : pfx;
-		if (fnmatch(buf, comp, 0) == 0)
+		if (soak_match(buf, comp, 0))
 			return 1;
 	}
 	return 0;
@@ -326,8 +326,8 @@ int soak_clean_check_root(const char *dir, int force, struct soak_err *err)
 	free(rh);
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++) {
 		char *p = soak_path_join(real, marks[i]);
-		struct stat st;
-		found = p && lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+		struct soak_os_stat st;
+		found = p && soak_os_lstat(p, &st) == 0 && st.type == SOAK_OS_FILE;
 		free(p);
 	}
 	free(real);

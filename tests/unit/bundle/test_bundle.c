@@ -2,9 +2,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__unix__)
+#include <regex.h>
+#endif
+
 #include "check.h"
 #include "bundle_int.h"
 #include "banned.h"
+
+/* The classification the changelog used to get from POSIX regular expressions. */
+static void test_groups_against_regex(void)
+{
+#if defined(__unix__)
+	static const char *const re_src[2] = {
+	    "^[[:space:]]*(feat|feature)(\\([^)]*\\))?!?:",
+	    "^[[:space:]]*(fix|bugfix|hotfix)(\\([^)]*\\))?!?:",
+	};
+	static const char *const subjects[] = {
+	    "feat: x",
+	    " \tfeat: x",
+	    "feature:",
+	    "featur: x",
+	    "feat(a(b)): x",
+	    "feat(a)(b): x",
+	    "feat(: x",
+	    "feat(a)!!: x",
+	    "feat!(a): x",
+	    "feat()!:",
+	    "FeAtUrE(X)!:",
+	    "fix(\n):",
+	    "bugfix!:",
+	    "hotfix",
+	    "HOTFIX(x):y",
+	    "fixes: x",
+	    "fix :x",
+	    "\vfix:",
+	    "xfix:",
+	    "feat(scope with spaces)!: x",
+	    "fix((): y",
+	    "fix()):",
+	    "",
+	    ":",
+	    "(feat):",
+	};
+	regex_t re[2];
+
+	for (int i = 0; i < 2; i++)
+		CHECK(regcomp(&re[i], re_src[i], REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0);
+	for (size_t k = 0; k < sizeof(subjects) / sizeof(subjects[0]); k++) {
+		int want = regexec(&re[0], subjects[k], 0, NULL, 0) == 0   ? 0
+		           : regexec(&re[1], subjects[k], 0, NULL, 0) == 0 ? 1
+		                                                           : 2;
+
+		if (soak_bundle_commit_group(subjects[k]) != want)
+			fprintf(stderr, "'%s': want %d\n", subjects[k], want);
+		CHECK_INT(soak_bundle_commit_group(subjects[k]), want);
+	}
+	regfree(&re[0]);
+	regfree(&re[1]);
+#endif
+}
 
 static long major_of(const char *json)
 {
@@ -34,6 +91,11 @@ int main(void)
 	CHECK_INT(soak_bundle_commit_group("featuring x"), 2);
 	CHECK_INT(soak_bundle_commit_group("feat x"), 2);
 	CHECK_INT(soak_bundle_commit_group(""), 2);
+	CHECK_INT(soak_bundle_commit_group("  feat(a b)!: x"), 0);
+	CHECK_INT(soak_bundle_commit_group("feat(: x"), 2);
+	CHECK_INT(soak_bundle_commit_group("feat!!: x"), 2);
+	CHECK_INT(soak_bundle_commit_group("feature: x"), 0);
+	test_groups_against_regex();
 
 	CHECK_INT(major_of("{\"schema\": \"1.0\"}"), 1);
 	CHECK_INT(major_of("{\"schema\": \"12.3\"}"), 12);
