@@ -1,21 +1,21 @@
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "clock.h"
 #include "exitcode.h"
 #include "file.h"
 #include "json.h"
 #include "jsonl.h"
+#include "os.h"
 #include "parse.h"
 #include "report.h"
 #include "report_scan.h"
+#include "sig.h"
 #include "banned.h"
 
 #define MAX_LINE (1024 * 1024)
@@ -499,6 +499,14 @@ static void scope_add(struct soak_report_scope *sc, unsigned shard, const struct
 	}
 }
 
+/* "SIGTERM"; "SIG?" for a number with no name. */
+static const char *signal_abbrev(int sig)
+{
+	const char *name = soak_sig_name(sig);
+
+	return isdigit((unsigned char)name[3]) ? "SIG?" : name;
+}
+
 static char *cause_from(int st, int timed_out, int have_signal, int sig, int have_exit, int code)
 {
 	char buf[160];
@@ -508,8 +516,7 @@ static char *cause_from(int st, int timed_out, int have_signal, int sig, int hav
 	if (st == SOAK_ST_ERROR)
 		return strdup("error (could not run)");
 	if (have_signal) {
-		snprintf(buf, sizeof(buf), "signal %d (SIG%s)", sig,
-		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		snprintf(buf, sizeof(buf), "signal %d (%s)", sig, signal_abbrev(sig));
 		return strdup(buf);
 	}
 	if (have_exit) {
@@ -951,14 +958,14 @@ static long legacy_each(const char *dir, legacy_fn fn, void *ctx, struct soak_er
 {
 	uint64_t *nums = NULL, n;
 	size_t count = 0, cap = 0, i;
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	char **names;
+	size_t nnames;
 	long rc = -1;
 
-	if (!d)
+	if (soak_os_list_dir(dir, &names, &nnames) < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", dir);
-	while ((de = readdir(d))) {
-		const char *p = de->d_name;
+	for (size_t k = 0; k < nnames; k++) {
+		const char *p = names[k];
 		char *end;
 
 		if (strncmp(p, "ITER_SUMMARY_", 13) || !isdigit((unsigned char)p[13]))
@@ -1014,7 +1021,7 @@ static long legacy_each(const char *dir, legacy_fn fn, void *ctx, struct soak_er
 	rc = (long)count;
 out:
 	free(nums);
-	closedir(d);
+	soak_os_names_free(names, nnames);
 	return rc;
 }
 
@@ -1058,12 +1065,12 @@ static int load_source(struct soak_report *r, unsigned shard, struct soak_err *e
 	struct soak_report_source *s = &r->src[shard];
 	cJSON *run = NULL, *sum = NULL;
 	char *path;
-	struct stat st;
+	struct soak_os_stat st;
 	int rc = -1;
 
-	if (stat(s->dir, &st))
+	if (soak_os_stat(s->dir, &st))
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", s->dir);
-	if (!S_ISDIR(st.st_mode))
+	if (st.type != SOAK_OS_DIR)
 		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s' is not a directory", s->dir);
 	if (load_doc(s->dir, "run.json", &run, err) || load_doc(s->dir, "summary.json", &sum, err))
 		goto out;

@@ -2,10 +2,6 @@
  * The soak directory: made and checked before the run, then opened as a new
  * run, a run started over (--force), or a resumed one (--resume).
  */
-#include <dirent.h>
-#include <limits.h>
-#include <signal.h>
-#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +17,31 @@ static const char *const run_files[] = {
     "run.json", "metrics.jsonl", "samples.jsonl", "events.jsonl", "summary.json", "health.json",
     NULL};
 
-static int remove_dir_files(const char *dir, struct soak_err *err);
+static int remove_dir_files(const char *dir, struct soak_err *err)
+{
+	char **names;
+	size_t n;
+
+	if (soak_os_list_dir(dir, &names, &n) < 0)
+		return errno == ENOENT
+		           ? 0
+		           : soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", dir);
+	for (size_t i = 0; i < n; i++) {
+		char *p;
+		if (names[i][0] == '.')
+			continue;
+		p = soak_path_join(dir, names[i]);
+		if (soak_os_unlink(p) < 0 && errno != ENOENT && errno != EISDIR && errno != EPERM) {
+			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", p);
+			free(p);
+			soak_os_names_free(names, n);
+			return -1;
+		}
+		free(p);
+	}
+	soak_os_names_free(names, n);
+	return 0;
+}
 
 static int start_over(struct runner *r, struct soak_err *err)
 {
@@ -29,7 +49,7 @@ static int start_over(struct runner *r, struct soak_err *err)
 
 	for (const char *const *f = run_files; *f; f++) {
 		p = soak_path_join(r->dir, *f);
-		if (unlink(p) < 0 && errno != ENOENT) {
+		if (soak_os_unlink(p) < 0 && errno != ENOENT) {
 			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", p);
 			free(p);
 			return -1;
@@ -93,41 +113,17 @@ out:
 	return ret;
 }
 
-static int remove_dir_files(const char *dir, struct soak_err *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return errno == ENOENT
-		           ? 0
-		           : soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", dir);
-	while ((e = readdir(d))) {
-		char *p;
-		if (e->d_name[0] == '.')
-			continue;
-		p = soak_path_join(dir, e->d_name);
-		if (unlink(p) < 0 && errno != ENOENT && errno != EISDIR && errno != EPERM) {
-			soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", p);
-			free(p);
-			closedir(d);
-			return -1;
-		}
-		free(p);
-	}
-	closedir(d);
-	return 0;
-}
-
 char *run_dir_absolute(const char *path)
 {
-	char here[PATH_MAX];
+	char *here, *abs;
 
-	if (path[0] == '/')
+	if (soak_os_path_is_abs(path))
 		return strdup(path);
-	if (!getcwd(here, sizeof(here)))
+	if (!(here = soak_os_getcwd()))
 		return NULL;
-	return soak_path_join(here, path);
+	abs = soak_path_join(here, path);
+	free(here);
+	return abs;
 }
 
 /*
@@ -138,28 +134,30 @@ static void remove_stale_tmp(const char *dir)
 {
 	static const char *const names[] = {"run.json.tmp.", "summary.json.tmp.",
 	                                    "health.json.tmp."};
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	char **files;
+	size_t nfiles;
 
-	if (!d)
+	if (soak_os_list_dir(dir, &files, &nfiles) < 0)
 		return;
-	while ((e = readdir(d))) {
+	for (size_t f = 0; f < nfiles; f++) {
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			size_t n = strlen(names[i]);
-			char *end;
+			char *end, *p;
 			long pid;
 
-			if (strncmp(e->d_name, names[i], n))
+			if (strncmp(files[f], names[i], n))
 				continue;
 			errno = 0;
-			pid = strtol(e->d_name + n, &end, 10);
-			if (errno || *end != '.' || pid <= 0 || pid == (long)getpid())
+			pid = strtol(files[f] + n, &end, 10);
+			if (errno || *end != '.' || pid <= 0 || pid == soak_os_getpid())
 				continue;
-			if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-				unlinkat(dirfd(d), e->d_name, 0);
+			if (!soak_os_pid_alive(pid) && (p = soak_path_join(dir, files[f]))) {
+				soak_os_unlink(p);
+				free(p);
+			}
 		}
 	}
-	closedir(d);
+	soak_os_names_free(files, nfiles);
 }
 
 int run_dir_prepare(struct runner *r, struct soak_err *err)

@@ -2,8 +2,6 @@
  * Running one command of an iteration: its timeout, the kill of its process
  * tree, its capped log, and the note that tells the user why it failed.
  */
-#include <limits.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +170,7 @@ void run_exec_failure_note(struct runner *r, const char *what, char *const *argv
                            const struct run_exec_res *x, const char *log_rel)
 {
 	struct soak_buf cmd, tail;
-	char title[160], here[PATH_MAX];
+	char title[160], *here = NULL;
 	const char *t = x->tail;
 	int lines = 0;
 
@@ -188,7 +186,7 @@ void run_exec_failure_note(struct runner *r, const char *what, char *const *argv
 	soak_buf_init(&tail, 2 * SOAK_LOGCAP_TAIL);
 	soak_buf_adds(&tail, t);
 	if (!cwd)
-		cwd = getcwd(here, sizeof(here)) ? here : ".";
+		cwd = (here = soak_os_getcwd()) ? here : ".";
 	snprintf(title, sizeof(title), "%s %s", what, x->status);
 	if (x->log_bytes > 0)
 		run_note(
@@ -202,6 +200,7 @@ void run_exec_failure_note(struct runner *r, const char *what, char *const *argv
 		         cwd, x->status, *x->reason ? ", " : "", x->reason);
 	soak_buf_free(&cmd);
 	soak_buf_free(&tail);
+	free(here);
 }
 
 void run_exec_json(cJSON *o, const struct run_exec_res *x)

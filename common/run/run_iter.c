@@ -2,7 +2,6 @@
  * One iteration: its command or its steps (with retries), the KPI file it may
  * write, and its record in metrics.jsonl; a dead service is restarted after it.
  */
-#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +29,10 @@ static cJSON *read_kpis(const char *path, cJSON *warnings)
 	if (soak_json_load(path, KPI_FILE_MAX, &doc, &err) < 0) {
 		snprintf(w, sizeof(w), "kpi file: %s", err.msg);
 		cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
-		unlink(path);
+		soak_os_unlink(path);
 		return NULL;
 	}
-	unlink(path);
+	soak_os_unlink(path);
 	if (!cJSON_IsObject(doc)) {
 		cJSON_AddItemToArray(
 		    warnings, cJSON_CreateString("kpi file: expected a JSON object of numbers"));
@@ -204,7 +203,7 @@ int run_iter(struct runner *r, long long n)
 		r->ui->iteration_start(r->ui->ctx, n);
 	snprintf(kname, sizeof(kname), "iter-%06lld.json", n);
 	kpi_path = soak_path_join(r->kpi_dir, kname);
-	unlink(kpi_path);
+	soak_os_unlink(kpi_path);
 	cJSON_AddStringToObject(rec, "run_id", r->run_id);
 	cJSON_AddNumberToObject(rec, "iteration", (double)n);
 	if (c->steps.n) {
@@ -226,7 +225,7 @@ int run_iter(struct runner *r, long long n)
 	if (!x.status) {
 		run_event(r, "cancel", n, "iteration %lld was cut short by %s and is not recorded",
 		          n, soak_sig_name(soak_sig_caught()));
-		unlink(kpi_path);
+		soak_os_unlink(kpi_path);
 		free(kpi_path);
 		cJSON_Delete(rec);
 		cJSON_Delete(warnings);

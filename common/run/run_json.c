@@ -2,9 +2,6 @@
  * run.json: the run's identity, command, configuration, host and CI, written
  * when the run starts; read back by --replay.
  */
-#include <limits.h>
-#include <sys/random.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +22,8 @@ void run_json_new_id(char *buf, size_t n)
 	char compact[32];
 	size_t j = 0;
 
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-		long p = (long)getpid();
+	if (soak_os_random(rnd, sizeof(rnd)) < 0) {
+		long p = soak_os_getpid();
 		rnd[0] = (unsigned char)p;
 		rnd[1] = (unsigned char)(p >> 8);
 		rnd[2] = (unsigned char)soak_mono_ns();
@@ -77,7 +74,7 @@ int run_json_write(struct runner *r, cJSON *resumed, struct soak_err *err)
 	const struct soak_runner_cfg *c = r->cfg;
 	struct soak_host h;
 	uint64_t disk_free = 0, disk_total = 0;
-	char here[PATH_MAX];
+	char *here = soak_os_getcwd();
 	cJSON *o = run_record_new(), *ci;
 	char *path;
 	int ret;
@@ -89,7 +86,7 @@ int run_json_write(struct runner *r, cJSON *resumed, struct soak_err *err)
 	cJSON_AddStringToObject(tool, "name", "soak-run");
 	cJSON_AddStringToObject(tool, "version", SOAK_VERSION);
 	cJSON_AddStringToObject(o, "dir", r->dir);
-	cJSON_AddStringToObject(o, "cwd", getcwd(here, sizeof(here)) ? here : ".");
+	cJSON_AddStringToObject(o, "cwd", here ? here : ".");
 	if (c->command) {
 		cJSON *cmd = cJSON_AddArrayToObject(o, "command");
 		for (char **a = c->command; *a; a++)
@@ -119,6 +116,7 @@ int run_json_write(struct runner *r, cJSON *resumed, struct soak_err *err)
 	ret = soak_json_write(path, o, 1, err);
 	free(path);
 	cJSON_Delete(o);
+	free(here);
 	return ret;
 }
 int soak_runner_replay_command(const char *run_json, struct soak_runner_cfg *cfg,
