@@ -5,7 +5,8 @@
 
 #include "file.h"
 #include "os.h"
-#include "report.h"
+#include "report_doc.h"
+#include "report_fmt.h"
 #include "banned.h"
 
 #define EXCERPT_BYTES 4096
