@@ -13,7 +13,8 @@
  *     soak_report_free(&r);
  *
  * The files, each above only those listed after it (includes and calls go
- * downward only; report.c orchestrates on top):
+ * downward only; report.c orchestrates on top; this header includes every
+ * other, for the programs and tests that use the engine):
  *
  *   report.c          formats, life cycle, soak_report_write (this header)
  *   report_summary.c  end-of-run summary, notification, GitHub Actions (report_summary.h)
@@ -32,8 +33,12 @@
 
 #include "err.h"
 #include "report_model.h"
+#include "report_fmt.h"
 #include "report_gate.h"
+#include "report_junit.h"
 #include "report_load.h"
+#include "report_doc.h"
+#include "report_html.h"
 #include "report_out.h"
 #include "report_summary.h"
 
