@@ -302,7 +302,7 @@ static const char *signal_abbrev(int sig)
 {
 	const char *name = soak_sig_name(sig);
 
-	return isdigit((unsigned char)name[3]) ? "SIG?" : name;
+	return isdigit((unsigned char)name[3]) || name[3] == '-' ? "SIG?" : name;
 }
 
 static char *cause_from(int st, int timed_out, int have_signal, int sig, int have_exit, int code)
