@@ -1,12 +1,12 @@
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ui.h"
 #include "buf.h"
 #include "clock.h"
 #include "gha.h"
 #include "msg.h"
+#include "os.h"
 #include "parse.h"
 #include "banned.h"
 
@@ -100,7 +100,7 @@ static void ui_iteration_end(void *ctx, const struct soak_progress *p)
 void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
 {
 	memset(s, 0, sizeof(*s));
-	s->tty = isatty(STDERR_FILENO);
+	s->tty = soak_os_isatty(2);
 	s->gha = soak_gha_active();
 	s->quiet = quiet;
 	s->last_print = soak_mono_ms();

@@ -1,13 +1,12 @@
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "file.h"
-#include "report.h"
+#include "os.h"
+#include "report_doc.h"
+#include "report_fmt.h"
 #include "banned.h"
 
 #define EXCERPT_BYTES 4096
@@ -17,27 +16,27 @@
 static void log_excerpt(const char *dir, const char *log, struct soak_buf *b)
 {
 	char data[EXCERPT_BYTES + 1], *path, *p;
-	struct stat st;
-	ssize_t n;
-	off_t off;
+	struct soak_os_stat st;
+	ptrdiff_t n;
+	uint64_t off;
 	int fd, lines = 0;
 
-	if (!log || log[0] == '/' || strstr(log, ".."))
+	if (!log || soak_os_path_is_abs(log) || strstr(log, ".."))
 		return;
 	path = soak_path_join(dir, log);
 	if (!path)
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = soak_os_open(path, SOAK_O_RDONLY | SOAK_O_NOFOLLOW, 0);
 	free(path);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (soak_os_fstat(fd, &st) || st.type != SOAK_OS_FILE) {
+		soak_os_close(fd);
 		return;
 	}
-	off = st.st_size > EXCERPT_BYTES ? st.st_size - EXCERPT_BYTES : 0;
-	n = pread(fd, data, EXCERPT_BYTES, off);
-	close(fd);
+	off = st.size > EXCERPT_BYTES ? st.size - EXCERPT_BYTES : 0;
+	n = soak_os_pread(fd, data, EXCERPT_BYTES, off);
+	soak_os_close(fd);
 	if (n <= 0)
 		return;
 	data[n] = 0;

@@ -7,7 +7,8 @@
 #include <strings.h>
 
 #include "exitcode.h"
-#include "report.h"
+#include "report_gate.h"
+#include "report_fmt.h"
 #include "str.h"
 #include "banned.h"
 

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report_html.h"
+#include "report_fmt.h"
+#include "report_gate.h"
 #include "banned.h"
 
 #define W 720

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "exitcode.h"
-#include "report.h"
+#include "report_junit.h"
 #include "banned.h"
 
 #define JUNIT_MAX_BYTES ((size_t)128 * 1024 * 1024)

@@ -1,11 +1,10 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "exitcode.h"
+#include "os.h"
 #include "report_scan.h"
 #include "banned.h"
 
@@ -591,7 +590,7 @@ int soak_report_lines_open(struct soak_report_lines *l, const char *path, size_t
 	l->fd = -1;
 	l->max_line = max_line;
 	l->cap = max_line + 1 + LINES_BLOCK;
-	l->fd = open(path, O_RDONLY | O_CLOEXEC);
+	l->fd = soak_os_open(path, SOAK_O_RDONLY, 0);
 	if (l->fd < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", path);
 	l->buf = malloc(l->cap);
@@ -606,16 +605,14 @@ int soak_report_lines_open(struct soak_report_lines *l, const char *path, size_t
 /* Read more after the unread bytes (moved to the front); 0 at the end of the file. */
 static int lines_fill(struct soak_report_lines *l, struct soak_err *err)
 {
-	ssize_t n;
+	ptrdiff_t n;
 
 	if (l->pos) {
 		memmove(l->buf, l->buf + l->pos, l->end - l->pos);
 		l->end -= l->pos;
 		l->pos = 0;
 	}
-	do
-		n = read(l->fd, l->buf + l->end, l->cap - l->end);
-	while (n < 0 && errno == EINTR);
+	n = soak_os_read(l->fd, l->buf + l->end, l->cap - l->end);
 	/* a directory where the file should be is bad input, not a failing disk */
 	if (n < 0)
 		return soak_err_errno(err, errno == EISDIR ? SOAK_EXIT_INPUT : SOAK_EXIT_ENV, errno,
@@ -671,7 +668,7 @@ int soak_report_lines_next(struct soak_report_lines *l, const char **line, size_
 void soak_report_lines_close(struct soak_report_lines *l)
 {
 	if (l->fd >= 0)
-		close(l->fd);
+		soak_os_close(l->fd);
 	free(l->buf);
 	free(l->path);
 	memset(l, 0, sizeof(*l));

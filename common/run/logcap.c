@@ -1,28 +1,18 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "logcap.h"
 #include "exitcode.h"
+#include "os.h"
 #include "banned.h"
 
 static void write_all(struct soak_logcap *l, const char *p, size_t n)
 {
-	while (n > 0 && !l->error && l->fd >= 0) {
-		ssize_t w = write(l->fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			l->error = errno;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	if (n > 0 && !l->error && l->fd >= 0 && soak_os_write_all(l->fd, p, n) < 0)
+		l->error = errno;
 }
 
 int soak_logcap_open(struct soak_logcap *l, const char *path, uint64_t cap, struct soak_err *err)
@@ -73,7 +63,7 @@ void soak_logcap_write(struct soak_logcap *l, const char *data, size_t n)
 	if (!l->path || n == 0)
 		return;
 	if (l->fd < 0 && !l->error) {
-		l->fd = open(l->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		l->fd = soak_os_open(l->path, SOAK_O_WRONLY | SOAK_O_CREAT | SOAK_O_TRUNC, 0644);
 		if (l->fd < 0)
 			l->error = errno;
 	}
@@ -131,7 +121,7 @@ int soak_logcap_close(struct soak_logcap *l, struct soak_err *err)
 		if (l->ring_len == l->ring_size)
 			write_all(l, l->ring, start);
 	}
-	if (l->fd >= 0 && close(l->fd) < 0 && !l->error)
+	if (l->fd >= 0 && soak_os_close(l->fd) < 0 && !l->error)
 		l->error = errno;
 	l->fd = -1;
 	if (l->error)

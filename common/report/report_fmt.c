@@ -1,0 +1,143 @@
+/* Text for people shared by the writers (report_fmt.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "exitcode.h"
+#include "file.h"
+#include "gha.h"
+#include "json.h"
+#include "jsonl.h"
+#include "parse.h"
+#include "report_fmt.h"
+#include "banned.h"
+
+char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n)
+{
+	char tmp[64];
+
+	if (!isfinite(v)) {
+		snprintf(buf, n, "n/a");
+		return buf;
+	}
+	switch (kind) {
+	case SOAK_K_MS:
+		if (fabs(v) < 1000)
+			snprintf(buf, n, "%.4gms", v);
+		else if (fabs(v) < 60000)
+			snprintf(buf, n, "%.3gs", v / 1000);
+		else if (fabs(v) < 9e18) /* converting more to int64_t is undefined */
+			snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
+			         soak_format_duration((int64_t)fabs(v), tmp, sizeof(tmp)));
+		else
+			snprintf(buf, n, "%.4gms", v);
+		break;
+	case SOAK_K_BYTES:
+		if (fabs(v) < 1.8e19) /* converting more to uint64_t is undefined */
+			snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
+			         soak_format_size((uint64_t)fabs(v), tmp, sizeof(tmp)));
+		else
+			snprintf(buf, n, "%.4g B", v);
+		break;
+	case SOAK_K_SECONDS:
+		snprintf(buf, n, "%.4gs", v);
+		break;
+	case SOAK_K_RATIO:
+		snprintf(buf, n, "%.2f%%", v * 100);
+		break;
+	default:
+		if (v == floor(v) && fabs(v) < 1e15)
+			snprintf(buf, n, "%.0f", v);
+		else
+			snprintf(buf, n, "%.4g", v);
+	}
+	return buf;
+}
+
+size_t soak_report_chart_points(const struct soak_series *s, double **x, double **y)
+{
+	size_t n = s->npts + (s->cur_n ? 1 : 0), i;
+
+	*x = malloc((n + 1) * sizeof(**x));
+	*y = malloc((n + 1) * sizeof(**y));
+	if (!*x || !*y) {
+		free(*x);
+		free(*y);
+		*x = *y = NULL;
+		return 0;
+	}
+	for (i = 0; i < s->npts; i++) {
+		(*x)[i] = s->pts[i].x;
+		(*y)[i] = s->pts[i].y;
+	}
+	if (s->cur_n) {
+		(*x)[i] = s->cur_sx / (double)s->cur_n;
+		(*y)[i] = s->cur_sy / (double)s->cur_n;
+	}
+	return n;
+}
+
+int soak_report_sparkline(const struct soak_series *s, size_t width, struct soak_buf *out)
+{
+	static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+	double *x, *y, lo = INFINITY, hi = -INFINITY;
+	size_t n = soak_report_chart_points(s, &x, &y), i, w, k;
+	int rc = 0;
+
+	if (!n) {
+		free(x);
+		free(y);
+		return 0;
+	}
+	w = n < width ? n : width;
+	/* average the points into w columns */
+	for (k = 0; k < w; k++) {
+		size_t a = k * n / w, b = (k + 1) * n / w;
+		double sum = 0;
+
+		for (i = a; i < b; i++)
+			sum += y[i];
+		x[k] = sum / (double)(b - a);
+		if (x[k] < lo)
+			lo = x[k];
+		if (x[k] > hi)
+			hi = x[k];
+	}
+	for (k = 0; k < w && !rc; k++) {
+		int level = hi > lo ? (int)floor((x[k] - lo) / (hi - lo) * 7.999) : 0;
+
+		rc = soak_buf_adds(out, bars[level < 0 ? 0 : level > 7 ? 7 : level]);
+	}
+	free(x);
+	free(y);
+	return rc;
+}
+
+static void fmt_p(double p, char *buf, size_t n)
+{
+	if (p < 0.001)
+		snprintf(buf, n, "p < 0.001");
+	else if (p < 0.01)
+		snprintf(buf, n, "p < 0.01");
+	else
+		snprintf(buf, n, "p = %.2g", p);
+}
+
+int soak_report_trend_sentence(const struct soak_report *r, int m, struct soak_buf *out)
+{
+	const struct soak_report_trend *t = &r->trend[m];
+	const struct soak_report_metric_info *mi = &soak_report_metrics[m];
+	char v[64], p[32];
+
+	if (!t->have)
+		return soak_buf_addf(out, "%s: not enough data for a trend", mi->name);
+	soak_report_fmt(mi->kind, fabs(t->t.slope), v, sizeof(v));
+	fmt_p(t->t.p, p, sizeof(p));
+	if (!t->significant || t->t.slope == 0)
+		return soak_buf_addf(out, "%s: no significant trend (slope %s%s/h, %s)", mi->name,
+		                     t->t.slope < 0 ? "-" : "", v, p);
+	return soak_buf_addf(out, "%s %s %s/h (%s)", mi->name, t->t.slope > 0 ? "grows" : "falls",
+	                     v, p);
+}

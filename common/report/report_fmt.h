@@ -1,0 +1,22 @@
+/*
+ * Text for people shared by the writers: values in their units, sparklines,
+ * trend sentences, chart points.
+ */
+#ifndef SOAK_REPORT_FMT_H
+#define SOAK_REPORT_FMT_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "report_model.h"
+#include "stats.h"
+
+/* Format v in the metric's unit for people ("1.5 MiB", "340ms", "12", "98.3%"). */
+char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n);
+/* A sparkline of at most width characters of ▁▂▃▄▅▆▇█ from a series. */
+int soak_report_sparkline(const struct soak_series *s, size_t width, struct soak_buf *out);
+/* "rss grows 1.8 MB/h (p < 0.01)" */
+int soak_report_trend_sentence(const struct soak_report *r, int metric, struct soak_buf *out);
+/* Points of a chart series (the reduced points plus the open bucket); caller frees. */
+size_t soak_report_chart_points(const struct soak_series *s, double **x, double **y);
+
+#endif
