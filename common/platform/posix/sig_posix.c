@@ -139,6 +139,15 @@ const char *soak_sig_name(int sig)
 	    {SIGURG, "SIGURG"},       {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
 	    {SIGVTALRM, "SIGVTALRM"}, {SIGPROF, "SIGPROF"}, {SIGWINCH, "SIGWINCH"},
 	    {SIGSYS, "SIGSYS"},
+#ifdef SIGSTKFLT
+	    {SIGSTKFLT, "SIGSTKFLT"},
+#endif
+#ifdef SIGIO
+	    {SIGIO, "SIGIO"},
+#endif
+#ifdef SIGPWR
+	    {SIGPWR, "SIGPWR"},
+#endif
 	};
 	static char unknown[24];
 
