@@ -128,4 +128,9 @@ const char *soak_os_arch(void);
 /* The host's name; "" when unknown. */
 int soak_os_hostname(char *buf, size_t n);
 
+/* cache */
+
+/* Wall-clock nanoseconds since the Unix epoch (clock.h has milliseconds). */
+int64_t soak_os_wall_ns(void);
+
 #endif

@@ -537,3 +537,13 @@ int soak_os_hostname(char *buf, size_t n)
 	buf[n - 1] = '\0';
 	return 0;
 }
+
+/* cache */
+
+int64_t soak_os_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
