@@ -1,12 +1,7 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <pthread.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,7 +9,10 @@
 
 #include "cache_int.h"
 #include "exitcode.h"
+#include "fs.h"
 #include "hash.h"
+#include "os.h"
+#include "str.h"
 #include "banned.h"
 
 #define IO_BLOCK (1024 * 1024)
@@ -37,8 +35,8 @@
  */
 
 struct hl {
-	dev_t dev;
-	ino_t ino;
+	uint64_t dev;
+	uint64_t ino;
 	char *rel;
 };
 
@@ -114,10 +112,8 @@ static void *sink_run(void *arg)
 		}
 		s->size += n;
 		while (n) {
-			ssize_t k = write(s->fd, b, n);
+			ptrdiff_t k = soak_os_write(s->fd, b, n);
 
-			if (k < 0 && errno == EINTR)
-				continue;
 			if (k < 0) {
 				s->io_errno = errno;
 				soak_cache_pipe_stop(&s->pipe);
@@ -269,7 +265,7 @@ static int warn(struct wctx *w, const char *path, const char *what)
 	return 0;
 }
 
-static size_t hl_slot(const struct wctx *w, dev_t dev, ino_t ino)
+static size_t hl_slot(const struct wctx *w, uint64_t dev, uint64_t ino)
 {
 	size_t i = ((size_t)ino * 2654435761u ^ (size_t)dev) & (w->caplinks - 1);
 
@@ -279,7 +275,7 @@ static size_t hl_slot(const struct wctx *w, dev_t dev, ino_t ino)
 }
 
 /* The first path archived for this file, or NULL (then rel is remembered). */
-static const char *hl_seen(struct wctx *w, const struct stat *st, const char *rel, int *oom)
+static const char *hl_seen(struct wctx *w, const struct soak_os_stat *st, const char *rel, int *oom)
 {
 	size_t i;
 
@@ -300,15 +296,15 @@ static const char *hl_seen(struct wctx *w, const struct stat *st, const char *re
 				w->links[hl_slot(w, old[k].dev, old[k].ino)] = old[k];
 		free(old);
 	}
-	i = hl_slot(w, st->st_dev, st->st_ino);
+	i = hl_slot(w, st->dev, st->ino);
 	if (w->links[i].rel)
 		return w->links[i].rel;
 	if (!(w->links[i].rel = strdup(rel))) {
 		*oom = 1;
 		return NULL;
 	}
-	w->links[i].dev = st->st_dev;
-	w->links[i].ino = st->st_ino;
+	w->links[i].dev = st->dev;
+	w->links[i].ino = st->ino;
 	w->nlinks++;
 	return NULL;
 }
@@ -321,31 +317,30 @@ static int archive_fail(struct wctx *w, struct soak_err *err)
 	                    m ? m : "libarchive error");
 }
 
-static int copy_file(struct wctx *w, const char *abs, const struct stat *st, struct soak_err *err)
+static int copy_file(struct wctx *w, const char *abs, const struct soak_os_stat *st,
+                     struct soak_err *err)
 {
 	uint64_t done = 0;
 	/* O_NONBLOCK: a fifo put where the file was must not hang the save */
-	int fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat now;
+	int fd = soak_os_open(abs, SOAK_O_RDONLY | SOAK_O_NOFOLLOW | SOAK_O_NONBLOCK, 0);
+	struct soak_os_stat now;
 
 	if (fd < 0)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", abs);
-	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
-	    now.st_ino != st->st_ino) {
-		close(fd);
+	if (soak_os_fstat(fd, &now) < 0 || now.type != SOAK_OS_FILE || now.dev != st->dev ||
+	    now.ino != st->ino) {
+		soak_os_close(fd);
 		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s' was replaced while it was archived",
 		                    abs);
 	}
-	while (done < (uint64_t)st->st_size) {
-		size_t want = (uint64_t)st->st_size - done < IO_BLOCK
-		                  ? (size_t)((uint64_t)st->st_size - done)
-		                  : IO_BLOCK;
+	while (done < st->size) {
+		size_t want = st->size - done < IO_BLOCK ? (size_t)(st->size - done) : IO_BLOCK;
 		char *dst = w->buf;
-		ssize_t n;
+		ptrdiff_t n;
 
 		if (w->zstd) { /* straight into the tar stream's chunk */
 			if (fill_room(&w->out, want < MIN_READ ? want : MIN_READ)) {
-				close(fd);
+				soak_os_close(fd);
 				archive_set_error(w->a, EIO, "the archive cannot be written");
 				return archive_fail(w, err);
 			}
@@ -353,51 +348,69 @@ static int copy_file(struct wctx *w, const char *abs, const struct stat *st, str
 				want = w->out.p->size - w->out.fill;
 			dst = w->out.slot + w->out.fill;
 		}
-		n = read(fd, dst, want);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = soak_os_read(fd, dst, want);
 		if (n < 0) {
 			int e = errno;
 
-			close(fd);
+			soak_os_close(fd);
 			return soak_err_errno(err, SOAK_EXIT_INPUT, e, "cannot read '%s'", abs);
 		}
 		if (n == 0) { /* shrank while read: tar pads with zeros, so do we */
 			memset(dst, 0, want);
-			n = (ssize_t)want;
-			if (done + want == (uint64_t)st->st_size)
+			n = (ptrdiff_t)want;
+			if (done + want == st->size)
 				warn(w, abs, "shrank while it was archived; padded with zeros");
 		}
 		if (archive_write_data(w->a, dst, (size_t)n) != n) {
-			close(fd);
+			soak_os_close(fd);
 			return archive_fail(w, err);
 		}
 		done += (uint64_t)n;
 		w->pr->p.bytes += (uint64_t)n;
 		soak_cache_prog_tick(w->pr, 0);
 	}
-	close(fd);
+	soak_os_close(fd);
 	return 0;
 }
 
-static int visit(void *ctx, const char *abs, const char *rel, const struct stat *st,
+/* The archive's file type of st, 0 for what is not archived. */
+static unsigned ae_type(const struct soak_os_stat *st)
+{
+	switch (st->type) {
+	case SOAK_OS_FILE:
+		return AE_IFREG;
+	case SOAK_OS_DIR:
+		return AE_IFDIR;
+	case SOAK_OS_LINK:
+		return AE_IFLNK;
+	default:
+		return 0;
+	}
+}
+
+static int visit(void *ctx, const char *abs, const char *rel, const struct soak_os_stat *st,
                  struct soak_err *err)
 {
 	struct wctx *w = ctx;
 	struct archive_entry *e = w->e;
 	const char *first = NULL;
-	char target[4097];
+	int64_t sec = st->mtime_ns / 1000000000;
+	long nsec = (long)(st->mtime_ns % 1000000000);
 	int oom;
 
+	if (nsec < 0) {
+		sec--;
+		nsec += 1000000000;
+	}
 	archive_entry_clear(e);
 	archive_entry_set_pathname(e, rel);
-	archive_entry_set_mode(e, st->st_mode);
-	archive_entry_set_uid(e, st->st_uid);
-	archive_entry_set_gid(e, st->st_gid);
-	archive_entry_set_mtime(e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	archive_entry_set_mode(e, ae_type(st) | st->mode);
+	archive_entry_set_uid(e, st->uid);
+	archive_entry_set_gid(e, st->gid);
+	archive_entry_set_mtime(e, (time_t)sec, nsec);
 	archive_entry_set_size(e, 0);
-	if (S_ISREG(st->st_mode)) {
-		if (st->st_nlink > 1) {
+	if (st->type == SOAK_OS_FILE) {
+		if (st->nlink > 1) {
 			first = hl_seen(w, st, rel, &oom);
 			if (oom)
 				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
@@ -405,16 +418,16 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct stat 
 		if (first)
 			archive_entry_set_hardlink(e, first);
 		else
-			archive_entry_set_size(e, st->st_size);
-	} else if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlink(abs, target, sizeof(target) - 1);
+			archive_entry_set_size(e, (la_int64_t)st->size);
+	} else if (st->type == SOAK_OS_LINK) {
+		char *target = soak_os_readlink(abs);
 
-		if (n < 0)
+		if (!target)
 			return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read link '%s'",
 			                      abs);
-		target[n] = '\0';
 		archive_entry_set_symlink(e, target);
-	} else if (!S_ISDIR(st->st_mode)) {
+		free(target);
+	} else if (st->type != SOAK_OS_DIR) {
 		return warn(w, abs, "is not a file, directory or link; not cached")
 		           ? soak_err_set(err, SOAK_EXIT_ENV, "out of memory")
 		           : 0;
@@ -423,10 +436,10 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct stat 
 		return archive_fail(w, err);
 	w->st->files++;
 	w->pr->p.files++;
-	if (S_ISREG(st->st_mode) && !first) {
+	if (st->type == SOAK_OS_FILE && !first) {
 		if (copy_file(w, abs, st, err))
 			return -1;
-		w->st->bytes += (uint64_t)st->st_size;
+		w->st->bytes += st->size;
 	}
 	return 0;
 }
@@ -471,7 +484,7 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 			rc = archive_write_set_filter_option(w.a, "gzip", "compression-level",
 			                                     level);
 	} else if (rc == ARCHIVE_OK) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		long cpus = soak_os_cpu_count();
 		int threads = o->threads > 0 ? o->threads : (int)(cpus > 0 ? cpus : 1);
 
 		w.c.z = ZSTD_createCCtx();
@@ -493,7 +506,7 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		archive_fail(&w, err);
 		goto out;
 	}
-	w.sink.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w.sink.fd = soak_os_open(path, SOAK_O_WRONLY | SOAK_O_CREAT | SOAK_O_TRUNC, 0644);
 	if (w.sink.fd < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", path);
 		goto out;
@@ -530,7 +543,7 @@ out:
 		}
 	}
 	soak_sha256_free(&w.sink.h);
-	if (w.sink.fd >= 0 && close(w.sink.fd) < 0 && !ret)
+	if (w.sink.fd >= 0 && soak_os_close(w.sink.fd) < 0 && !ret)
 		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot write '%s'", path);
 	if (w.a)
 		archive_write_free(w.a);
@@ -552,8 +565,8 @@ struct anchor {
 	char *dir;      /* an existing directory at or above a base: what staging lands in */
 	char *stage;    /* the staging directory in it (real path), once made */
 	int have_attrs; /* the archive had an entry for dir itself */
-	mode_t mode;
-	struct timespec mtime;
+	unsigned mode;
+	int64_t mtime_ns;
 };
 
 /* The thread that reads the archive and hands on, to the extracting thread,
@@ -570,11 +583,9 @@ struct feeder {
 	struct soak_err err; /* reading failed: SOAK_EXIT_ENV */
 };
 
-static int feed_read(struct feeder *f, char *dst, size_t n, ssize_t *got)
+static int feed_read(struct feeder *f, char *dst, size_t n, ptrdiff_t *got)
 {
-	do
-		*got = read(f->fd, dst, n);
-	while (*got < 0 && errno == EINTR);
+	*got = soak_os_read(f->fd, dst, n);
 	if (*got < 0)
 		return soak_err_errno(&f->err, SOAK_EXIT_ENV, errno, "cannot read the archive");
 	f->total += (uint64_t)*got;
@@ -622,7 +633,7 @@ static void *feed_run(void *arg)
 	struct soak_err bad = {0}; /* what is wrong with the stream, for the extractor */
 	char *slot = NULL;
 	size_t fill = 0, last = 0;
-	ssize_t n;
+	ptrdiff_t n;
 	int rc;
 
 	for (;;) {
@@ -730,18 +741,18 @@ static int make_stage(struct anchor *an, struct soak_err *err)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	snprintf(tmpl, n, "%s%s.soak-cache-restore-XXXXXX", an->dir,
 	         strcmp(an->dir, "/") ? "/" : "");
-	if (!mkdtemp(tmpl)) {
+	if (soak_os_mkdtemp(tmpl) < 0) {
 		int e = errno;
 
 		free(tmpl);
 		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot create a directory in '%s'",
 		                      an->dir);
 	}
-	an->stage = realpath(tmpl, NULL);
+	an->stage = soak_os_realpath(tmpl);
 	if (!an->stage) {
 		int e = errno;
 
-		rmdir(tmpl);
+		soak_os_rmdir(tmpl);
 		free(tmpl);
 		return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot resolve '%s'", an->dir);
 	}
@@ -813,7 +824,11 @@ static int disk_fail(struct archive *disk, const char *name, struct soak_err *er
 	int e = archive_errno(disk);
 
 	/* the file system's own trouble is the environment's: not a miss */
-	if (e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == ENOMEM)
+	if (e == ENOSPC || e == EIO || e == EROFS || e == ENOMEM
+#ifdef EDQUOT
+	    || e == EDQUOT
+#endif
+	)
 		return soak_err_set(err, SOAK_EXIT_ENV, "cannot extract '%s': %s (%s)", name,
 		                    m ? m : "libarchive error", strerror(e));
 	/* a write through a link, or a failed link, is the archive's doing */
@@ -857,7 +872,7 @@ static int over_limits(struct rctx *r, const char *name, struct soak_err *err)
 struct pending {
 	char *staged, *name, *target; /* one allocation */
 	size_t len;                   /* of staged */
-	mode_t perm;
+	unsigned perm;
 	int has_mtime, has_atime;
 	time_t mtime, atime;
 	long mtime_ns, atime_ns;
@@ -1031,11 +1046,11 @@ static int links_make(struct rctx *r, struct soak_err *err)
 	                                         ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct pending *pl = &l->v[i];
-		struct stat st;
+		struct soak_os_stat st;
 
 		if (pl->dropped)
 			continue;
-		if (lstat(pl->staged, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (soak_os_lstat(pl->staged, &st) == 0 && st.type == SOAK_OS_DIR) {
 			refuse(r, err, "is a symbolic link where the archive has a directory",
 			       pl->name);
 			goto out;
@@ -1075,7 +1090,7 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 	int self, ret = -1;
 	char *staged = NULL, *hstaged = NULL, *name, *hl = NULL;
 	la_int64_t declared = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
-	mode_t type = archive_entry_filetype(ae);
+	unsigned type = archive_entry_filetype(ae);
 	struct pending *pl;
 
 	if (!name0)
@@ -1106,8 +1121,8 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		}
 		r->anchors[an].have_attrs = 1;
 		r->anchors[an].mode = archive_entry_perm(ae) & 01777;
-		r->anchors[an].mtime.tv_sec = archive_entry_mtime(ae);
-		r->anchors[an].mtime.tv_nsec = archive_entry_mtime_nsec(ae);
+		r->anchors[an].mtime_ns =
+		    (int64_t)archive_entry_mtime(ae) * 1000000000 + archive_entry_mtime_nsec(ae);
 		if (archive_read_data_skip(r->a) == ARCHIVE_OK)
 			ret = 0;
 		else
@@ -1142,10 +1157,10 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 			goto out;
 		}
 		{
-			struct stat ls;
+			struct soak_os_stat ls;
 
 			/* a link to a link would write its data through it */
-			if (lstat(hstaged, &ls) == 0 && !S_ISREG(ls.st_mode)) {
+			if (soak_os_lstat(hstaged, &ls) == 0 && ls.type != SOAK_OS_FILE) {
 				refuse(r, err, "is a hard link to something not a file", name);
 				goto out;
 			}
@@ -1207,251 +1222,221 @@ out:
 	return ret;
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path) < 0 ? 0 : 0;
-	unlink(path);
-	return 0;
-}
-
-static int chmod_cb(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)f;
-	if (flag == FTW_D || flag == FTW_DNR)
-		chmod(path, (st->st_mode & 07777) | 0700);
-	return 0;
-}
-
 /* rm -rf of a staging directory (ours: it may hold read-only directories). */
 static void remove_tree(const char *path)
 {
-	nftw(path, chmod_cb, 32, FTW_PHYS);
-	nftw(path, rm_cb, 32, FTW_PHYS | FTW_DEPTH);
+	const char *slash = strrchr(path, '/');
+	struct soak_err ignored = {0};
+	struct soak_fs_root *root;
+	char *dir;
+
+	if (!slash || !slash[1])
+		return;
+	dir = slash == path ? strdup("/") : soak_strndup(path, (size_t)(slash - path));
+	if (dir && soak_fs_root_open(dir, &root, &ignored) == 0) {
+		soak_fs_remove_tree(root, slash + 1);
+		soak_fs_root_close(root);
+	}
+	free(dir);
 }
 
-/* A stream over the staged directory sfd (depth levels down), or NULL with err. */
-static DIR *staged_dir(int sfd, const char *where, int depth, struct soak_err *err)
+#define NEST_MAX 1024 /* directories below an anchor */
+
+/* A staged tree (stage) and the directory it goes into (target), both opened
+ * as fs.h roots: nothing on the way is followed if it is a link. */
+struct mover {
+	struct soak_fs_root *stage, *target;
+	const char *where; /* the anchor directory, for messages */
+	struct merged {
+		char *rel;
+		unsigned mode;
+		int64_t mtime_ns;
+	} * dirs; /* directories of both, in walk order: their attributes go last */
+	size_t ndirs, capdirs;
+};
+
+static int mover_open(struct mover *m, const struct anchor *an, struct soak_err *err)
 {
-	int dfd;
-	DIR *d;
+	char *real = soak_fs_realpath(an->dir);
 
-	if (depth > 1024) {
-		soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", where);
-		return NULL;
-	}
-	dfd = dup(sfd);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
-		if (dfd >= 0)
-			close(dfd);
-		return NULL;
-	}
-	return d;
-}
-
-/* Move the staged tree sfd into the target directory tfd, entry by entry. */
-static int merge(int sfd, int tfd, const char *where, int depth, struct soak_err *err)
-{
-	struct dirent *de;
-	DIR *d = staged_dir(sfd, where, depth, err);
-	int ret = 0;
-
-	if (!d)
+	memset(m, 0, sizeof(*m));
+	m->where = an->dir;
+	if (!real)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
+	if (soak_fs_root_open(an->stage, &m->stage, err) ||
+	    soak_fs_root_open(real, &m->target, err)) {
+		free(real);
+		err->code = SOAK_EXIT_ENV;
 		return -1;
-	while (!ret && (errno = 0, de = readdir(d))) {
-		struct stat ss, ts;
-		const char *n = de->d_name;
-		int have, ro;
-
-		if (!strcmp(n, ".") || !strcmp(n, ".."))
-			continue;
-		if (fstatat(sfd, n, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat '%s/%s'",
-			                     where, n);
-			break;
-		}
-		have = fstatat(tfd, n, &ts, AT_SYMLINK_NOFOLLOW) == 0;
-		if (have && S_ISDIR(ss.st_mode) && S_ISDIR(ts.st_mode)) {
-			int cs = openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int ct = openat(tfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			struct timespec ts2[2] = {{0, UTIME_OMIT}, ss.st_mtim};
-			char sub[4096];
-
-			snprintf(sub, sizeof(sub), "%s/%s", where, n);
-			if (cs < 0 || ct < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'",
-				                     sub);
-			else if (fchmod(cs, (ss.st_mode & 07777) | 0700) < 0 ||
-			         fchmod(ct, (ts.st_mode & 07777) | 0700) < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
-				                     "cannot change '%s'", sub);
-			else
-				ret = merge(cs, ct, sub, depth + 1, err);
-			if (!ret && (fchmod(ct, ss.st_mode & 07777) < 0 || futimens(ct, ts2) < 0))
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
-				                     "cannot change '%s'", sub);
-			if (cs >= 0)
-				close(cs);
-			if (ct >= 0)
-				close(ct);
-			continue;
-		}
-		if (have && S_ISDIR(ts.st_mode) && unlinkat(tfd, n, AT_REMOVEDIR) < 0) {
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
-			                     "cannot replace directory '%s/%s'", where, n);
-			break;
-		}
-		if (have && !S_ISDIR(ts.st_mode) && S_ISDIR(ss.st_mode) &&
-		    unlinkat(tfd, n, 0) < 0) {
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace '%s/%s'",
-			                     where, n);
-			break;
-		}
-		/* a directory moved to another parent must be writable (its ".." changes):
-		 * read-only ones (Go's module cache) are made so for the move */
-		ro = S_ISDIR(ss.st_mode) && !(ss.st_mode & S_IWUSR);
-		if (ro && fchmodat(sfd, n, (ss.st_mode & 07777) | S_IWUSR, 0) < 0)
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'",
-			                     where, n);
-		else if (renameat(sfd, n, tfd, n) < 0)
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
-			                     "cannot move '%s/%s' into place", where, n);
-		else if (ro && fchmodat(tfd, n, ss.st_mode & 07777, 0) < 0)
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'",
-			                     where, n);
 	}
-	if (!ret && errno)
-		ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", where);
-	closedir(d);
-	return ret;
+	free(real);
+	return 0;
 }
 
-/* 1 when the directory name in dfd has an entry (or cannot be read), else 0. */
-static int dir_has_entries(int dfd, const char *name)
+static void mover_close(struct mover *m)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct dirent *de;
-	DIR *d;
-	int any = 0;
+	soak_fs_root_close(m->stage);
+	soak_fs_root_close(m->target);
+	for (size_t i = 0; i < m->ndirs; i++)
+		free(m->dirs[i].rel);
+	free(m->dirs);
+}
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return 1;
-	}
-	while (!any && (de = readdir(d)))
-		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return any;
+static int skipped(const struct mover *m, const struct soak_fs_entry *e, struct soak_err *err)
+{
+	if (!strcmp(e->skip, "too deep"))
+		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s/%s': directories nested too deep",
+		                    m->where, e->path);
+	return soak_err_set(err, SOAK_EXIT_ENV, "cannot read '%s/%s': %s", m->where, e->path,
+	                    e->skip);
 }
 
 /*
- * Before anything moves: every staged entry can go where merge() puts it. What
- * cannot is a file or link of the archive where the workspace has a directory
- * that is not empty (merge() would fail there after earlier entries moved in).
- * 0, or -1: SOAK_EXIT_INPUT (a miss) for such a conflict, SOAK_EXIT_ENV.
+ * Before anything moves: every staged entry can go where merge_entry() puts
+ * it. What cannot is a file or link of the archive where the workspace has a
+ * directory that is not empty (the move would fail there after earlier
+ * entries moved in). 0, 1 (a directory not to enter), or -1: SOAK_EXIT_INPUT
+ * (a miss) for such a conflict, SOAK_EXIT_ENV.
  */
-static int check_merge(int sfd, int tfd, const char *where, int depth, struct soak_err *err)
+static int check_entry(void *ctx, const struct soak_fs_entry *e, struct soak_err *err)
 {
-	struct dirent *de;
-	DIR *d = staged_dir(sfd, where, depth, err);
-	int ret = 0;
+	struct mover *m = ctx;
+	struct soak_os_stat ts;
+	char **names;
+	size_t n;
 
-	if (!d)
-		return -1;
-	while (!ret && (de = readdir(d))) {
-		struct stat ss, ts;
-		const char *n = de->d_name;
-
-		if (!strcmp(n, ".") || !strcmp(n, "..") ||
-		    fstatat(tfd, n, &ts, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(ts.st_mode))
-			continue;
-		if (fstatat(sfd, n, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat '%s/%s'",
-			                     where, n);
-		} else if (!S_ISDIR(ss.st_mode)) {
-			if (dir_has_entries(tfd, n))
-				ret = soak_err_set(err, SOAK_EXIT_INPUT,
-				                   "'%s/%s' is a %s in the archive and a directory "
-				                   "that is not empty in the workspace",
-				                   where, n,
-				                   S_ISLNK(ss.st_mode) ? "symbolic link" : "file");
-		} else {
-			int cs = openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int ct = openat(tfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			char sub[4096];
-
-			snprintf(sub, sizeof(sub), "%s/%s", where, n);
-			if (cs < 0 || ct < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'",
-				                     sub);
-			else
-				ret = check_merge(cs, ct, sub, depth + 1, err);
-			if (cs >= 0)
-				close(cs);
-			if (ct >= 0)
-				close(ct);
-		}
+	if (e->type == SOAK_FS_SKIP)
+		return skipped(m, e, err);
+	if (soak_fs_stat(m->target, e->path, &ts) < 0 || ts.type != SOAK_OS_DIR)
+		return e->type == SOAK_FS_DIR;
+	if (e->type == SOAK_FS_DIR)
+		return 0;
+	if (soak_fs_list(m->target, e->path, &names, &n) == 0) {
+		soak_os_names_free(names, n);
+		if (!n)
+			return 0;
 	}
-	closedir(d);
-	return ret;
+	return soak_err_set(err, SOAK_EXIT_INPUT,
+	                    "'%s/%s' is a %s in the archive and a directory "
+	                    "that is not empty in the workspace",
+	                    m->where, e->path, e->type == SOAK_FS_LINK ? "symbolic link" : "file");
+}
+
+/* Remember a directory of both trees: its mode and time are set once its contents are in. */
+static int mover_defer(struct mover *m, const struct soak_fs_entry *e, struct soak_err *err)
+{
+	if (m->ndirs == m->capdirs) {
+		size_t cap = m->capdirs ? 2 * m->capdirs : 16;
+		struct merged *v = realloc(m->dirs, cap * sizeof(*v));
+
+		if (!v)
+			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		m->dirs = v;
+		m->capdirs = cap;
+	}
+	if (!(m->dirs[m->ndirs].rel = strdup(e->path)))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	m->dirs[m->ndirs].mode = e->mode;
+	m->dirs[m->ndirs].mtime_ns = e->mtime_ns;
+	m->ndirs++;
+	return 0;
+}
+
+/* Move the staged entry e into the target, or enter it when both have a directory there. */
+static int merge_entry(void *ctx, const struct soak_fs_entry *e, struct soak_err *err)
+{
+	struct mover *m = ctx;
+	struct soak_os_stat ts;
+	int have, ro, dir = e->type == SOAK_FS_DIR;
+
+	if (e->type == SOAK_FS_SKIP)
+		return skipped(m, e, err);
+	have = soak_fs_stat(m->target, e->path, &ts) == 0;
+	if (have && dir && ts.type == SOAK_OS_DIR) {
+		if (soak_fs_chmod(m->stage, e->path, e->mode | 0700) < 0 ||
+		    soak_fs_chmod(m->target, e->path, ts.mode | 0700) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'",
+			                      m->where, e->path);
+		return mover_defer(m, e, err);
+	}
+	if (have && ts.type == SOAK_OS_DIR && soak_fs_rmdir(m->target, e->path) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot replace directory '%s/%s'",
+		                      m->where, e->path);
+	if (have && ts.type != SOAK_OS_DIR && dir) {
+		struct soak_err why = {0};
+
+		if (soak_fs_remove(m->target, e->path, &why))
+			return soak_err_set(err, SOAK_EXIT_ENV, "cannot replace '%s/%s': %s",
+			                    m->where, e->path, why.msg);
+	}
+	/* a directory moved to another parent must be writable (its ".." changes):
+	 * read-only ones (Go's module cache) are made so for the move */
+	ro = dir && !(e->mode & 0200);
+	if (ro && soak_fs_chmod(m->stage, e->path, e->mode | 0200) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'", m->where,
+		                      e->path);
+	if (soak_fs_rename(m->stage, e->path, m->target, e->path) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot move '%s/%s' into place",
+		                      m->where, e->path);
+	if (ro && soak_fs_chmod(m->target, e->path, e->mode) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'", m->where,
+		                      e->path);
+	return dir; /* moved whole: nothing under it is left to visit */
+}
+
+/* The modes and times of the directories entered, deepest first. */
+static int mover_finish(struct mover *m, struct soak_err *err)
+{
+	for (size_t i = m->ndirs; i-- > 0;) {
+		const struct merged *d = &m->dirs[i];
+
+		if (soak_fs_chmod(m->target, d->rel, d->mode) < 0 ||
+		    soak_fs_set_mtime(m->target, d->rel, d->mtime_ns) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s/%s'",
+			                      m->where, d->rel);
+	}
+	return 0;
 }
 
 static int commit(struct rctx *r, struct soak_err *err)
 {
+	struct mover m;
+	int ret;
+
 	for (size_t i = 0; i < r->nanchors; i++) {
 		struct anchor *an = &r->anchors[i];
-		int sfd, tfd, ret;
 
 		if (!an->stage)
 			continue;
-		sfd = open(an->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		tfd = open(an->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sfd < 0 || tfd < 0)
-			ret =
-			    soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
-		else
-			ret = check_merge(sfd, tfd, an->dir, 0, err);
-		if (sfd >= 0)
-			close(sfd);
-		if (tfd >= 0)
-			close(tfd);
+		ret = mover_open(&m, an, err);
+		if (!ret)
+			ret = soak_fs_walk_depth(m.stage, NEST_MAX, check_entry, &m, err);
+		mover_close(&m);
 		if (ret)
 			return -1;
 	}
 	for (size_t i = 0; i < r->nanchors; i++) {
 		struct anchor *an = &r->anchors[i];
-		int sfd, tfd, ret = 0;
 
 		if (!an->stage)
 			continue;
-		sfd = open(an->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		tfd = open(an->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sfd < 0 || tfd < 0)
-			ret =
-			    soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot open '%s'", an->dir);
-		else
-			ret = merge(sfd, tfd, an->dir, 0, err);
-		if (!ret) { /* what merge() left (emptied directories) goes before the
+		ret = mover_open(&m, an, err);
+		if (!ret)
+			ret = soak_fs_walk_depth(m.stage, NEST_MAX, merge_entry, &m, err);
+		if (!ret)
+			ret = mover_finish(&m, err);
+		if (!ret) { /* what the moves left (emptied directories) goes before the
 			     * times are set: removing it would change them */
 			remove_tree(an->stage);
 			free(an->stage);
 			an->stage = NULL;
 		}
-		if (!ret && an->have_attrs) {
-			struct timespec t[2] = {{0, UTIME_OMIT}, an->mtime};
-
-			if (fchmod(tfd, an->mode) < 0 || futimens(tfd, t) < 0)
-				ret = soak_err_errno(err, SOAK_EXIT_ENV, errno,
-				                     "cannot change '%s'", an->dir);
-		}
-		if (sfd >= 0)
-			close(sfd);
-		if (tfd >= 0)
-			close(tfd);
+		if (!ret && an->have_attrs &&
+		    (soak_fs_chmod(m.target, "", an->mode) < 0 ||
+		     soak_fs_set_mtime(m.target, "", an->mtime_ns) < 0))
+			ret = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot change '%s'",
+			                     an->dir);
+		mover_close(&m);
 		if (ret)
 			return -1;
 	}
@@ -1470,7 +1455,7 @@ static int plan_targets(struct rctx *r, struct soak_err *err)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	for (size_t i = 0; i < p->nbases; i++) {
 		int inner = 0;
-		struct stat st;
+		struct soak_os_stat st;
 		char *dir;
 		size_t k;
 
@@ -1482,7 +1467,7 @@ static int plan_targets(struct rctx *r, struct soak_err *err)
 		if (!(dir = strdup(p->bases[i])))
 			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		/* the nearest directory that exists, at or above the base */
-		while (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		while (soak_os_stat(dir, &st) < 0 || st.type != SOAK_OS_DIR) {
 			char *slash = strrchr(dir, '/');
 
 			if (!slash || slash == dir) {
@@ -1519,7 +1504,7 @@ int soak_cache_tar_extract(const struct soak_cache_opts *o, const struct soak_ca
 	r.f.fd = fd;
 	if (plan_targets(&r, err))
 		goto out;
-	if (pread(fd, magic, sizeof(magic), 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+	if (soak_os_pread(fd, magic, sizeof(magic), 0) < 0 || soak_os_seek(fd, 0, 0) < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read the archive");
 		goto out;
 	}
