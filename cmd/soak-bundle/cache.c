@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cache.h"
 #include "cache_cmd.h"
 #include "exitcode.h"
 #include "gha.h"
 #include "msg.h"
+#include "os.h"
 #include "parse.h"
 #include "str.h"
 #include "banned.h"
@@ -301,7 +301,7 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 	o.s3_path_style = soak_conf_flag(c, "s3-path-style");
 	o.timeout_ms = soak_conf_ms(c, "http-timeout");
 	o.retries = (int)soak_conf_int(c, "http-retries");
-	if (isatty(STDERR_FILENO) && !soak_conf_flag(c, "quiet")) {
+	if (soak_os_isatty(2) && !soak_conf_flag(c, "quiet")) {
 		o.progress = show_progress;
 		o.progress_ctx = &pl;
 	}

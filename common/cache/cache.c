@@ -1,13 +1,10 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <cjson/cJSON.h>
 
 #include "buf.h"
@@ -15,6 +12,8 @@
 #include "exitcode.h"
 #include "hash.h"
 #include "json.h"
+#include "os.h"
+#include "utc.h"
 #include "banned.h"
 
 #define META_MAX (64 * 1024)
@@ -30,35 +29,6 @@
 #else
 #define CACHE_OS "unix"
 #endif
-
-int64_t soak_cache_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void soak_cache_prog_start(struct soak_cache_prog *pr, const struct soak_cache_opts *o)
-{
-	memset(pr, 0, sizeof(*pr));
-	pr->o = o;
-	pr->t0 = pr->last = soak_cache_now_ms();
-}
-
-void soak_cache_prog_tick(struct soak_cache_prog *pr, int force)
-{
-	int64_t now;
-
-	if (!pr || !pr->o || !pr->o->progress)
-		return;
-	now = soak_cache_now_ms();
-	if (!force && now - pr->last < 100)
-		return;
-	pr->last = now;
-	pr->p.elapsed_ms = now - pr->t0;
-	pr->o->progress(pr->o->progress_ctx, &pr->p);
-}
 
 static int add_warning(struct soak_cache_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -280,13 +250,11 @@ static int meta_read(int fd, const char *version, struct meta *m, struct soak_er
 	const cJSON *sch;
 	const char *s;
 	uint64_t created;
-	ssize_t n;
+	ptrdiff_t n;
 
 	memset(m, 0, sizeof(*m));
 	soak_buf_init(&b, META_MAX);
-	while ((n = read(fd, block, sizeof(block))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
+	while ((n = soak_os_read(fd, block, sizeof(block))) != 0) {
 		if (n < 0 || soak_buf_add(&b, block, (size_t)n)) {
 			soak_buf_free(&b);
 			return soak_err_set(err, SOAK_EXIT_INPUT, "unreadable or too large");
@@ -352,7 +320,7 @@ static int meta_fetch(struct soak_cache_store *s, const char *name, const char *
 		return rc;
 	}
 	rc = meta_read(fd, version, m, &why);
-	close(fd);
+	soak_os_close(fd);
 	if (rc) {
 		add_warning(res, "cache entry '%s' in '%s': %s; ignored", name, s->desc, why.msg);
 		return 0;
@@ -365,13 +333,12 @@ static int write_meta(const struct soak_cache_opts *o, const char *path, const c
                       struct soak_err *err)
 {
 	cJSON *j = cJSON_CreateObject(), *paths = cJSON_AddArrayToObject(j, "paths");
-	struct timespec now;
+	int64_t now_ns = soak_os_wall_ns();
 	char created[32];
 	struct tm tm;
 	int rc;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
+	soak_utc_split(now_ns / 1000000000, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (size_t i = 0; i < o->npaths; i++)
 		cJSON_AddItemToArray(paths, cJSON_CreateString(o->paths[i]));
@@ -386,7 +353,7 @@ static int write_meta(const struct soak_cache_opts *o, const char *path, const c
 	cJSON_AddNumberToObject(j, "files", (double)st->files);
 	cJSON_AddNumberToObject(j, "bytes", (double)st->bytes);
 	cJSON_AddStringToObject(j, "created", created);
-	cJSON_AddNumberToObject(j, "created_ns", (double)now.tv_sec * 1e9 + (double)now.tv_nsec);
+	cJSON_AddNumberToObject(j, "created_ns", (double)now_ns);
 	cJSON_AddStringToObject(j, "tool", "soak-bundle " SOAK_VERSION);
 	rc = soak_json_replace(path, j, 1, err);
 	cJSON_Delete(j);
@@ -463,7 +430,7 @@ int soak_cache_save(const struct soak_cache_opts *o, const char *key, struct soa
 	}
 	if (soak_cache_tmpfile(s->tmpdir, "archive", &tmp, &fd, err))
 		goto out;
-	close(fd);
+	soak_os_close(fd);
 	if (soak_cache_tar_write(o, &p, tmp, &pr, &st, &res->warnings, &res->nwarnings, err))
 		goto out;
 	res->files = st.files;
@@ -490,7 +457,7 @@ int soak_cache_save(const struct soak_cache_opts *o, const char *key, struct soa
 		goto out;
 	if (soak_cache_tmpfile(s->tmpdir, "meta", &mtmp, &fd, err))
 		goto out;
-	close(fd);
+	soak_os_close(fd);
 	if (write_meta(o, mtmp, key, res->version, blob, &st, err))
 		goto out;
 	rc = s->ops->put(s, mname, mtmp, NULL, 1, err);
@@ -508,11 +475,11 @@ int soak_cache_save(const struct soak_cache_opts *o, const char *key, struct soa
 	ret = 0;
 out:
 	if (tmp) {
-		unlink(tmp);
+		soak_os_unlink(tmp);
 		free(tmp);
 	}
 	if (mtmp) {
-		unlink(mtmp);
+		soak_os_unlink(mtmp);
 		free(mtmp);
 	}
 	res->ms = soak_cache_now_ms() - pr.t0;
@@ -627,22 +594,20 @@ static int verify_blob(int fd, const struct meta *m, struct soak_cache_prog *pr,
 	char block[1 << 16], hex[65];
 	struct soak_sha256 h;
 	uint64_t total = 0;
-	struct stat st;
+	struct soak_os_stat st;
 
-	if (fstat(fd, &st) < 0)
+	if (soak_os_fstat(fd, &st) < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot stat the archive");
-	if ((uint64_t)st.st_size != m->size)
+	if ((uint64_t)st.size != m->size)
 		return soak_err_set(err, SOAK_EXIT_INPUT,
 		                    "the archive has %" PRIu64 " bytes, its metadata says %" PRIu64,
-		                    (uint64_t)st.st_size, m->size);
+		                    (uint64_t)st.size, m->size);
 	if (soak_sha256_init(&h, err))
 		return -1;
 	pr->p.phase = "verifying";
 	for (;;) {
-		ssize_t n = pread(fd, block, sizeof(block), (off_t)total);
+		ptrdiff_t n = soak_os_pread(fd, block, sizeof(block), total);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			soak_sha256_free(&h);
 			return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read the archive");
@@ -749,7 +714,7 @@ int soak_cache_restore(const struct soak_cache_opts *o, const char *key,
 	ret = 0;
 out:
 	if (fd >= 0)
-		close(fd);
+		soak_os_close(fd);
 	meta_free(&m);
 	res->ms = soak_cache_now_ms() - pr.t0;
 	free(kname);

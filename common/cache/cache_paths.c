@@ -283,8 +283,13 @@ struct walk {
 
 static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err *err)
 {
+<<<<<<< HEAD
 	char **names;
 	struct stat st;
+=======
+	struct dirent **names;
+	struct soak_os_stat st;
+>>>>>>> wt-cache
 	char *rel;
 	size_t n;
 	int rc = 0;
@@ -293,7 +298,7 @@ static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err
 		return soak_err_set(err, SOAK_EXIT_INPUT, "'%s': directories nested too deep", abs);
 	if (excluded(w->p, abs))
 		return 0;
-	if (lstat(abs, &st) < 0) {
+	if (soak_os_lstat(abs, &st) < 0) {
 		if (errno == ENOENT) /* gone since it was listed */
 			return 0;
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot stat '%s'", abs);
@@ -303,7 +308,7 @@ static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err
 	if (strcmp(rel, "."))
 		rc = w->fn(w->ctx, abs, rel, &st, err);
 	free(rel);
-	if (rc || !S_ISDIR(st.st_mode))
+	if (rc || st.type != SOAK_OS_DIR)
 		return rc;
 	if (read_dir(abs, &names, &n, err))
 		return -1;

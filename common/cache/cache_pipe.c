@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache_int.h"
+#include "cache_pipe.h"
 #include "exitcode.h"
 #include "banned.h"
 

@@ -1,15 +1,14 @@
 /* What the three stores share: opening by the form of the store's name,
  * object lists, temporary files. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cache_int.h"
+#include "cache_store.h"
 #include "exitcode.h"
 #include "http.h"
+#include "os.h"
 #include "str.h"
 #include "banned.h"
 
@@ -53,7 +52,7 @@ int soak_cache_tmpfile(const char *dir, const char *what, char **path, int *fd,
 	if (!*path)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	snprintf(*path, n, "%s/.%s-XXXXXX", dir, what);
-	*fd = mkostemp(*path, O_CLOEXEC);
+	*fd = soak_os_mkstemp(*path);
 	if (*fd < 0) {
 		int e = errno;
 
@@ -73,7 +72,7 @@ int soak_cache_anon_file(int *fd, struct soak_err *err)
 		dir = "/tmp";
 	if (soak_cache_tmpfile(dir, "soak-cache", &path, fd, err))
 		return -1;
-	unlink(path);
+	soak_os_unlink(path);
 	free(path);
 	return 0;
 }
@@ -89,9 +88,9 @@ int soak_cache_http_get(struct soak_http_xfer *x, uint64_t max, int *fd, struct 
 	x->max_download = max;
 	x->ok_status = 404;
 	rc = soak_http_xfer(x, &status, err);
-	if (rc == 0 && lseek(*fd, 0, SEEK_SET) == 0)
+	if (rc == 0 && soak_os_seek(*fd, 0, 0) == 0)
 		return 1;
-	close(*fd);
+	soak_os_close(*fd);
 	*fd = -1;
 	return rc == 1 ? 0 : -1;
 }

@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "cache_int.h"
+#include "cache_store.h"
 #include "exitcode.h"
 #include "http.h"
 #include "json.h"

@@ -5,20 +5,17 @@
  * saves wins. An archive's modification time is its last use, for the budget.
  * Nothing is fsync'ed: an entry a power cut damaged fails its checksum (a miss).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "cache_int.h"
+#include "cache_store.h"
 #include "exitcode.h"
+#include "clock.h"
 #include "file.h"
+#include "os.h"
 #include "banned.h"
 
 #define LAYOUT "soak-cache-v1"
@@ -38,20 +35,20 @@ static char *obj_path(const struct local *l, const char *name)
 	return p;
 }
 
-static int64_t mtime_ms(const struct stat *st)
+static int64_t mtime_ms(const struct soak_os_stat *st)
 {
-	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	return st->mtime_ns / 1000000;
 }
 
 static int l_fetch(struct soak_cache_store *s, const char *name, uint64_t max, int *fd,
                    struct soak_err *err)
 {
 	char *p = obj_path(s->impl, name);
-	struct stat st;
+	struct soak_os_stat st;
 
 	if (!p)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	*fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	*fd = soak_os_open(p, SOAK_O_RDONLY | SOAK_O_NOFOLLOW, 0);
 	if (*fd < 0) {
 		int e = errno;
 
@@ -62,8 +59,8 @@ static int l_fetch(struct soak_cache_store *s, const char *name, uint64_t max, i
 		                      "cannot open '%s'", name);
 	}
 	free(p);
-	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode) || (max && (uint64_t)st.st_size > max)) {
-		close(*fd);
+	if (soak_os_fstat(*fd, &st) < 0 || st.type != SOAK_OS_FILE || (max && st.size > max)) {
+		soak_os_close(*fd);
 		*fd = -1;
 		return soak_err_set(err, SOAK_EXIT_INPUT,
 		                    "'%s' is not a file of at most %" PRIu64 " bytes", name, max);
@@ -87,11 +84,11 @@ static int l_put(struct soak_cache_store *s, const char *name, const char *path,
 	if (soak_mkdir_p(dir, err)) {
 		rc = -1;
 	} else if (excl) {
-		if (link(path, dst) < 0)
+		if (soak_os_link(path, dst) < 0)
 			rc = errno == EEXIST ? 1
 			                     : soak_err_errno(err, SOAK_EXIT_ENV, errno,
 			                                      "cannot store '%s'", dst);
-	} else if (rename(path, dst) < 0) {
+	} else if (soak_os_rename(path, dst) < 0) {
 		rc = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot store '%s'", dst);
 	}
 	free(dir);
@@ -106,7 +103,7 @@ static int l_del(struct soak_cache_store *s, const char *name, struct soak_err *
 
 	if (!p)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	if (unlink(p) < 0 && errno != ENOENT)
+	if (soak_os_unlink(p) < 0 && errno != ENOENT)
 		rc = soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", p);
 	free(p);
 	return rc;
@@ -118,33 +115,32 @@ static int l_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 	const struct local *l = s->impl;
 	const char *slash = strchr(prefix, '/'), *part = slash ? slash + 1 : "";
 	size_t dn = slash ? (size_t)(slash - prefix) : strlen(prefix), pn = strlen(part);
-	char dir[4096], name[4096];
-	struct dirent *de;
-	DIR *d;
-	int dfd;
+	char dir[4096], name[4096], path[8192];
+	char **names;
+	size_t nn;
 
 	snprintf(dir, sizeof(dir), "%s/%.*s", l->root, (int)dn, prefix);
-	if (!(d = opendir(dir))) {
+	if (soak_os_list_dir(dir, &names, &nn) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", dir);
 	}
-	dfd = dirfd(d);
-	while ((de = readdir(d))) {
-		struct stat st;
+	for (size_t i = 0; i < nn; i++) {
+		const char *d_name = names[i];
+		struct soak_os_stat st;
 
-		if (de->d_name[0] == '.' || strncmp(de->d_name, part, pn))
+		if (d_name[0] == '.' || strncmp(d_name, part, pn))
 			continue;
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		snprintf(path, sizeof(path), "%s/%s", dir, d_name);
+		if (soak_os_lstat(path, &st) < 0 || st.type != SOAK_OS_FILE)
 			continue;
-		snprintf(name, sizeof(name), "%.*s/%s", (int)dn, prefix, de->d_name);
-		if (soak_cache_objs_add(out, name, strlen(name), (uint64_t)st.st_size,
-		                        mtime_ms(&st))) {
-			closedir(d);
+		snprintf(name, sizeof(name), "%.*s/%s", (int)dn, prefix, d_name);
+		if (soak_cache_objs_add(out, name, strlen(name), st.size, mtime_ms(&st))) {
+			soak_os_names_free(names, nn);
 			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		}
 	}
-	closedir(d);
+	soak_os_names_free(names, nn);
 	return 0;
 }
 
@@ -152,8 +148,11 @@ static void l_touch(struct soak_cache_store *s, const char *name)
 {
 	char *p = obj_path(s->impl, name);
 
-	if (p)
-		utimensat(AT_FDCWD, p, NULL, AT_SYMLINK_NOFOLLOW);
+	if (p) {
+		int64_t now_ns = soak_wall_ms() * 1000000;
+
+		soak_os_utimes(p, now_ns, now_ns, 1);
+	}
 	free(p);
 }
 
@@ -311,20 +310,19 @@ int soak_cache_store_local_evict(struct soak_cache_store *s, uint64_t budget, co
 	struct entry *v = NULL;
 	size_t n = 0, cap = 0;
 	uint64_t total = 0;
-	struct timespec now;
-	int64_t now_ms;
-	struct dirent *de;
-	DIR *d;
+	int64_t now_ms = soak_wall_ms();
+	char **names;
+	size_t nn;
 	int ret = -1;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	if (!(d = opendir(l->root)))
+	if (soak_os_list_dir(l->root, &names, &nn) < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", l->root);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "tmp") || strlen(de->d_name) > 128)
+	for (size_t i = 0; i < nn; i++) {
+		const char *d_name = names[i];
+
+		if (d_name[0] == '.' || !strcmp(d_name, "tmp") || strlen(d_name) > 128)
 			continue;
-		if (scan_version(l->root, de->d_name, &v, &n, &cap, now_ms)) {
+		if (scan_version(l->root, d_name, &v, &n, &cap, now_ms)) {
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto out;
 		}
@@ -348,7 +346,7 @@ int soak_cache_store_local_evict(struct soak_cache_store *s, uint64_t budget, co
 	}
 	ret = 0;
 out:
-	closedir(d);
+	soak_os_names_free(names, nn);
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].meta);
 		for (size_t k = 0; k < v[i].nblobs; k++)

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "buf.h"
-#include "cache_int.h"
+#include "cache_store.h"
 #include "exitcode.h"
 #include "hash.h"
 #include "http.h"
 #include "str.h"
+#include "utc.h"
 #include "banned.h"
 
 #define LIST_MAX (16 * 1024 * 1024)
@@ -220,7 +220,7 @@ static int64_t iso_ms(const char *s)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
-	return (int64_t)timegm(&tm) * 1000 + ms;
+	return soak_utc_join(&tm) * 1000 + ms;
 }
 
 static int s_list(struct soak_cache_store *s, const char *prefix, struct soak_cache_objs *out,

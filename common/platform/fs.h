@@ -14,8 +14,10 @@
 #ifndef SOAK_FS_H
 #define SOAK_FS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "os.h"
 
 struct soak_fs_root; /* opaque */
 
@@ -33,6 +35,8 @@ struct soak_fs_entry {
 	uint64_t size;    /* st_size; a link: the length of its target */
 	int64_t mtime_ms; /* modification time, ms since the epoch */
 	const char *skip; /* SOAK_FS_SKIP: why ("another file system", an error) */
+	unsigned mode;    /* permission bits (07777); 0 for SOAK_FS_SKIP without a stat */
+	int64_t mtime_ns; /* modification time, ns since the epoch */
 };
 
 /*
@@ -47,13 +51,19 @@ void soak_fs_root_close(struct soak_fs_root *r);
  * in byte order of their names (so two walks of one tree agree). Directories on
  * another file system (mount points, bind mounts) and directories that cannot be
  * read are reported as SOAK_FS_SKIP and not entered; so is anything deeper than
- * SOAK_FS_MAX_DEPTH. fn returns 0 to go on, -1 (with err set) to stop the walk.
+ * SOAK_FS_MAX_DEPTH. fn returns 0 to go on, -1 (with err set) to stop the walk;
+ * for a SOAK_FS_DIR it may return 1: go on, without visiting that directory's
+ * contents (fn may then have moved or removed it).
  * Returns 0, or -1 with err (from fn, or when the root itself cannot be read).
  */
 #define SOAK_FS_MAX_DEPTH 256
 int soak_fs_walk(struct soak_fs_root *r,
                  int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
                  void *ctx, struct soak_err *err);
+/* The same walk, with max_depth in place of SOAK_FS_MAX_DEPTH. */
+int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
+                       int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
+                       void *ctx, struct soak_err *err);
 
 /*
  * Remove the file, link or other non-directory at path (a link itself, never
@@ -87,6 +97,56 @@ int soak_fs_rewrite(struct soak_fs_root *r, const char *path, const char *new_pa
 /* Run filter over the regular file at path with out_fd -1 (a dry run of rewrite). */
 int soak_fs_measure(struct soak_fs_root *r, const char *path, soak_fs_filter filter, void *ctx,
                     uint64_t *out_bytes, struct soak_err *err);
+
+/*
+ * Changes in place, for extraction (the cache moves a staged tree into a
+ * workspace). Like the functions above they open every directory on the way
+ * from the root without following links and refuse one on another file
+ * system, so a link planted on the way cannot lead outside the root; unlike
+ * them they report as the C library does: 0, or -1 with errno (ELOOP: a link
+ * where a directory or a non-link was needed; EXDEV: another file system;
+ * EINVAL: a path with an empty, "." or ".." component). path "" is the root
+ * itself where the function says so.
+ */
+
+/* The entry at path ("": the root), a link itself (never its target). */
+int soak_fs_stat(struct soak_fs_root *r, const char *path, struct soak_os_stat *st);
+
+/*
+ * The names in the directory at path ("": the root), without "." and "..",
+ * sorted bytewise; free with soak_os_names_free. A link at path is ELOOP.
+ */
+int soak_fs_list(struct soak_fs_root *r, const char *path, char ***names, size_t *n);
+
+/* Set the permission bits (07777) of path ("": the root); a link at path is ELOOP. */
+int soak_fs_chmod(struct soak_fs_root *r, const char *path, unsigned mode);
+
+/*
+ * Set the modification time of path ("": the root), ns since the epoch; the
+ * access time is left as it is. A link at path: the link's own time.
+ */
+int soak_fs_set_mtime(struct soak_fs_root *r, const char *path, int64_t mtime_ns);
+
+/* Remove the empty directory at path. */
+int soak_fs_rmdir(struct soak_fs_root *r, const char *path);
+
+/*
+ * Move from_path under the root from to to_path under the root to (the same
+ * root, or another on the same file system), atomically replacing what
+ * rename(2) replaces there (a file or link by a non-directory, an empty
+ * directory by a directory). A link is moved as a link.
+ */
+int soak_fs_rename(struct soak_fs_root *from, const char *from_path, struct soak_fs_root *to,
+                   const char *to_path);
+
+/*
+ * rm -rf of path (not ""): directories on the way down are made writable and
+ * searchable by their owner first (read-only trees, Go's module cache), links
+ * are removed, never followed, and a directory on another file system is not
+ * entered (EXDEV). Goes on past failures; 0, or -1 with the errno of the
+ * first. A missing path is 0.
+ */
+int soak_fs_remove_tree(struct soak_fs_root *r, const char *path);
 
 /* The canonical absolute form of path (links resolved), malloc'ed; NULL with errno. */
 char *soak_fs_realpath(const char *path);

@@ -164,4 +164,9 @@ int soak_os_hostname(char *buf, size_t n);
  */
 int soak_os_remove_tree(const char *path);
 
+/* cache */
+
+/* Wall-clock nanoseconds since the Unix epoch (clock.h has milliseconds). */
+int64_t soak_os_wall_ns(void);
+
 #endif

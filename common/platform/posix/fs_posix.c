@@ -46,7 +46,7 @@ struct soak_fs_root {
 struct info {
 	mode_t mode;
 	uint64_t size;
-	int64_t mtime_ms;
+	int64_t mtime_ms, mtime_ns;
 	uint64_t dev, ino, mnt;
 	int have_mnt;
 };
@@ -66,6 +66,7 @@ static int stat_at(int dirfd, const char *name, int empty, struct info *o)
 		o->mode = sx.stx_mode;
 		o->size = sx.stx_size;
 		o->mtime_ms = (int64_t)sx.stx_mtime.tv_sec * 1000 + sx.stx_mtime.tv_nsec / 1000000;
+		o->mtime_ns = (int64_t)sx.stx_mtime.tv_sec * 1000000000 + sx.stx_mtime.tv_nsec;
 		o->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 		o->ino = sx.stx_ino;
 		o->mnt = sx.stx_mnt_id;
@@ -80,6 +81,7 @@ static int stat_at(int dirfd, const char *name, int empty, struct info *o)
 	o->mode = st.st_mode;
 	o->size = (uint64_t)st.st_size;
 	o->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	o->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	o->dev = (uint64_t)st.st_dev;
 	o->ino = (uint64_t)st.st_ino;
 	o->mnt = 0;
@@ -177,6 +179,7 @@ struct walk {
 	struct soak_err *err;
 	char *path;
 	size_t cap;
+	int max_depth;
 };
 
 struct names {
@@ -255,6 +258,8 @@ static int emit(struct walk *w, enum soak_fs_type type, const struct info *in, c
 	e.size = in ? in->size : 0;
 	e.mtime_ms = in ? in->mtime_ms : 0;
 	e.skip = skip;
+	e.mode = in ? (unsigned)(in->mode & 07777) : 0;
+	e.mtime_ns = in ? in->mtime_ns : 0;
 	return w->fn(w->ctx, &e, w->err);
 }
 
@@ -297,7 +302,7 @@ static int walk_dir(struct walk *w, int dirfd, size_t plen, int depth)
 		const char *name = nm.buf + nm.off[i];
 		struct info in, chk;
 		size_t len;
-		int cfd;
+		int cfd, rc;
 
 		if (path_set(w, plen, name, &len) < 0) {
 			soak_err_errno(w->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'",
@@ -326,7 +331,7 @@ static int walk_dir(struct walk *w, int dirfd, size_t plen, int depth)
 				goto out;
 			continue;
 		}
-		if (depth + 1 > SOAK_FS_MAX_DEPTH) {
+		if (depth + 1 > w->max_depth) {
 			if (emit(w, SOAK_FS_SKIP, &in, "too deep") < 0)
 				goto out;
 			continue;
@@ -345,11 +350,12 @@ static int walk_dir(struct walk *w, int dirfd, size_t plen, int depth)
 				goto out;
 			continue;
 		}
-		if (emit(w, SOAK_FS_DIR, &in, NULL) < 0) {
+		rc = emit(w, SOAK_FS_DIR, &in, NULL);
+		if (rc < 0) {
 			close(cfd);
 			goto out;
 		}
-		if (walk_dir(w, cfd, len, depth + 1) < 0) {
+		if (rc == 0 && walk_dir(w, cfd, len, depth + 1) < 0) {
 			close(cfd);
 			goto out;
 		}
@@ -366,7 +372,14 @@ int soak_fs_walk(struct soak_fs_root *r,
                  int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
                  void *ctx, struct soak_err *err)
 {
-	struct walk w = {r, fn, ctx, err, NULL, 0};
+	return soak_fs_walk_depth(r, SOAK_FS_MAX_DEPTH, fn, ctx, err);
+}
+
+int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
+                       int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
+                       void *ctx, struct soak_err *err)
+{
+	struct walk w = {r, fn, ctx, err, NULL, 0, max_depth};
 	int ret;
 
 	w.path = malloc(256);
@@ -411,8 +424,9 @@ static int dir_fd(struct soak_fs_root *r, const char *path, size_t len, struct s
 		    (p[0] == '.' && (cl == 1 || (cl == 2 && p[1] == '.')))) {
 			if (cur != r->fd)
 				close(cur);
-			return soak_err_set(err, SOAK_EXIT_ENV, "invalid path '%.*s'", (int)len,
-			                    path);
+			soak_err_set(err, SOAK_EXIT_ENV, "invalid path '%.*s'", (int)len, path);
+			errno = EINVAL;
+			return -1;
 		}
 		memcpy(comp, p, cl);
 		comp[cl] = '\0';
@@ -421,17 +435,20 @@ static int dir_fd(struct soak_fs_root *r, const char *path, size_t len, struct s
 			int e = errno;
 			if (cur != r->fd)
 				close(cur);
-			return soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot open '%.*s'",
-			                      (int)(q - path), path);
+			soak_err_errno(err, SOAK_EXIT_ENV, e, "cannot open '%.*s'", (int)(q - path),
+			               path);
+			errno = e;
+			return -1;
 		}
 		if (cur != r->fd)
 			close(cur);
 		cur = nfd;
 		if (stat_at(cur, "", 1, &in) < 0 || !same_fs(r, &in)) {
 			close(cur);
-			return soak_err_set(err, SOAK_EXIT_ENV,
-			                    "cannot open '%.*s': another file system",
-			                    (int)(q - path), path);
+			soak_err_set(err, SOAK_EXIT_ENV, "cannot open '%.*s': another file system",
+			             (int)(q - path), path);
+			errno = EXDEV;
+			return -1;
 		}
 		p = q + 1;
 	}
@@ -457,8 +474,11 @@ static int split(struct soak_fs_root *r, const char *path, const char **name, st
 	const char *slash = strrchr(path, '/');
 
 	*name = slash ? slash + 1 : path;
-	if (!**name || !strcmp(*name, ".") || !strcmp(*name, ".."))
-		return soak_err_set(err, SOAK_EXIT_ENV, "invalid path '%s'", path);
+	if (!**name || !strcmp(*name, ".") || !strcmp(*name, "..")) {
+		soak_err_set(err, SOAK_EXIT_ENV, "invalid path '%s'", path);
+		errno = EINVAL;
+		return -1;
+	}
 	return dir_fd(r, path, slash ? (size_t)(slash - path) : 0, err);
 }
 
@@ -616,4 +636,302 @@ fail:
 	unlinkat(dfd, tmp, 0);
 	close(in);
 	return -1;
+}
+
+/* ---- changes for extraction ---- */
+
+/* Forget the cached descriptors of path and of the directories under it. */
+static void cache_drop(struct soak_fs_root *r, const char *path)
+{
+	size_t len = strlen(path);
+
+	for (int i = 0; i < DIRCACHE; i++) {
+		struct dcache *c = &r->cache[i];
+
+		if (c->fd < 0 || c->len < len || memcmp(c->path, path, len) ||
+		    (c->len > len && len && c->path[len] != '/'))
+			continue;
+		close(c->fd);
+		c->fd = -1;
+		free(c->path);
+		c->path = NULL;
+	}
+}
+
+/* The directory of path and its last name: split() reporting through errno. */
+static int parent_fd(struct soak_fs_root *r, const char *path, const char **name)
+{
+	struct soak_err ignored = {0};
+
+	return split(r, path, name, &ignored);
+}
+
+static void to_os_stat(const struct stat *st, struct soak_os_stat *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->type = S_ISREG(st->st_mode)   ? SOAK_OS_FILE
+	          : S_ISDIR(st->st_mode) ? SOAK_OS_DIR
+	          : S_ISLNK(st->st_mode) ? SOAK_OS_LINK
+	                                 : SOAK_OS_OTHER;
+	o->mode = (unsigned)(st->st_mode & 07777);
+	o->size = (uint64_t)st->st_size;
+	o->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	o->atime_ns = (int64_t)st->st_atim.tv_sec * 1000000000 + st->st_atim.tv_nsec;
+	o->dev = (uint64_t)st->st_dev;
+	o->ino = (uint64_t)st->st_ino;
+	o->nlink = (uint32_t)st->st_nlink;
+	o->uid = (uint32_t)st->st_uid;
+	o->gid = (uint32_t)st->st_gid;
+}
+
+int soak_fs_stat(struct soak_fs_root *r, const char *path, struct soak_os_stat *st)
+{
+	const char *name;
+	struct stat s;
+	int dfd;
+
+	if (!*path) {
+		if (fstat(r->fd, &s) < 0)
+			return -1;
+	} else {
+		if ((dfd = parent_fd(r, path, &name)) < 0)
+			return -1;
+		if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+	}
+	to_os_stat(&s, st);
+	return 0;
+}
+
+/* A new descriptor of the directory at path ("": the root), on the root's file system. */
+static int open_dir(struct soak_fs_root *r, const char *path)
+{
+	const char *name;
+	struct info in;
+	int dfd, fd;
+
+	if (!*path)
+		return fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+	if ((dfd = parent_fd(r, path, &name)) < 0)
+		return -1;
+	fd = openat(dfd, name, OPEN_DIR_FLAGS);
+	if (fd < 0) {
+		struct stat s;
+
+		/* O_DIRECTORY | O_NOFOLLOW on a link fails with ENOTDIR or ELOOP */
+		if (errno == ENOTDIR && fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(s.st_mode))
+			errno = ELOOP;
+		return -1;
+	}
+	if (stat_at(fd, "", 1, &in) < 0 || !same_fs(r, &in)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in the directory fd (closed), sorted. */
+static int read_names(int fd, char ***names, size_t *n)
+{
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = fdopendir(fd);
+	int e = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (cnt == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			char **t = realloc(v, nc * sizeof(*t));
+
+			if (!t) {
+				e = ENOMEM;
+				break;
+			}
+			v = t;
+			cap = nc;
+		}
+		if (!(v[cnt] = strdup(de->d_name))) {
+			e = ENOMEM;
+			break;
+		}
+		cnt++;
+		errno = 0;
+	}
+	if (!e && errno)
+		e = errno;
+	closedir(d);
+	if (e) {
+		for (size_t i = 0; i < cnt; i++)
+			free(v[i]);
+		free(v);
+		errno = e;
+		return -1;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_names);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+int soak_fs_list(struct soak_fs_root *r, const char *path, char ***names, size_t *n)
+{
+	int fd = open_dir(r, path);
+
+	*names = NULL;
+	*n = 0;
+	if (fd < 0)
+		return -1;
+	return read_names(fd, names, n);
+}
+
+int soak_fs_chmod(struct soak_fs_root *r, const char *path, unsigned mode)
+{
+	const char *name;
+	struct stat s;
+	int dfd;
+
+	if (!*path)
+		return fchmod(r->fd, (mode_t)mode);
+	if ((dfd = parent_fd(r, path, &name)) < 0)
+		return -1;
+	/* no fchmodat(AT_SYMLINK_NOFOLLOW) everywhere: a link is refused instead */
+	if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISLNK(s.st_mode)) {
+		errno = ELOOP;
+		return -1;
+	}
+	return fchmodat(dfd, name, (mode_t)mode, 0);
+}
+
+int soak_fs_set_mtime(struct soak_fs_root *r, const char *path, int64_t mtime_ns)
+{
+	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
+	const char *name;
+	int dfd;
+
+	ts[1].tv_sec = (time_t)(mtime_ns / 1000000000);
+	ts[1].tv_nsec = (long)(mtime_ns % 1000000000);
+	if (ts[1].tv_nsec < 0) {
+		ts[1].tv_sec--;
+		ts[1].tv_nsec += 1000000000;
+	}
+	if (!*path)
+		return futimens(r->fd, ts);
+	if ((dfd = parent_fd(r, path, &name)) < 0)
+		return -1;
+	return utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int soak_fs_rmdir(struct soak_fs_root *r, const char *path)
+{
+	const char *name;
+	int dfd = parent_fd(r, path, &name);
+
+	if (dfd < 0)
+		return -1;
+	cache_drop(r, path);
+	return unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+int soak_fs_rename(struct soak_fs_root *from, const char *from_path, struct soak_fs_root *to,
+                   const char *to_path)
+{
+	const char *fname, *tname;
+	int fdfd, tdfd;
+
+	/* dir_fd() caches what it opens: the second call does not close the first one's */
+	if ((fdfd = parent_fd(from, from_path, &fname)) < 0 ||
+	    (tdfd = parent_fd(to, to_path, &tname)) < 0)
+		return -1;
+	if (renameat(fdfd, fname, tdfd, tname) < 0)
+		return -1;
+	cache_drop(from, from_path);
+	cache_drop(to, to_path);
+	return 0;
+}
+
+/* Remove name in dfd and what is under it; the first failure's errno in *first. */
+static void remove_at(struct soak_fs_root *r, int dfd, const char *name, int depth, int *first)
+{
+	struct stat s;
+	struct info in;
+	char **names;
+	size_t n;
+	int fd;
+
+	if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT && !*first)
+			*first = errno;
+		return;
+	}
+	if (!S_ISDIR(s.st_mode)) {
+		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT && !*first)
+			*first = errno;
+		return;
+	}
+	if (depth > 4 * SOAK_FS_MAX_DEPTH) {
+		if (!*first)
+			*first = ELOOP;
+		return;
+	}
+	if ((s.st_mode & 0700) != 0700)
+		fchmodat(dfd, name, (s.st_mode & 07777) | 0700, 0);
+	fd = openat(dfd, name, OPEN_DIR_FLAGS);
+	if (fd >= 0 && (stat_at(fd, "", 1, &in) < 0 || !same_fs(r, &in))) {
+		close(fd);
+		if (!*first)
+			*first = EXDEV;
+		return;
+	}
+	if (fd < 0 || read_names(dup(fd), &names, &n) < 0) {
+		if (!*first)
+			*first = errno;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		remove_at(r, fd, names[i], depth + 1, first);
+	soak_os_names_free(names, n);
+	close(fd);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !*first)
+		*first = errno;
+}
+
+int soak_fs_remove_tree(struct soak_fs_root *r, const char *path)
+{
+	const char *name;
+	int first = 0, dfd = parent_fd(r, path, &name);
+
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	cache_drop(r, path);
+	remove_at(r, dfd, name, 0, &first);
+	if (first) {
+		errno = first;
+		return -1;
+	}
+	return 0;
 }

@@ -600,4 +600,13 @@ int soak_os_remove_tree(const char *path)
 		rc = -1;
 	}
 	return rc;
+
+/* cache */
+
+int64_t soak_os_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
