@@ -1,4 +1,5 @@
-# Find the three dependencies; a missing one fails configure naming the package to install.
+# Find the dependencies; a missing one fails configure naming the package to install.
+# Each becomes one target: CURL::libcurl, soak::cjson, soak::archive, soak::zstd.
 find_package(PkgConfig)
 
 function(soak_missing what deb brew vcpkg)
@@ -9,6 +10,30 @@ function(soak_missing what deb brew vcpkg)
     "  Windows:       vcpkg install ${vcpkg}\n"
     "or run scripts/install-deps.sh")
 endfunction()
+
+# A Windows cross build links the static libraries of scripts/win-deps.sh,
+# with the Windows libraries each one needs (curl's Schannel, libarchive's
+# and the SHA-256's BCrypt).
+if(WIN32 AND SOAK_WIN_DEPS)
+  function(soak_win_lib target file)
+    if(NOT EXISTS "${SOAK_WIN_DEPS}/lib/${file}")
+      message(FATAL_ERROR "${SOAK_WIN_DEPS}/lib/${file} is missing: run scripts/win-deps.sh ${SOAK_WIN_DEPS}")
+    endif()
+    add_library(${target} STATIC IMPORTED GLOBAL)
+    set_target_properties(${target} PROPERTIES IMPORTED_LOCATION "${SOAK_WIN_DEPS}/lib/${file}"
+      INTERFACE_INCLUDE_DIRECTORIES "${SOAK_WIN_DEPS}/include")
+  endfunction()
+  soak_win_lib(soak::zlib libz.a)
+  soak_win_lib(soak::zstd libzstd.a)
+  soak_win_lib(soak::cjson libcjson.a)
+  soak_win_lib(soak::archive libarchive.a)
+  set_target_properties(soak::archive PROPERTIES INTERFACE_COMPILE_DEFINITIONS LIBARCHIVE_STATIC
+    INTERFACE_LINK_LIBRARIES "soak::zstd;soak::zlib;bcrypt")
+  soak_win_lib(CURL::libcurl libcurl.a)
+  set_target_properties(CURL::libcurl PROPERTIES INTERFACE_COMPILE_DEFINITIONS CURL_STATICLIB
+    INTERFACE_LINK_LIBRARIES "soak::zlib;ws2_32;crypt32;secur32;bcrypt;iphlpapi;advapi32")
+  return()
+endif()
 
 find_package(CURL QUIET)
 if(NOT CURL_FOUND)
@@ -48,3 +73,13 @@ else()
     soak_missing("libarchive ${SOAK_LIBARCHIVE_MIN} or newer" "libarchive-dev" "libarchive" "libarchive")
   endif()
 endif()
+
+# libzstd directly, for the cache (libarchive 3.6 cannot read actions/cache's
+# --long=30 streams)
+if(PKG_CONFIG_FOUND)
+  pkg_check_modules(ZSTD QUIET IMPORTED_TARGET libzstd)
+endif()
+if(NOT ZSTD_FOUND)
+  soak_missing("libzstd" "libzstd-dev" "zstd" "zstd")
+endif()
+add_library(soak::zstd ALIAS PkgConfig::ZSTD)

@@ -1,6 +1,6 @@
 /*
  * soak-report's metrics record parser (report_scan.h, entry point soak_rec_parse
- * as read_metrics in report.c calls it) and what the report does with records.
+ * as read_metrics in report_load.c calls it) and what the report does with records.
  *
  * 1. Each line of the input through the fast scanner and through cJSON (the
  *    --full-parse path): report_scan.h promises both give the same view for any

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "cache_int.h"
 #include "exitcode.h"
 #include "hash.h"
@@ -333,7 +334,7 @@ static int write_meta(const struct soak_cache_opts *o, const char *path, const c
                       struct soak_err *err)
 {
 	cJSON *j = cJSON_CreateObject(), *paths = cJSON_AddArrayToObject(j, "paths");
-	int64_t now_ns = soak_os_wall_ns();
+	int64_t now_ns = soak_wall_ns();
 	char created[32];
 	struct tm tm;
 	int rc;

@@ -283,13 +283,8 @@ struct walk {
 
 static int emit_tree(struct walk *w, const char *abs, int depth, struct soak_err *err)
 {
-<<<<<<< HEAD
 	char **names;
-	struct stat st;
-=======
-	struct dirent **names;
 	struct soak_os_stat st;
->>>>>>> wt-cache
 	char *rel;
 	size_t n;
 	int rc = 0;

@@ -9,7 +9,8 @@
 int64_t soak_mono_ms(void);
 int64_t soak_mono_ns(void);
 
-/* Wall-clock milliseconds since the Unix epoch. */
+/* Wall-clock milliseconds (and nanoseconds) since the Unix epoch. */
 int64_t soak_wall_ms(void);
+int64_t soak_wall_ns(void);
 
 #endif

@@ -155,18 +155,11 @@ const char *soak_os_arch(void);
 /* The host's name; "" when unknown. */
 int soak_os_hostname(char *buf, size_t n);
 
-/* bundle, clean, patterns */
-
 /*
  * Remove path and, when it is a directory, everything under it; links are
  * removed, never followed. What is already gone is no error. 0, or -1 with
  * the errno of the first failure (the rest is still tried).
  */
 int soak_os_remove_tree(const char *path);
-
-/* cache */
-
-/* Wall-clock nanoseconds since the Unix epoch (clock.h has milliseconds). */
-int64_t soak_os_wall_ns(void);
 
 #endif

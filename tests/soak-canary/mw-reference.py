@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Reference values for the Mann-Whitney / Hodges-Lehmann tests of soak-canary judge.
 
-Written independently of common/judge.c, by brute force where it can be:
+Written independently of common/canary/judge.c, by brute force where it can be:
 the exact null distribution by enumerating every placement of the canary's
 ranks (itertools.combinations), the shift and its interval from the explicit,
 sorted list of all n1*n2 differences, the normal approximation from the
 textbook formulas (statistics.NormalDist). Prints the numbers pasted into
-tests/unit/test_judge.c and tests/soak-canary/t0003-judge.sh.
+tests/unit/canary/test_judge.c and tests/soak-canary/t0003-judge.sh.
 Usage: python3 mw-reference.py
 """
 import itertools

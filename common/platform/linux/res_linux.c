@@ -276,22 +276,6 @@ static int read_meminfo(uint64_t *total, uint64_t *avail, struct soak_err *err)
 
 #endif /* __linux__ */
 
-void soak_res_peak(struct soak_res *peak, const struct soak_res *s)
-{
-	if (s->rss_bytes > peak->rss_bytes)
-		peak->rss_bytes = s->rss_bytes;
-	if (s->cpu_user_s + s->cpu_sys_s > peak->cpu_user_s + peak->cpu_sys_s) {
-		peak->cpu_user_s = s->cpu_user_s;
-		peak->cpu_sys_s = s->cpu_sys_s;
-	}
-	if (s->threads > peak->threads)
-		peak->threads = s->threads;
-	if (s->open_fds > peak->open_fds)
-		peak->open_fds = s->open_fds;
-	if (s->procs > peak->procs)
-		peak->procs = s->procs;
-}
-
 /* Copy the string in src[sn] into dst[dn], cut to fit (uname fields outsize ours). */
 static void copy_str(char *dst, size_t dn, const char *src, size_t sn)
 {

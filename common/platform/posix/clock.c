@@ -26,3 +26,8 @@ int64_t soak_wall_ms(void)
 {
 	return ns_of(CLOCK_REALTIME) / 1000000;
 }
+
+int64_t soak_wall_ns(void)
+{
+	return ns_of(CLOCK_REALTIME);
+}

@@ -22,7 +22,7 @@ int64_t soak_mono_ms(void)
 	return soak_mono_ns() / 1000000;
 }
 
-int64_t soak_wall_ms(void)
+int64_t soak_wall_ns(void)
 {
 	FILETIME ft;
 	ULARGE_INTEGER t;
@@ -30,5 +30,10 @@ int64_t soak_wall_ms(void)
 	GetSystemTimePreciseAsFileTime(&ft);
 	t.LowPart = ft.dwLowDateTime;
 	t.HighPart = ft.dwHighDateTime;
-	return ((int64_t)t.QuadPart - SOAK_W32_EPOCH_DIFF) / 10000;
+	return ((int64_t)t.QuadPart - SOAK_W32_EPOCH_DIFF) * 100;
+}
+
+int64_t soak_wall_ms(void)
+{
+	return soak_wall_ns() / 1000000;
 }

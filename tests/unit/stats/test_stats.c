@@ -1,5 +1,5 @@
 /*
- * Unit tests of common/stats.c. Expected numbers were computed independently with
+ * Unit tests of common/stats/stats.c. Expected numbers were computed independently with
  * a Python 3 script (stdlib only: statistics.median, math.erfc, a pairwise loop
  * for Theil-Sen and Mann-Kendall, collections.Counter for the ties correction),
  * over the same splitmix64 sequence implemented below; the script is reproduced
