@@ -21,7 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32 /* a user's workload: it may speak to its OS directly */
+#include <windows.h>
+#include <process.h>
+#define getpid _getpid
+#else
 #include <unistd.h>
+#endif
 #include "banned.h"
 
 #define PROG "soak-example-leaky"
@@ -213,18 +219,26 @@ static int configure(struct leaky *l, int argc, char **argv)
 
 static double now_ms(void)
 {
+#ifdef _WIN32
+	return (double)GetTickCount64();
+#else
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+#endif
 }
 
 static void sleep_ms(double ms)
 {
+#ifdef _WIN32
+	Sleep((DWORD)ms);
+#else
 	struct timespec ts = {(time_t)(ms / 1000), (long)(fmod(ms, 1000) * 1e6)};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+#endif
 }
 
 /* Write text to path through a temporary file and rename, so readers never see half. */
@@ -294,15 +308,21 @@ static void on_term(int sig)
 
 static int run_service(const struct leaky *l)
 {
-	struct sigaction sa;
 	void **held = NULL; /* the leaked blocks, chained through their first bytes */
 	long seconds = 0;
 	int rc = 0;
+#ifdef _WIN32
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	signal(SIGBREAK, on_term);
+#else
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+#endif
 	printf("leaky service: pid %ld, leaking %ld KiB per second\n", (long)getpid(), l->leak_kb);
 	for (; !stop; seconds++) {
 		void **block = grab(l->leak_kb > 0 ? (size_t)l->leak_kb : 1);
@@ -320,7 +340,11 @@ static int run_service(const struct leaky *l)
 			rc = 1;
 			break;
 		}
+#ifdef _WIN32
+		Sleep(1000);
+#else
 		sleep(1); /* a signal cuts this short */
+#endif
 	}
 	if (!rc)
 		printf("leaky service: stopping after %ld s, %ld KiB leaked\n", seconds,

@@ -13,7 +13,7 @@
 #include "banned.h"
 
 /* soak_error or soak_warning */
-typedef void say_fn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+typedef void say_fn(const char *fmt, ...) SOAK_PRINTF(1, 2);
 
 static void opts_of(const struct soak_conf *c, struct soak_notify_opts *o)
 {

@@ -6,6 +6,7 @@
 #ifndef SOAK_BUF_H
 #define SOAK_BUF_H
 
+#include "attr.h"
 #include <stddef.h>
 
 struct soak_buf {
@@ -18,7 +19,7 @@ struct soak_buf {
 void soak_buf_init(struct soak_buf *b, size_t max);
 int soak_buf_add(struct soak_buf *b, const void *data, size_t n);
 int soak_buf_adds(struct soak_buf *b, const char *s);
-int soak_buf_addf(struct soak_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int soak_buf_addf(struct soak_buf *b, const char *fmt, ...) SOAK_PRINTF(2, 3);
 void soak_buf_reset(struct soak_buf *b); /* len = 0, keeps memory */
 void soak_buf_free(struct soak_buf *b);
 /* Hand the data to the caller (who frees it); the buffer is re-initialized. */

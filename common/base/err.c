@@ -12,8 +12,7 @@ static void mark_truncated(struct soak_err *err, int n)
 		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
 }
 
-static void vset(struct soak_err *err, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+static void vset(struct soak_err *err, const char *fmt, va_list ap) SOAK_PRINTF(2, 0);
 static void vset(struct soak_err *err, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

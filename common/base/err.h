@@ -8,6 +8,7 @@
 #ifndef SOAK_ERR_H
 #define SOAK_ERR_H
 
+#include "attr.h"
 #include <stddef.h>
 
 #define SOAK_ERR_MAX 1024
@@ -19,16 +20,14 @@ struct soak_err {
 
 /* Set code and a printf-style message; always returns -1 so callers can "return soak_err_set(...)".
  */
-int soak_err_set(struct soak_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int soak_err_set(struct soak_err *err, int code, const char *fmt, ...) SOAK_PRINTF(3, 4);
 
 /* Like soak_err_set, appending ": strerror(errnum)". Returns -1. */
 int soak_err_errno(struct soak_err *err, int code, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SOAK_PRINTF(4, 5);
 
 /* Prefix the existing message with a printf-style context and ": ". Returns -1. */
-int soak_err_prefix(struct soak_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int soak_err_prefix(struct soak_err *err, const char *fmt, ...) SOAK_PRINTF(2, 3);
 
 void soak_err_clear(struct soak_err *err);
 

@@ -60,7 +60,7 @@ static int oom(struct soak_err *err)
 	return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 }
 
-static int problem(struct rel *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int problem(struct rel *r, const char *fmt, ...) SOAK_PRINTF(2, 3);
 
 static int problem(struct rel *r, const char *fmt, ...)
 {

@@ -75,10 +75,8 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
                          size_t ncarried, struct soak_buf *out);
 
 /* Append a printf-style line to a result list; -1 when out of memory. */
-int soak_bundle_add_line(char ***list, size_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int soak_bundle_add_vline(char ***list, size_t *n, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+int soak_bundle_add_line(char ***list, size_t *n, const char *fmt, ...) SOAK_PRINTF(3, 4);
+int soak_bundle_add_vline(char ***list, size_t *n, const char *fmt, va_list ap) SOAK_PRINTF(3, 0);
 
 /* "1.0" -> 1; -1 when s is not "MAJOR.MINOR" or "MAJOR". */
 long soak_bundle_schema_major(const cJSON *doc);

@@ -275,8 +275,7 @@ static int strip_top(struct verify *v, struct held *held, size_t nheld, struct s
 
 /* ---- the lists ---- */
 
-static int problem(struct verify *v, struct soak_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int problem(struct verify *v, struct soak_err *err, const char *fmt, ...) SOAK_PRINTF(3, 4);
 
 static int problem(struct verify *v, struct soak_err *err, const char *fmt, ...)
 {

@@ -31,8 +31,7 @@
 #define CACHE_OS "unix"
 #endif
 
-static int add_warning(struct soak_cache_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static int add_warning(struct soak_cache_result *res, const char *fmt, ...) SOAK_PRINTF(2, 3);
 
 static int add_warning(struct soak_cache_result *res, const char *fmt, ...)
 {

@@ -340,7 +340,7 @@ static const struct soak_cache_store_ops s3_ops = {
     s_fetch, s_put, s_del, s_list, NULL, s_close,
 };
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) SOAK_PRINTF(1, 2);
 
 static char *fmt(const char *f, ...)
 {

@@ -26,8 +26,7 @@ const char *soak_msg_prog(void)
 	return progname;
 }
 
-static void vline(const char *kind, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+static void vline(const char *kind, const char *fmt, va_list ap) SOAK_PRINTF(2, 0);
 static void vline(const char *kind, const char *fmt, va_list ap)
 {
 	/* One fprintf per piece on unbuffered stderr; flush stdout first so the order holds. */

@@ -144,6 +144,9 @@ void soak_os_sleep_ms(int64_t ms);
 int soak_os_cpu_count(void);
 /* The page size of the OS. */
 long soak_os_page_size(void);
+/* Set or remove a variable of the process environment (value UTF-8). */
+int soak_os_setenv(const char *name, const char *value);
+int soak_os_unsetenv(const char *name);
 /* The process environment ("NAME=value" strings, NULL-terminated). */
 char **soak_os_environ(void);
 /* Make the C library's local time UTC (TZ=UTC0), so that formats with local times (zip's DOS times)

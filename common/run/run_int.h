@@ -88,10 +88,10 @@ void run_record_time(cJSON *o, const char *name, int64_t wall_ms);
 int run_append(struct runner *r, struct soak_jsonl_writer *w, cJSON *o);
 /* An events.jsonl line; iteration 0 for none. */
 void run_event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SOAK_PRINTF(4, 5);
 /* Tell the user interface. */
 void run_note(struct runner *r, enum soak_note kind, const char *title, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SOAK_PRINTF(4, 5);
 /* Remember the first I/O failure: it ends the run with SOAK_EXIT_ENV. */
 void run_io_fail(struct runner *r, const struct soak_err *err);
 /* "NAME=value", malloc'ed. */

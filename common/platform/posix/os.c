@@ -516,6 +516,16 @@ long soak_os_page_size(void)
 	return n > 0 ? n : 4096;
 }
 
+int soak_os_setenv(const char *name, const char *value)
+{
+	return setenv(name, value, 1);
+}
+
+int soak_os_unsetenv(const char *name)
+{
+	return unsetenv(name);
+}
+
 char **soak_os_environ(void)
 {
 	return environ;

@@ -1303,18 +1303,28 @@ long soak_os_page_size(void)
 }
 
 static char **env_cache;
+static int env_stale = 1;
 
-static BOOL CALLBACK env_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
+static void env_free(char **v)
 {
-	wchar_t *block = GetEnvironmentStringsW(), *p;
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The environment block as UTF-8 strings, made again after each change through os.h. */
+char **soak_os_environ(void)
+{
+	static char *empty[1];
+	wchar_t *block, *p;
 	size_t n = 0, k = 0;
 	char **v;
 
-	(void)once;
-	(void)param;
-	(void)ctx;
+	if (!env_stale && env_cache)
+		return env_cache;
+	block = GetEnvironmentStringsW();
 	if (block == NULL)
-		return TRUE;
+		return env_cache ? env_cache : empty;
 	for (p = block; *p; p += wcslen(p) + 1)
 		n++;
 	v = calloc(n + 1, sizeof(*v));
@@ -1326,20 +1336,37 @@ static BOOL CALLBACK env_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
 			if ((v[k] = soak_w32_utf8(p, (size_t)-1)) != NULL)
 				k++;
 		}
+		env_free(env_cache);
 		env_cache = v;
+		env_stale = 0;
 	}
 	FreeEnvironmentStringsW(block);
-	return TRUE;
+	return env_cache ? env_cache : empty;
 }
 
-char **soak_os_environ(void)
+/* _wputenv_s changes the C runtime's copies (getenv, _wgetenv) and the process's block. */
+int soak_os_setenv(const char *name, const char *value)
 {
-	static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
-	static char *empty[1];
+	wchar_t *wn = soak_w32_utf16(name, (size_t)-1), *wv = soak_w32_utf16(value, (size_t)-1);
+	int rc = -1;
 
-	/* Converted once: later changes to the environment are not seen. */
-	InitOnceExecuteOnce(&once, env_init, NULL, NULL);
-	return env_cache ? env_cache : empty;
+	if (wn && wv) {
+		errno_t e = _wputenv_s(wn, wv);
+
+		if (e == 0)
+			rc = 0;
+		else
+			errno = e;
+	}
+	free(wn);
+	free(wv);
+	env_stale = 1;
+	return rc;
+}
+
+int soak_os_unsetenv(const char *name)
+{
+	return soak_os_setenv(name, "");
 }
 
 void soak_os_utc_local_time(void)

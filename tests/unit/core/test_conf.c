@@ -7,6 +7,7 @@
 #include "check.h"
 #include "conf.h"
 #include "exitcode.h"
+#include "os.h"
 #include "banned.h"
 
 static char tmpdir[] = "/tmp/soak-test-conf-XXXXXX";
@@ -38,7 +39,7 @@ static const char *const envs[] = {
 static void clear_env(void)
 {
 	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
-		unsetenv(envs[i]);
+		soak_os_unsetenv(envs[i]);
 }
 
 static void write_cfg(const char *name, const char *text)
@@ -159,9 +160,9 @@ static void test_precedence(void)
 		write_cfg("prec.json", "{\"timeout\":\"3s\",\"env\":[\"C=1\",\"C=2\"],"
 		                       "\"fail-fast\":true,\"iterations\":7}");
 		if (has_env) {
-			setenv("SOAK_TIMEOUT", "2s", 1);
-			setenv("SOAK_ENV", "E=1\n\nE=2\n", 1);
-			setenv("SOAK_FAIL_FAST", "false", 1);
+			soak_os_setenv("SOAK_TIMEOUT", "2s");
+			soak_os_setenv("SOAK_ENV", "E=1\n\nE=2\n");
+			soak_os_setenv("SOAK_FAIL_FAST", "false");
 		}
 		CHECK_INT(parse(&c, &err, has_cfg ? "--config" : "--name", has_cfg ? cfg : "x",
 		                has_flag ? "--timeout" : "--name", has_flag ? "1s" : "y",
@@ -223,8 +224,8 @@ static void test_provenance_json(void)
 
 	clear_env();
 	write_cfg("prov.json", "{\"iterations\":25,\"pass-rate\":0.5,\"log-cap\":\"1GB\"}");
-	setenv("SOAK_MAX_FAILURES", "3", 1);
-	setenv("SOAK_TOKEN", "hunter2", 1);
+	soak_os_setenv("SOAK_MAX_FAILURES", "3");
+	soak_os_setenv("SOAK_TOKEN", "hunter2");
 	CHECK_INT(parse(&c, &err, "-c", cfg, "-t", "30s", "-e", "A=1", "--env=B=2", "-f", NULL), 0);
 	CHECK_STR(json_of(&c), "{\"timeout\":{\"value\":\"30s\",\"source\":\"flag\"},"
 	                       "\"iterations\":{\"value\":\"25\",\"source\":\"config\"},"
@@ -345,13 +346,13 @@ static void test_env(void)
 	struct soak_err err;
 
 	clear_env();
-	setenv("SOAK_MAX_FAILURES", "4", 1);
-	setenv("SOAK_PASS_RATE", "0.5", 1);
-	setenv("SOAK_LOG_CAP", "1.5G", 1);
-	setenv("SOAK_VERBOSE", "yes", 1);
-	setenv("SOAK_NAME", "", 1);                /* empty is unset: the default stays */
-	setenv("SOAK_ENV", "A=1\r\n\nB=2 x\n", 1); /* one per line; empty lines skipped */
-	setenv("SOAK_HELP", "1", 1);               /* CLI-only: not read */
+	soak_os_setenv("SOAK_MAX_FAILURES", "4");
+	soak_os_setenv("SOAK_PASS_RATE", "0.5");
+	soak_os_setenv("SOAK_LOG_CAP", "1.5G");
+	soak_os_setenv("SOAK_VERBOSE", "yes");
+	soak_os_setenv("SOAK_NAME", "");                /* empty is unset: the default stays */
+	soak_os_setenv("SOAK_ENV", "A=1\r\n\nB=2 x\n"); /* one per line; empty lines skipped */
+	soak_os_setenv("SOAK_HELP", "1");               /* CLI-only: not read */
 	CHECK_INT(parse(&c, &err, NULL), 0);
 	CHECK_INT(soak_conf_int(&c, "max-failures"), 4);
 	CHECK_NEAR(soak_conf_double(&c, "pass-rate"), 0.5, 0);
@@ -367,7 +368,7 @@ static void test_env(void)
 	soak_conf_free(&c);
 
 	clear_env();
-	setenv("SOAK_TIMEOUT", "24x", 1);
+	soak_os_setenv("SOAK_TIMEOUT", "24x");
 	fails(
 	    SOAK_EXIT_USAGE,
 	    "invalid value '24x' for 'timeout' (from SOAK_TIMEOUT): expected a number with a unit "
@@ -378,13 +379,13 @@ static void test_env(void)
 	CHECK_INT(parse(&c2, &err, "-t", "1s", NULL), 0);
 	soak_conf_free(&c2);
 	clear_env();
-	setenv("SOAK_FAIL_FAST", "maybe", 1);
+	soak_os_setenv("SOAK_FAIL_FAST", "maybe");
 	fails(SOAK_EXIT_USAGE,
 	      "invalid value 'maybe' for 'fail-fast' (from SOAK_FAIL_FAST): expected true or false "
 	      "(or yes/no, on/off, 1/0)",
 	      NULL);
 	clear_env();
-	setenv("SOAK_ITERATIONS", "2000000", 1);
+	soak_os_setenv("SOAK_ITERATIONS", "2000000");
 	fails(SOAK_EXIT_USAGE,
 	      "invalid value '2000000' for 'iterations' (from SOAK_ITERATIONS): expected a whole "
 	      "number from 0 to 1000000",
@@ -392,7 +393,7 @@ static void test_env(void)
 	clear_env();
 
 	/* --help answers even when the environment is bad */
-	setenv("SOAK_TIMEOUT", "24x", 1);
+	soak_os_setenv("SOAK_TIMEOUT", "24x");
 	CHECK_INT(parse(&c, &err, "--help", NULL), 0);
 	CHECK_INT(soak_conf_flag(&c, "help"), 1);
 	CHECK_INT(soak_conf_ms(&c, "timeout"), 0);
@@ -466,7 +467,7 @@ static void test_config(void)
 
 	/* SOAK_CONFIG names the file; a single string for a LIST */
 	write_cfg("env.json", "{\"env\":\"X=1\",\"offset\":-3,\"timeout\":0}");
-	setenv("SOAK_CONFIG", cfg, 1);
+	soak_os_setenv("SOAK_CONFIG", cfg);
 	CHECK_INT(parse(&c, &err, NULL), 0);
 	CHECK_STR(c.config_path, cfg);
 	CHECK_INT(soak_conf_get(&c, "config")->src, SOAK_SRC_ENV);
@@ -577,7 +578,7 @@ static void test_config_errors(void)
 	struct soak_err err;
 	CHECK_INT(parse(&c, &err, "-c", cfg, "-t", "1s", NULL), 0);
 	soak_conf_free(&c);
-	setenv("SOAK_TIMEOUT", "2s", 1);
+	soak_os_setenv("SOAK_TIMEOUT", "2s");
 	CHECK_INT(parse(&c, &err, "-c", cfg, NULL), 0);
 	CHECK_INT(soak_conf_ms(&c, "timeout"), 2000);
 	soak_conf_free(&c);
@@ -642,7 +643,7 @@ static void test_help(void)
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
+	if (soak_os_mkdtemp(tmpdir) < 0) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -657,8 +658,6 @@ int main(void)
 	test_config_errors();
 	test_bad_default();
 	test_help();
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	CHECK_INT(system(cmd), 0);
+	CHECK_INT(soak_os_remove_tree(tmpdir), 0);
 	return check_done();
 }

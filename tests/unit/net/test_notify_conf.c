@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "notify.h"
 #include "notify_conf.h"
+#include "os.h"
 #include "banned.h"
 
 static const char *const outcomes[] = {"pass", "fail", "abort", "cancel", NULL};
@@ -91,7 +92,7 @@ static void test_init(void)
 	cJSON *cfg, *v;
 	char *text;
 
-	unsetenv("GITHUB_ACTIONS");
+	soak_os_unsetenv("GITHUB_ACTIONS");
 	soak_buf_init(&mask, 4096);
 	CHECK_INT(soak_conf_parse(&c, "soak-run", opts, 8, argv, 0, &err), 0);
 	CHECK_INT(soak_notify_conf_init(&nc, &c, outcomes, &mask, &err), 0);
@@ -121,7 +122,7 @@ static void test_init(void)
 	soak_conf_free(&c);
 
 	/* under Actions every secret becomes an ::add-mask:: line */
-	setenv("GITHUB_ACTIONS", "true", 1);
+	soak_os_setenv("GITHUB_ACTIONS", "true");
 	CHECK_INT(soak_conf_parse(&c, "soak-run", opts, 3, argv, 0, &err), 0);
 	CHECK_INT(soak_notify_conf_init(&nc, &c, outcomes, &mask, &err), 0);
 	CHECK_STR(soak_buf_str(&mask), "::add-mask::pw123\n");
@@ -129,7 +130,7 @@ static void test_init(void)
 	CHECK(soak_notify_conf_wants(&nc, "abort"));
 	soak_notify_conf_free(&nc);
 	soak_conf_free(&c);
-	unsetenv("GITHUB_ACTIONS");
+	soak_os_unsetenv("GITHUB_ACTIONS");
 
 	/* no targets: nothing is wanted; a bad URL is a usage error, nothing kept */
 	CHECK_INT(soak_conf_parse(&c, "soak-run", opts, 1, argv, 0, &err), 0);
@@ -164,7 +165,7 @@ int main(void)
 	    "SOAK_TELEGRAM_API",   "SOAK_SLACK_API",      "SOAK_DISCORD_API"};
 
 	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
-		unsetenv(envs[i]); /* the settings come from the arguments only */
+		soak_os_unsetenv(envs[i]); /* the settings come from the arguments only */
 	test_parse_on();
 	test_init();
 	test_web_tokens();
