@@ -8,7 +8,8 @@ set -euo pipefail
 build_deb=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev libzstd-dev)
 test_deb=(jq procps git libarchive-tools unzip zstd python3 prometheus curl shellcheck
 	prometheus-pushgateway chromium libxml2-utils nginx-light
-	clang libclang-rt-dev valgrind e2fsprogs mingw-w64) # fuzzing (libFuzzer), memcheck, chattr, Windows
+	clang libclang-rt-dev valgrind e2fsprogs # fuzzing (libFuzzer), memcheck, chattr
+	mingw-w64 wine wine64 dpkg-dev) # the Windows cross build (scripts/win-deps.sh) and its tests
 build_brew=(cmake pkg-config curl cjson libarchive openssl zstd)
 test_brew=(jq zstd prometheus pushgateway nginx shellcheck)
 

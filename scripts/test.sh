@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build everything with warnings as errors and run the whole test suite, then the
-# same suite again built with AddressSanitizer and UndefinedBehaviorSanitizer, the
+# Build everything with warnings as errors and run the whole test suite; then the
+# Windows programs, cross-built with mingw-w64, and their tests under Wine; then the
+# suite again built with AddressSanitizer and UndefinedBehaviorSanitizer, the
 # cache's tests under ThreadSanitizer, and the fuzz targets briefly.
-#   scripts/test.sh            both (build/ and build-asan/)
+#   scripts/test.sh            all of it (build/, build-win/, build-asan/, ...)
 #   scripts/test.sh --quick    the plain build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,22 @@ suite() {
 
 suite build
 if [ "${1:-}" != "--quick" ]; then
+	echo "== Windows: cross-built with mingw-w64, tested under Wine =="
+	# the libraries once, from Debian's source packages, kept in the build tree
+	scripts/win-deps.sh build-win/deps
+	# Wine's services inherit the descriptors of whatever starts them first: start
+	# them detached, so that no test's pipe is held open by them
+	export WINEDEBUG=-all
+	if ! pgrep -x wineserver >/dev/null; then
+		setsid wineserver -p </dev/null >/dev/null 2>&1 &
+	fi
+	setsid wineboot </dev/null >/dev/null 2>&1
+	suite build-win -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake \
+		-DSOAK_WIN_DEPS="$PWD/build-win/deps"
+	# what the Windows tests could not check under Wine, and why
+	grep -h '^skip' build-win/Testing/Temporary/LastTest.log | sort | uniq -c || true
+	wineserver -k 2>/dev/null || true
+
 	echo "== the suite again under ASan + UBSan =="
 	suite build-asan -DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	# the cache's save and restore run threads: its tests again under TSan

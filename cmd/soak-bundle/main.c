@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 	static const struct soak_subcmds prog = {"soak-bundle", usage, "release, verify or cache",
 	                                         cmds, sizeof(cmds) / sizeof(cmds[0])};
 
+	soak_os_main_init(&argc, &argv);
 	/* zip stores local DOS times: make "local" UTC so archives do not depend on TZ */
 	soak_os_utc_local_time();
 	return soak_subcmd_main(&prog, argc, argv);

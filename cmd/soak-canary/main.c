@@ -15,6 +15,7 @@
 #include "msg.h"
 #include "notify_conf.h"
 #include "subcmd.h"
+#include "os.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -176,5 +177,6 @@ int main(int argc, char **argv)
 	                                         "tag, checklist, judge, watch or notify", cmds,
 	                                         sizeof(cmds) / sizeof(cmds[0])};
 
+	soak_os_main_init(&argc, &argv);
 	return soak_subcmd_main(&prog, argc, argv);
 }

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "parse.h"
 #include "sig.h"
+#include "os.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -266,6 +267,8 @@ int main(int argc, char **argv)
 	struct soak_err err = {0};
 	const char *dir;
 	int code, a = 0, is_verify = 0;
+
+	soak_os_main_init(&argc, &argv);
 
 	soak_msg_init("soak-clean");
 	if (soak_conf_parse(&conf, "soak-clean", options, argc, argv, 0, &err) < 0) {

@@ -13,6 +13,7 @@
 #include "notify_conf.h"
 #include "parse.h"
 #include "report.h"
+#include "os.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -197,6 +198,8 @@ int main(int argc, char **argv)
 	const char *sde;
 	size_t i;
 	int rc;
+
+	soak_os_main_init(&argc, &argv);
 
 	soak_msg_init("soak-report");
 	if (soak_conf_parse(&c, "soak-report", opts, argc, argv, 0, &err))

@@ -10,6 +10,7 @@
 #include "msg.h"
 #include "runner.h"
 #include "ui.h"
+#include "os.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -172,6 +173,8 @@ int main(int argc, char **argv)
 	struct ui_state state;
 	struct soak_err err = {0};
 	int code;
+
+	soak_os_main_init(&argc, &argv);
 
 	soak_msg_init("soak-run");
 	if (soak_conf_parse(&conf, "soak-run", options, argc, argv, 1, &err) < 0) {

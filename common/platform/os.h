@@ -60,6 +60,14 @@ struct soak_os_stat {
 #define SOAK_O_NONBLOCK 0x0200  /* do not block opening a fifo (POSIX only) */
 #define SOAK_O_DIRECTORY 0x0400 /* fail (ENOTDIR) unless a directory */
 
+/*
+ * First thing in main: on Windows, argv becomes the UTF-8 form of the command
+ * line (the C runtime's argv is in the ANSI code page), console output is
+ * UTF-8 for the life of the process, and the C runtime's invalid-parameter
+ * handler returns instead of ending the process. Elsewhere nothing changes.
+ */
+void soak_os_main_init(int *argc, char ***argv);
+
 int soak_os_open(const char *path, int flags, unsigned mode);
 int soak_os_close(int fd);
 /* Bytes read (0 at the end), or -1. */

@@ -53,6 +53,12 @@ static int oflags(int flags)
 	return f;
 }
 
+void soak_os_main_init(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+}
+
 int soak_os_open(const char *path, int flags, unsigned mode)
 {
 	int fd;

@@ -20,9 +20,64 @@
 #include "win32.h"
 #include <winioctl.h>
 #include <bcrypt.h>
+#include <shellapi.h>
 
 #include "os.h"
 #include "banned.h"
+
+static UINT saved_output_cp;
+
+static void restore_console(void)
+{
+	if (saved_output_cp)
+		SetConsoleOutputCP(saved_output_cp);
+}
+
+/* A bad descriptor is an error return (EBADF), as on POSIX, not the end of the process. */
+static void ignore_invalid_parameter(const wchar_t *expr, const wchar_t *func, const wchar_t *file,
+                                     unsigned line, uintptr_t reserved)
+{
+	(void)expr;
+	(void)func;
+	(void)file;
+	(void)line;
+	(void)reserved;
+}
+
+void soak_os_main_init(int *argc, char ***argv)
+{
+	int n = 0;
+	wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+	char **v;
+
+	_set_invalid_parameter_handler(ignore_invalid_parameter);
+	/* the console shows our UTF-8 as it is; its code page is put back at exit */
+	saved_output_cp = GetConsoleOutputCP();
+	if (saved_output_cp && saved_output_cp != CP_UTF8 && SetConsoleOutputCP(CP_UTF8))
+		atexit(restore_console);
+	else
+		saved_output_cp = 0;
+	if (!w)
+		return;
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (v) {
+		int k;
+
+		for (k = 0; k < n; k++)
+			if (!(v[k] = soak_w32_utf8(w[k], (size_t)-1)))
+				break;
+		if (k == n) {
+			/* kept for the life of the process, as the C runtime's argv is */
+			*argc = n;
+			*argv = v;
+		} else {
+			for (int i = 0; i < k; i++)
+				free(v[i]);
+			free(v);
+		}
+	}
+	LocalFree(w);
+}
 
 #define SHARE_ALL (FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)
 /* FILE_GENERIC_WRITE without FILE_WRITE_DATA: the kernel then appends every write at the

@@ -21,7 +21,7 @@ static char base[MAX_PATH * 2];
 
 static void skip(const char *what, const char *why)
 {
-	printf("SKIP %s: %s\n", what, why);
+	printf("skip: %s: %s\n", what, why);
 }
 
 static const char *at(char *buf, size_t n, const char *rel)

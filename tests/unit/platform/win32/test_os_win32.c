@@ -18,7 +18,7 @@ static char base[MAX_PATH * 2];
 
 static void skip(const char *what, const char *why)
 {
-	printf("SKIP %s: %s\n", what, why);
+	printf("skip: %s: %s\n", what, why);
 }
 
 /* base/rel in buf. */

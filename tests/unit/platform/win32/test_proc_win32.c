@@ -35,7 +35,7 @@ static void on_output(void *ctx, const char *data, size_t n)
 
 static void skip(const char *what, const char *why)
 {
-	printf("skipped: %s: %s\n", what, why);
+	printf("skip: %s: %s\n", what, why);
 }
 
 static int make_dir(const char *path);

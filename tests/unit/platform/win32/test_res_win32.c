@@ -17,7 +17,7 @@
 
 static void skip(const char *what, const char *why)
 {
-	printf("SKIP %s: %s\n", what, why);
+	printf("skip: %s: %s\n", what, why);
 }
 
 /* Start self with arg; the child is left running (or finished) for the caller. */

@@ -85,7 +85,7 @@ int main(void)
 			soak_proc_free(p);
 		}
 	}
-	printf("skipped: console control events (Ctrl-C, Ctrl-Break, close): not generated in "
+	printf("skip: console control events (Ctrl-C, Ctrl-Break, close): not generated in "
 	       "unit tests%s\n",
 	       soak_w32_is_wine() ? " (Wine does not implement them)"
 	                          : " (they would reach every process of the console)");
