@@ -86,7 +86,7 @@ cd "$UD" || exit 1
 wrun 0 soak-run -q -d 'rel\x' -n 1 -- cmd /c "echo ok"
 cd "$TMP" || exit 1
 assert_json "$UD/rel/x/metrics.jsonl" '.status == "pass"'
-assert_json "$UD/rel/x/run.json" '.cwd == "'"${WUD//\\/\\\\}"'"'
+assert_jq_eq "$UD/rel/x/run.json" .cwd "$WUD"
 
 # --- a non-ASCII soak directory given as an absolute path ---
 # (main() once took the ANSI argv, code page 1252 under Wine: é became byte 0xE9 and
@@ -94,6 +94,6 @@ assert_json "$UD/rel/x/run.json" '.cwd == "'"${WUD//\\/\\\\}"'"'
 # or wide character".)
 wrun 0 soak-run -q -d "$WUD\\abs" -n 1 -- cmd /c "echo ok"
 assert_json "$UD/abs/metrics.jsonl" '.status == "pass"'
-assert_json "$UD/abs/run.json" '.config.dir.value == "'"${WUD//\\/\\\\}"'\\\\abs"'
+assert_jq_eq "$UD/abs/run.json" .config.dir.value "$WUD\\abs"
 
 finish
