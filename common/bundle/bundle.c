@@ -125,7 +125,7 @@ static int resolve_inside(const struct rel *r, const char *abs, const char *show
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read '%s' in '%s'",
 		                      shown, r->o->src);
 	}
-	if (strncmp(p, r->root, n) || (p[n] != '/' && p[n] != '\0')) {
+	if (strncmp(p, r->root, n) || (!soak_os_is_sep((unsigned char)p[n]) && p[n] != '\0')) {
 		soak_err_set(err, SOAK_EXIT_INPUT,
 		             "'%s' leaves the source directory '%s' through a symlink (to '%s')",
 		             shown, r->o->src, p);
@@ -302,7 +302,7 @@ static int include(struct rel *r, const char *pat, struct soak_err *err)
 			const char *m = found[i];
 			size_t before = r->nitems;
 
-			if (strncmp(m, r->root, n) || m[n] != '/')
+			if (strncmp(m, r->root, n) || !soak_os_is_sep((unsigned char)m[n]))
 				continue; /* cannot happen: every match starts with the root */
 			if (excluded(r, m + n + 1))
 				continue;
@@ -507,7 +507,8 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 		if (real && r->root) {
 			size_t n = strlen(real);
 			int holds = !strncmp(r->root, real, n) &&
-			            (r->root[n] == '/' || r->root[n] == '\0' || n == 1);
+			            (soak_os_is_sep((unsigned char)r->root[n]) ||
+			             r->root[n] == '\0' || n == 1);
 
 			free(real);
 			if (holds)
@@ -558,7 +559,8 @@ static int check_out(struct rel *r, const char *out, int *exists, struct soak_er
 	if (pr && r->root) {
 		size_t n = strlen(r->root);
 
-		if (!strncmp(pr, r->root, n) && (pr[n] == '/' || pr[n] == '\0')) {
+		if (!strncmp(pr, r->root, n) &&
+		    (soak_os_is_sep((unsigned char)pr[n]) || pr[n] == '\0')) {
 			if (asprintf(&r->out_rel, "%s%s%s", pr[n] ? pr + n + 1 : "",
 			             pr[n] ? "/" : "", base) < 0) {
 				free(pr);

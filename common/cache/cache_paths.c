@@ -15,28 +15,39 @@
 
 char *soak_cache_path_norm(const char *abs)
 {
-	size_t n = strlen(abs), len = 0;
+	size_t n = strlen(abs), len, root = soak_os_path_root_len(abs);
 	char *out = malloc(n + 2);
-	const char *p = abs;
+	const char *p;
 
 	if (!out)
 		return NULL;
+	/* a root other than "/" ("C:/", "//server/share/") is kept, '/'-separated */
+	len = root;
+	memcpy(out, abs, root);
+	for (size_t i = 0; i < root; i++)
+		if (soak_os_is_sep((unsigned char)out[i]))
+			out[i] = '/';
+	while (len > 0 && out[len - 1] == '/')
+		len--;
+	p = abs + root;
 	while (*p) {
 		const char *s;
 		size_t k;
 
-		while (*p == '/')
+		while (soak_os_is_sep((unsigned char)*p))
 			p++;
 		s = p;
-		while (*p && *p != '/')
+		while (*p && !soak_os_is_sep((unsigned char)*p))
 			p++;
 		k = (size_t)(p - s);
 		if (k == 0 || (k == 1 && s[0] == '.'))
 			continue;
 		if (k == 2 && s[0] == '.' && s[1] == '.') {
-			while (len > 0 && out[len - 1] != '/')
+			size_t floor = root ? root - 1 : 0;
+
+			while (len > floor && out[len - 1] != '/')
 				len--;
-			if (len > 0)
+			if (len > floor)
 				len--; /* the '/' before the dropped component */
 			continue;
 		}
@@ -44,7 +55,7 @@ char *soak_cache_path_norm(const char *abs)
 		memcpy(out + len, s, k);
 		len += k;
 	}
-	if (len == 0)
+	if (len == 0 || (root > 1 && len < root))
 		out[len++] = '/';
 	out[len] = '\0';
 	return out;
@@ -55,9 +66,16 @@ char *soak_cache_path_rel(const char *root, const char *abs)
 	size_t common = 0, ups = 0, len;
 	const char *rest;
 	struct soak_buf b;
+	char *trimmed = NULL, *out;
 
-	if (!strcmp(root, "/"))
+	/* a root directory ("/", "C:/") ends in the separator its children add */
+	if (!strcmp(root, "/")) {
 		root = "";
+	} else if (*root && root[strlen(root) - 1] == '/') {
+		if (!(trimmed = soak_strndup(root, strlen(root) - 1)))
+			return NULL;
+		root = trimmed;
+	}
 	/* the longest run of whole components the two share */
 	for (size_t i = 0;; i++) {
 		if ((root[i] == '\0' || root[i] == '/') && (abs[i] == '\0' || abs[i] == '/'))
@@ -79,9 +97,12 @@ char *soak_cache_path_rel(const char *root, const char *abs)
 		goto oom;
 	if (!b.len && soak_buf_adds(&b, "."))
 		goto oom;
-	return soak_buf_detach(&b, &len);
+	out = soak_buf_detach(&b, &len);
+	free(trimmed);
+	return out;
 oom:
 	soak_buf_free(&b);
+	free(trimmed);
 	return NULL;
 }
 
@@ -125,7 +146,7 @@ static char *absolute(const char *root, const char *pat, struct soak_err *err)
 		if (joined)
 			snprintf(joined, n, "%s/%s", home, pat + 1);
 		free(home);
-	} else if (pat[0] == '/') {
+	} else if (soak_os_path_is_abs(pat)) {
 		joined = strdup(pat);
 	} else {
 		joined = malloc(n);
@@ -170,14 +191,14 @@ int soak_cache_paths_init(struct soak_cache_paths *p, const char *root, const ch
 	memset(p, 0, sizeof(*p));
 	if (!root || !*root)
 		root = getenv("GITHUB_WORKSPACE");
-	if (!root || !*root || root[0] != '/') {
+	if (!root || !*root || !soak_os_path_is_abs(root)) {
 		if (!(cwd = soak_os_getcwd()))
 			return soak_err_errno(err, SOAK_EXIT_ENV, errno,
 			                      "cannot get the current directory");
 	}
 	if (!root || !*root) {
 		p->root = soak_cache_path_norm(cwd);
-	} else if (root[0] != '/') {
+	} else if (!soak_os_path_is_abs(root)) {
 		size_t len = strlen(cwd) + strlen(root) + 2;
 		char *joined = malloc(len);
 

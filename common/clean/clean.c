@@ -312,7 +312,8 @@ int soak_clean_check_root(const char *dir, int force, struct soak_err *err)
 	rh = home && *home ? soak_fs_realpath(home) : NULL;
 	if (rh && !force) {
 		size_t l = strlen(real);
-		if (!strcmp(real, rh) || (!strncmp(rh, real, l) && rh[l] == '/')) {
+		if (!strcmp(real, rh) ||
+		    (!strncmp(rh, real, l) && soak_os_is_sep((unsigned char)rh[l]))) {
 			soak_err_set(
 			    err, SOAK_EXIT_USAGE,
 			    "refusing to clean '%s': it is the home directory%s (--force to "

@@ -64,7 +64,9 @@ struct soak_os_stat {
  * First thing in main: on Windows, argv becomes the UTF-8 form of the command
  * line (the C runtime's argv is in the ANSI code page), console output is
  * UTF-8 for the life of the process, and the C runtime's invalid-parameter
- * handler returns instead of ending the process. Elsewhere nothing changes.
+ * handler returns instead of ending the process. On POSIX the C library's
+ * character type is UTF-8 (the user's locale when it is UTF-8, else C.UTF-8),
+ * so that libraries converting names by the locale take them as UTF-8.
  */
 void soak_os_main_init(int *argc, char ***argv);
 
@@ -125,6 +127,12 @@ char *soak_os_home(void);
 int soak_os_is_sep(int c);
 /* Make the entries of a directory durable (fsync on POSIX; nothing to do on Windows). */
 int soak_os_sync_dir(const char *path);
+/*
+ * The length of path's root: 1 for "/x" on POSIX; on Windows 3 for "C:/x" or
+ * "C:\\x", 2 for "C:", the "//server/share/" part of a UNC path, 1 for "/x".
+ * 0 for a relative path.
+ */
+size_t soak_os_path_root_len(const char *path);
 /* 1 when path is absolute ("/x"; Windows also "C:\x", "\\server\x"). */
 int soak_os_path_is_abs(const char *path);
 

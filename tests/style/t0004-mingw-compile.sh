@@ -13,7 +13,8 @@ for d in "$SOAK_SRC"/common/*/ "$SOAK_SRC"/common/platform/win32/; do
 	[[ -d $d ]] && inc+=(-I "$d")
 done
 deps=${SOAK_WIN_DEPS:-$SOAK_BIN/../../build-win/deps}
-if [[ -f $deps/include/cjson/cJSON.h ]]; then
+if [[ -f $deps/include/cjson/cJSON.h && -f $deps/include/curl/curl.h && -f $deps/include/archive.h &&
+	-f $deps/include/zstd.h ]]; then
 	inc+=(-isystem "$deps/include")
 else
 	mkdir -p shim

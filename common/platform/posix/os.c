@@ -2,7 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,8 +57,20 @@ static int oflags(int flags)
 
 void soak_os_main_init(int *argc, char ***argv)
 {
+	const char *cs;
+
 	(void)argc;
 	(void)argv;
+	/*
+	 * Text is UTF-8 inside, whatever the user's locale: libraries that convert
+	 * names by the locale (libarchive's pax headers) must take bytes as UTF-8,
+	 * not refuse every non-ASCII file name under LANG=C.
+	 */
+	if (setlocale(LC_CTYPE, "") && (cs = nl_langinfo(CODESET)) &&
+	    (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8")))
+		return;
+	if (!setlocale(LC_CTYPE, "C.UTF-8") && !setlocale(LC_CTYPE, "C.utf8"))
+		setlocale(LC_CTYPE, "en_US.UTF-8");
 }
 
 int soak_os_open(const char *path, int flags, unsigned mode)
@@ -364,6 +378,11 @@ int soak_os_sync_dir(const char *path)
 	rc = fsync(fd);
 	close(fd);
 	return rc;
+}
+
+size_t soak_os_path_root_len(const char *path)
+{
+	return path[0] == '/';
 }
 
 int soak_os_path_is_abs(const char *path)

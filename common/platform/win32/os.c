@@ -1119,6 +1119,27 @@ int soak_os_sync_dir(const char *path)
 	return 0;
 }
 
+size_t soak_os_path_root_len(const char *path)
+{
+	size_t i = 2;
+
+	if (((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+	    path[1] == ':')
+		return soak_os_is_sep((unsigned char)path[2]) ? 3 : 2;
+	if (!soak_os_is_sep((unsigned char)path[0]))
+		return 0;
+	if (!soak_os_is_sep((unsigned char)path[1]))
+		return 1;
+	/* "//server/share/": the server and the share, and the separator after */
+	for (int part = 0; part < 2; part++) {
+		while (path[i] && !soak_os_is_sep((unsigned char)path[i]))
+			i++;
+		if (path[i])
+			i++;
+	}
+	return i;
+}
+
 int soak_os_path_is_abs(const char *path)
 {
 	/* "C:\x", "C:/x", "\\server\x", "//server/x"; and "\x" or "/x", rooted on the
