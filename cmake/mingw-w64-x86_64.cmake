@@ -46,12 +46,13 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
-# pkg-config must read the Windows prefix's .pc files, never the host's
-# (libcjson-dev's libcjson.pc would otherwise win)
+# pkg-config must read the Windows .pc files, never the host's (libcjson-dev's
+# libcjson.pc would otherwise win, with Linux flags)
+set(ENV{PKG_CONFIG_LIBDIR} "${_soak_mingw_root}/lib/pkgconfig")
 if(SOAK_WIN_DEPS)
-  set(ENV{PKG_CONFIG_LIBDIR} "${SOAK_WIN_DEPS}/lib/pkgconfig")
-  set(ENV{PKG_CONFIG_PATH} "")
+  set(ENV{PKG_CONFIG_LIBDIR} "${SOAK_WIN_DEPS}/lib/pkgconfig:$ENV{PKG_CONFIG_LIBDIR}")
 endif()
+unset(ENV{PKG_CONFIG_PATH})
 
 # Run the tests' .exe files (and try_run checks) under Wine when it is installed
 # (apt-get install wine64). -DCMAKE_CROSSCOMPILING_EMULATOR= turns that off:
