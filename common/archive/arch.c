@@ -170,7 +170,7 @@ int soak_archive_write_header(struct soak_archive_writer *w, const struct soak_a
 		                    e->path);
 	}
 	archive_entry_clear(ae);
-	archive_entry_set_pathname(ae, e->path);
+	archive_entry_set_pathname_utf8(ae, e->path);
 	archive_entry_set_filetype(ae, type);
 	archive_entry_set_perm(ae, e->mode & 07777);
 	archive_entry_set_mtime(ae, (time_t)e->mtime, e->mtime_nsec);
@@ -185,9 +185,9 @@ int soak_archive_write_header(struct soak_archive_writer *w, const struct soak_a
 	else
 		archive_entry_set_size(ae, 0);
 	if (e->type == SOAK_ARCHIVE_SYMLINK)
-		archive_entry_set_symlink(ae, e->link);
+		archive_entry_set_symlink_utf8(ae, e->link);
 	if (e->type == SOAK_ARCHIVE_HARDLINK)
-		archive_entry_set_hardlink(ae, e->link);
+		archive_entry_set_hardlink_utf8(ae, e->link);
 	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
 		return lib_err(w->a, err, SOAK_EXIT_ENV, "cannot write", w->path);
 	return 0;
@@ -320,7 +320,7 @@ int soak_archive_reader_next(struct soak_archive_reader *r, struct soak_archive_
 		return 0;
 	if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
 		return lib_err(r->a, err, SOAK_EXIT_INPUT, "cannot read archive", r->path);
-	p = archive_entry_pathname(ae);
+	p = archive_entry_pathname_utf8(ae);
 	if (!p)
 		return soak_err_set(err, SOAK_EXIT_INPUT,
 		                    "cannot read archive '%s': an entry has no readable name",
@@ -332,9 +332,9 @@ int soak_archive_reader_next(struct soak_archive_reader *r, struct soak_archive_
 	if (!r->name)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	e->path = r->name;
-	if (archive_entry_hardlink(ae)) {
+	if (archive_entry_hardlink_utf8(ae)) {
 		e->type = SOAK_ARCHIVE_HARDLINK;
-		e->link = archive_entry_hardlink(ae);
+		e->link = archive_entry_hardlink_utf8(ae);
 	} else {
 		switch (archive_entry_filetype(ae)) {
 		case AE_IFREG:
@@ -345,7 +345,7 @@ int soak_archive_reader_next(struct soak_archive_reader *r, struct soak_archive_
 			break;
 		case AE_IFLNK:
 			e->type = SOAK_ARCHIVE_SYMLINK;
-			e->link = archive_entry_symlink(ae);
+			e->link = archive_entry_symlink_utf8(ae);
 			break;
 		default:
 			e->type = SOAK_ARCHIVE_OTHER;

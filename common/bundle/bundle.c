@@ -483,7 +483,7 @@ static char *strip_slashes(const char *s)
 /* Refuse an out that exists (unless force on a bundle) or that would swallow the source. */
 static int check_out(struct rel *r, const char *out, int *exists, struct soak_err *err)
 {
-	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+	const char *base = soak_path_base(out);
 	char *parent, *pr;
 	struct soak_os_stat st;
 
@@ -963,7 +963,7 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
                  const struct soak_bundle_git *g, struct soak_err *err)
 {
 	char *tmp = NULL, *arch_tmp = NULL, *old = NULL, **dirs = NULL, *parent;
-	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+	const char *base = soak_path_base(out);
 	struct soak_buf doc;
 	size_t ndirs = 0;
 	cJSON *m = NULL;

@@ -152,13 +152,13 @@ static int add_item(struct add *a, const char *rel, const void *data, size_t len
 static int archives(struct add *a, struct soak_err *err)
 {
 	char *real = soak_os_realpath(a->dir);
-	const char *top, *base = strrchr(a->dir, '/') ? strrchr(a->dir, '/') + 1 : a->dir;
+	const char *top, *base = soak_path_base(a->dir);
 	const char *beside = a->dir; /* the archive's name: dir as given, unless "." or ".." */
 	int ret = 0;
 
 	if (!real)
 		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "bundle '%s'", a->dir);
-	top = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+	top = soak_path_base(real);
 	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
 		beside = real;
 	for (size_t i = 0; *top && !ret && i < sizeof(formats) / sizeof(formats[0]); i++) {

@@ -144,7 +144,7 @@ struct held {
 
 static int is_list_name(const char *path)
 {
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *base = soak_path_base(path);
 	const char *slash = strchr(path, '/');
 
 	/* at the top, or one directory down */

@@ -274,7 +274,7 @@ static int over_limits(struct rctx *r, const char *name, struct soak_err *err)
 
 static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_err *err)
 {
-	const char *name0 = archive_entry_pathname(ae), *hl0 = archive_entry_hardlink(ae);
+	const char *name0 = archive_entry_pathname_utf8(ae), *hl0 = archive_entry_hardlink_utf8(ae);
 	size_t an, an2;
 	int self, ret = -1;
 	char *staged = NULL, *hstaged = NULL, *name, *hl = NULL;
@@ -355,7 +355,7 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 				goto out;
 			}
 		}
-		archive_entry_set_hardlink(ae, hstaged);
+		archive_entry_set_hardlink_utf8(ae, hstaged);
 	}
 	r->out += 512;
 	if (!hl && type == AE_IFLNK) {
@@ -366,7 +366,7 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		goto out;
 	}
 	soak_cache_links_drop(r->links, staged); /* this entry replaces the link */
-	archive_entry_set_pathname(ae, staged);
+	archive_entry_set_pathname_utf8(ae, staged);
 	archive_entry_set_perm(ae, archive_entry_perm(ae) & 01777); /* never set-id */
 	if (archive_write_header(r->disk, ae) < ARCHIVE_OK) {
 		soak_cache_tar_disk_fail(r->disk, name, err);

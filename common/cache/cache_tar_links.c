@@ -142,7 +142,7 @@ static int links_grow(struct soak_cache_links *l)
 int soak_cache_links_add(struct soak_cache_links **lp, struct archive_entry *ae, const char *staged,
                          const char *name, struct soak_err *err)
 {
-	const char *target = archive_entry_symlink(ae);
+	const char *target = archive_entry_symlink_utf8(ae);
 	size_t sn = strlen(staged), nn = strlen(name), tn = target ? strlen(target) : 0, i;
 	struct soak_cache_links *l = *lp;
 	struct pending *pl;
@@ -227,10 +227,10 @@ int soak_cache_links_make(struct soak_cache_links *l, struct soak_err *err)
 			goto out;
 		}
 		archive_entry_clear(e);
-		archive_entry_set_pathname(e, pl->staged);
+		archive_entry_set_pathname_utf8(e, pl->staged);
 		archive_entry_set_filetype(e, AE_IFLNK);
 		archive_entry_set_perm(e, pl->perm);
-		archive_entry_set_symlink(e, pl->target);
+		archive_entry_set_symlink_utf8(e, pl->target);
 		if (pl->has_mtime)
 			archive_entry_set_mtime(e, pl->mtime, pl->mtime_ns);
 		if (pl->has_atime)

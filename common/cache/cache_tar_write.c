@@ -391,7 +391,7 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct soak_
 		nsec += 1000000000;
 	}
 	archive_entry_clear(e);
-	archive_entry_set_pathname(e, rel);
+	archive_entry_set_pathname_utf8(e, rel);
 	archive_entry_set_mode(e, ae_type(st) | st->mode);
 	archive_entry_set_uid(e, st->uid);
 	archive_entry_set_gid(e, st->gid);
@@ -404,7 +404,7 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct soak_
 				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		}
 		if (first)
-			archive_entry_set_hardlink(e, first);
+			archive_entry_set_hardlink_utf8(e, first);
 		else
 			archive_entry_set_size(e, (la_int64_t)st->size);
 	} else if (st->type == SOAK_OS_LINK) {
@@ -413,7 +413,7 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct soak_
 		if (!target)
 			return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot read link '%s'",
 			                      abs);
-		archive_entry_set_symlink(e, target);
+		archive_entry_set_symlink_utf8(e, target);
 		free(target);
 	} else if (st->type != SOAK_OS_DIR) {
 		return warn(w, abs, "is not a file, directory or link; not cached")

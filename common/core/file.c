@@ -168,6 +168,16 @@ int soak_mkdir_p(const char *path, struct soak_err *err)
 	return 0;
 }
 
+const char *soak_path_base(const char *path)
+{
+	const char *base = path;
+
+	for (const char *p = path; *p; p++)
+		if (soak_os_is_sep((unsigned char)*p))
+			base = p + 1;
+	return base;
+}
+
 char *soak_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);

@@ -29,6 +29,8 @@ int soak_mkdir_p(const char *path, struct soak_err *err);
 
 /* Join dir and name with '/' into a new string; NULL on allocation failure. */
 char *soak_path_join(const char *dir, const char *name);
+/* The last component of path: what follows its last separator ('/', and '\\' on Windows). */
+const char *soak_path_base(const char *path);
 
 /* 1 when path exists (any type), 0 when not. */
 int soak_path_exists(const char *path);

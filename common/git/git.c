@@ -1,4 +1,6 @@
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "exitcode.h"
 #include "git.h"
@@ -32,6 +34,7 @@ int soak_git(const char *repo, const char *const *args, struct soak_buf *out, in
 	struct soak_proc_io io = {on_output, &cap};
 	struct soak_proc_status st;
 	size_t n = 0;
+	char *exe;
 	int rc;
 
 	argv[n++] = "git";
@@ -45,6 +48,10 @@ int soak_git(const char *repo, const char *const *args, struct soak_buf *out, in
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	soak_buf_reset(out);
+	/* no git on PATH is an input of its own (callers take it as "no repository") */
+	if (!(exe = soak_proc_which("git")))
+		return soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot run 'git'");
+	free(exe);
 	rc = soak_proc_run(&sp, SOAK_GIT_TIMEOUT_MS, 1000, &io, &st, err);
 	if (rc < 0)
 		return -1;

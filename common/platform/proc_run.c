@@ -12,7 +12,7 @@ int soak_proc_run(const struct soak_spawn *sp, int64_t timeout_ms, int64_t kill_
 		err->code = SOAK_EXIT_ENV;
 		return -1;
 	}
-	rc = soak_proc_wait(p, timeout_ms, -1, io, err);
+	rc = soak_proc_wait(p, timeout_ms, 0, io, err);
 	if (soak_proc_kill_tree(p, kill_after_ms, io, &killed, err) < 0)
 		rc = -1;
 	soak_proc_get_status(p, st);

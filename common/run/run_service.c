@@ -74,7 +74,7 @@ void run_service_poll(struct runner *r)
 
 	if (!r->svc || r->svc_down)
 		return;
-	if (soak_proc_wait(r->svc, 0, -1, &io, &err) == 1) {
+	if (soak_proc_wait(r->svc, 0, 0, &io, &err) == 1) {
 		svc_describe(r->svc, r->svc_reason, sizeof(r->svc_reason));
 		soak_proc_kill_tree(r->svc, r->cfg->kill_after_ms, &io, &killed, &err);
 		r->svc_down = 1;

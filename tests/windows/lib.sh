@@ -9,23 +9,20 @@
 # assertions on $ERR see only what the program printed.
 # winpath PATH: the Windows path Wine gives a Linux path (Z:\... with backslashes).
 
+# before ../lib.sh, which unsets the SOAK_* environment and makes a scratch directory
 _wine=${SOAK_WINE:-}
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-
 if [[ -z $_wine ]]; then
 	echo "skip: SOAK_WINE is empty (no emulator for the Windows programs)"
-	_finished=1
 	exit 77
 fi
-if [[ ! -x $_wine ]]; then
-	_w=$(command -v "$_wine" 2>/dev/null)
-	if [[ -z $_w || ! -x $_w ]]; then
-		echo "skip: SOAK_WINE '$_wine' is not an executable"
-		_finished=1
-		exit 77
-	fi
-	_wine=$_w
+if [[ $_wine != */* ]]; then
+	_wine=$(command -v "$_wine" 2>/dev/null) || _wine=$SOAK_WINE
 fi
+if [[ ! -f $_wine || ! -x $_wine ]]; then
+	echo "skip: SOAK_WINE '$SOAK_WINE' is not an executable"
+	exit 77
+fi
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 SOAK_WINE=$_wine
 W=$SOAK_WINE
 export WINEDEBUG=-all
