@@ -25,6 +25,9 @@ int soak_sha256_final(struct soak_sha256 *h, char hex[SOAK_SHA256_HEX_LEN], stru
 /* Free a digest that was not finished; safe on a zeroed or finished one. */
 void soak_sha256_free(struct soak_sha256 *h);
 
+/* The lowercase hex (NUL-terminated) of a digest. */
+void soak_sha256_hex_of(const unsigned char md[SOAK_SHA256_LEN], char hex[SOAK_SHA256_HEX_LEN]);
+
 /* The digest of a buffer. */
 int soak_sha256_buf(const void *data, size_t n, char hex[SOAK_SHA256_HEX_LEN],
                     struct soak_err *err);
