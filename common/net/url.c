@@ -108,3 +108,19 @@ void soak_url_mask_to(const char *url, char *out, size_t n)
 	}
 	soak_buf_free(&b);
 }
+
+int soak_url_add_path(struct soak_buf *out, const char *url, const char *path)
+{
+	const char *host, *at = soak_url_userinfo(url, &host);
+	const char *q = (at ? at + 1 : host) + strcspn(at ? at + 1 : host, "?#");
+	int slash = q > url && q[-1] == '/';
+	int rc = soak_buf_add(out, url, (size_t)(q - url));
+
+	while (slash && *path == '/')
+		path++;
+	if (!slash && *path != '/')
+		rc |= soak_buf_add(out, "/", 1);
+	rc |= soak_buf_adds(out, path);
+	rc |= soak_buf_adds(out, q);
+	return rc < 0 ? -1 : 0;
+}

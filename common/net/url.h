@@ -32,4 +32,10 @@ int soak_url_mask(struct soak_buf *out, const char *url);
 /* The same into a fixed buffer of n bytes, cut short when longer. */
 void soak_url_mask_to(const char *url, char *out, size_t n);
 
+/*
+ * Append to out url with path added at the end of its path, before any query
+ * or fragment, with one '/' between them. -1: out of memory.
+ */
+int soak_url_add_path(struct soak_buf *out, const char *url, const char *path);
+
 #endif

@@ -32,5 +32,20 @@ int main(void)
 	CHECK_STR(shown("s3://bucket/prefix"), "s3://bucket/prefix");
 	CHECK(soak_url_secret_name("access_token", 12));
 	CHECK(!soak_url_secret_name("job", 3));
+	/* a path goes before the query */
+	{
+		struct soak_buf b;
+
+		soak_buf_init(&b, 4096);
+		CHECK_INT(soak_url_add_path(&b, "http://h:9/x?token=T#f", "metrics/job/j"), 0);
+		CHECK_STR(soak_buf_str(&b), "http://h:9/x/metrics/job/j?token=T#f");
+		soak_buf_reset(&b);
+		CHECK_INT(soak_url_add_path(&b, "http://u:p@w?d@h/?q", "a"), 0);
+		CHECK_STR(soak_buf_str(&b), "http://u:p@w?d@h/a?q");
+		soak_buf_reset(&b);
+		CHECK_INT(soak_url_add_path(&b, "http://h", "a/b"), 0);
+		CHECK_STR(soak_buf_str(&b), "http://h/a/b");
+		soak_buf_free(&b);
+	}
 	return check_done();
 }
