@@ -41,6 +41,8 @@ static const struct soak_opt options[] = {
     {"compress-after", 0, SOAK_OPT_DURATION, "DURATION", NULL, "compress files older than this", 0,
      0, 0},
     {"compression", 0, SOAK_OPT_STRING, "zstd|gzip", "zstd", "compression format", 0, 0, 0},
+    {"compress-min", 0, SOAK_OPT_SIZE, "SIZE", "1KiB", "compress only files of this size or more",
+     0, 0, 0},
     {"max-total", 0, SOAK_OPT_SIZE, "SIZE", NULL, "warn when the tree is larger after cleaning", 0,
      0, 0},
     {"hard-limit", 0, SOAK_OPT_SIZE, "SIZE", NULL,
@@ -103,6 +105,7 @@ static int configure(const struct soak_conf *c, const char *dir, struct soak_cle
 	cfg->compress_after_ms =
 	    soak_conf_is_set(c, "compress-after") ? soak_conf_ms(c, "compress-after") : -1;
 	cfg->compress_after_text = text_of(c, "compress-after");
+	cfg->compress_min = soak_conf_bytes(c, "compress-min");
 	if (soak_compress_parse(soak_conf_str(c, "compression"), &cfg->method, err) < 0)
 		return -1;
 	cfg->has_max_total = soak_conf_is_set(c, "max-total");

@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "report.h"
 #include "os.h"
+#include "url.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -81,6 +82,27 @@ static int parse_settle(const char *s, struct soak_report_opts *o, struct soak_e
 	return 0;
 }
 
+/* The Pushgateway URL: url itself when its path names a job, else url with
+ * metrics/job/JOB added to its path, before any query. */
+static int push_url(struct soak_buf *full, const char *url, const char *job)
+{
+	const char *host, *at = soak_url_userinfo(url, &host), *path, *job_at;
+	struct soak_buf job_path;
+	int rc;
+
+	path = at ? at + 1 : host;
+	path += strcspn(path, "/?#");
+	job_at = strstr(path, "/metrics/job/");
+	if (job_at && job_at < path + strcspn(path, "?#"))
+		return soak_buf_adds(full, url);
+	soak_buf_init(&job_path, 4096);
+	rc = soak_buf_addf(&job_path, "metrics/job/%s", job);
+	if (!rc)
+		rc = soak_url_add_path(full, url, soak_buf_str(&job_path));
+	soak_buf_free(&job_path);
+	return rc;
+}
+
 static int push(struct soak_report *r, const struct soak_conf *c, struct soak_err *err)
 {
 	const char *url = soak_conf_str(c, "push"), *job = soak_conf_str(c, "push-job");
@@ -95,11 +117,11 @@ static int push(struct soak_report *r, const struct soak_conf *c, struct soak_er
 		soak_buf_free(&body);
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	}
-	if (strstr(url, "/metrics/job/"))
-		soak_buf_adds(&full, url);
-	else
-		soak_buf_addf(&full, "%s%smetrics/job/%s", url,
-		              url[0] && url[strlen(url) - 1] == '/' ? "" : "/", job);
+	if (push_url(&full, url, job)) {
+		soak_buf_free(&body);
+		soak_buf_free(&full);
+		return soak_err_set(err, SOAK_EXIT_USAGE, "--push URL or --push-job too long");
+	}
 	req.method = "PUT";
 	req.url = soak_buf_str(&full);
 	req.content_type = "text/plain; version=0.0.4";

@@ -665,6 +665,7 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
 	char a[64], b[64], c[64];
 	double v, mean_ms = 0;
 	int64_t total_ms;
+	int have_run = 0;
 
 	soak_buf_adds(out, "# Rollback plan\n\nRelease: ");
 	if (g->ok) {
@@ -755,11 +756,26 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
 	                   "run id.\n");
 
 	soak_buf_adds(out, "\n## Checks after rollback\n\n");
+	for (size_t i = 0; i < ncarried && !have_run; i++)
+		have_run = !strcmp(carried[i], "run.json");
 	soak_buf_addf(out,
 	              "Soak the rolled-back version for %ld iterations with the gates of this "
-	              "release's soak; `soak-report` must exit 0:\n\n```sh\n"
-	              "soak-run --iterations %ld -- YOUR-SOAK-COMMAND\nsoak-report",
-	              o->verify_iterations, o->verify_iterations);
+	              "release's soak; `soak-report` must exit 0",
+	              o->verify_iterations);
+	if (have_run)
+		soak_buf_addf(
+		    out,
+		    ". `--replay` runs the soak's command with its timeouts and settings, "
+		    "from this bundle's `run.json`:\n\n```sh\n"
+		    "soak-run --replay run.json --iterations %ld\nsoak-report",
+		    o->verify_iterations);
+	else
+		soak_buf_addf(
+		    out,
+		    ". This bundle has no `run.json`: give the soak's command and its "
+		    "`--timeout`:\n\n```sh\n"
+		    "soak-run --iterations %ld --timeout TIMEOUT -- SOAK-COMMAND\nsoak-report",
+		    o->verify_iterations);
 	cJSON_ArrayForEach(gate, cJSON_GetObjectItemCaseSensitive(snap, "gates"))
 	{
 		const char *expr = jstr(gate, "expr"), *k = jstr(gate, "kind");

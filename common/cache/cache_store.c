@@ -10,6 +10,7 @@
 #include "http.h"
 #include "os.h"
 #include "str.h"
+#include "url.h"
 #include "banned.h"
 
 int soak_cache_objs_add(struct soak_cache_objs *l, const char *name, size_t namelen, uint64_t size,
@@ -166,10 +167,14 @@ int soak_cache_store_open(const struct soak_cache_opts *o, struct soak_cache_sto
 		return soak_cache_store_http_open(o, spec, s, err);
 	if (spec && !strncmp(spec, "s3://", 5))
 		return soak_cache_store_s3_open(o, spec, s, err);
-	if (spec && strstr(spec, "://"))
+	if (spec && strstr(spec, "://")) {
+		char shown[512];
+
+		soak_url_mask_to(spec, shown, sizeof(shown));
 		return soak_err_set(
 		    err, SOAK_EXIT_USAGE,
-		    "unknown store '%s' (a directory, http(s)://... or s3://bucket)", spec);
+		    "unknown store '%s' (a directory, http(s)://... or s3://bucket)", shown);
+	}
 	if (spec && *spec)
 		return soak_cache_store_local_open(o, spec, s, err);
 	if (!(dir = soak_cache_default_dir()))

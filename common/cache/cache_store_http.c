@@ -17,6 +17,7 @@
 #include "http.h"
 #include "json.h"
 #include "str.h"
+#include "url.h"
 #include "banned.h"
 
 #define LIST_MAX (32 * 1024 * 1024)
@@ -235,15 +236,13 @@ int soak_cache_store_http_open(const struct soak_cache_opts *o, const char *url,
 	if (r->base)
 		snprintf(r->base, n + 2, "%s%s", url, n && url[n - 1] == '/' ? "" : "/");
 	s->tmpdir = system_tmp();
-	s->desc = r->base ? strdup(r->base) : NULL;
-	if (s->desc) {
-		/* no user:password in messages */
-		char *host = strstr(s->desc, "://"), *at;
+	if (r->base) {
+		/* no password or token in messages */
+		struct soak_buf shown;
 
-		host = host ? host + 3 : s->desc;
-		at = strchr(host, '@');
-		if (at && at < host + strcspn(host, "/"))
-			memmove(host, at + 1, strlen(at + 1) + 1);
+		soak_buf_init(&shown, 64 * 1024);
+		s->desc = soak_url_mask(&shown, r->base) ? NULL : soak_buf_detach(&shown, NULL);
+		soak_buf_free(&shown);
 	}
 	if (!r->base || !s->tmpdir || !s->desc) {
 		h_close(s);

@@ -651,7 +651,7 @@ static int policy_compress(struct state *st, struct soak_err *err)
 		size_t pl;
 		int r;
 
-		if (!candidate(e) || e->type != SOAK_FS_FILE ||
+		if (!candidate(e) || e->type != SOAK_FS_FILE || e->size < st->cfg->compress_min ||
 		    !older(st, e, st->cfg->compress_after_ms) ||
 		    soak_compress_is_compressed(e->path) || is_own_tmp(e->path))
 			continue;
@@ -672,10 +672,13 @@ static int policy_compress(struct state *st, struct soak_err *err)
 				                      "cannot clean '%s'", st->cfg->dir);
 			continue;
 		}
-		if (st->cfg->dry_run)
-			r = soak_fs_measure(st->root, e->path, soak_compress_fd, &method, &nb,
-			                    &aerr);
-		else
+		/* measured first: a file that would not get smaller stays as it is */
+		r = soak_fs_measure(st->root, e->path, soak_compress_fd, &method, &nb, &aerr);
+		if (r >= 0 && nb >= e->size) {
+			free(to);
+			continue;
+		}
+		if (r >= 0 && !st->cfg->dry_run)
 			r = soak_fs_rewrite(st->root, e->path, to, soak_compress_fd, &method, &nb,
 			                    &aerr);
 		a = new_action(st);

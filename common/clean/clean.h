@@ -47,6 +47,7 @@ struct soak_clean_cfg {
 	int64_t max_age_ms;          /* < 0: off */
 	int64_t compress_after_ms;   /* < 0: off */
 	enum soak_compress_method method;
+	uint64_t compress_min; /* files smaller than this are not compressed */
 	int has_max_total, has_hard_limit, has_check_size;
 	uint64_t max_total, hard_limit, check_size;
 	char **protect; /* more patterns to protect (the defaults always apply) */

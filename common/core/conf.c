@@ -542,14 +542,46 @@ out:
 	return ret;
 }
 
+/*
+ * One recorded item of option i. For SOAK_OPT_ENV_VALUES, a KEY takes its value
+ * from the environment again; a KEY that is not set is added to missing.
+ */
+static int replay_item(struct soak_conf *c, size_t i, const char *text, const char *from,
+                       struct soak_buf *missing, struct soak_err *err)
+{
+	struct soak_buf kv;
+	const char *val;
+	int rc;
+
+	if (!(c->opts[i].flags & SOAK_OPT_ENV_VALUES) || strchr(text, '='))
+		return set_text(c, i, text, SOAK_SRC_REPLAY, from, err);
+	val = getenv(text);
+	if (!val) {
+		if (soak_buf_addf(missing, "%s'%s'", missing->len ? ", " : "", text) < 0)
+			return soak_err_set(err, SOAK_EXIT_USAGE, "%s: too many variables missing",
+			                    from);
+		return 0;
+	}
+	soak_buf_init(&kv, 16 * 1024 * 1024);
+	if (soak_buf_addf(&kv, "%s=%s", text, val) < 0) {
+		soak_buf_free(&kv);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
+	rc = set_text(c, i, soak_buf_str(&kv), SOAK_SRC_REPLAY, from, err);
+	soak_buf_free(&kv);
+	return rc;
+}
+
 /* The settings of a replayed run: run.json's "config", less defaults and machine-specific ones. */
 static int parse_replay(struct soak_conf *c, const char *path, struct soak_err *err)
 {
 	const cJSON *config;
 	cJSON *root = NULL;
 	char from[1100];
+	struct soak_buf missing;
 	int ret = -1;
 
+	soak_buf_init(&missing, 4096);
 	snprintf(from, sizeof(from), "replay '%s'", path);
 	if (soak_json_load(path, CONF_FILE_MAX, &root, err) < 0 ||
 	    soak_schema_check(root, path, err) < 0)
@@ -575,8 +607,7 @@ static int parse_replay(struct soak_conf *c, const char *path, struct soak_err *
 			cJSON_ArrayForEach(item, v)
 			{
 				if (cJSON_IsString(item) &&
-				    set_text(c, i, item->valuestring, SOAK_SRC_REPLAY, from, err) <
-				        0)
+				    replay_item(c, i, item->valuestring, from, &missing, err) < 0)
 					goto out;
 			}
 			c->v[i].src = SOAK_SRC_REPLAY;
@@ -585,8 +616,17 @@ static int parse_replay(struct soak_conf *c, const char *path, struct soak_err *
 				goto out;
 		}
 	}
+	if (missing.len) {
+		soak_err_set(err, SOAK_EXIT_USAGE,
+		             "%s: %s %s not set in the environment (run.json keeps the names of "
+		             "the run's --env variables, not their values)",
+		             from, soak_buf_str(&missing),
+		             strchr(soak_buf_str(&missing), ',') ? "are" : "is");
+		goto out;
+	}
 	ret = 0;
 out:
+	soak_buf_free(&missing);
 	cJSON_Delete(root);
 	return ret;
 }
@@ -736,6 +776,16 @@ int soak_conf_flag(const struct soak_conf *c, const char *name)
 	return s ? s->i != 0 : 0;
 }
 
+/* A JSON string of the KEY of "KEY=VALUE". */
+static cJSON *json_env_key(const char *kv)
+{
+	char *name = soak_strndup(kv, strcspn(kv, "="));
+	cJSON *item = name ? cJSON_CreateString(name) : NULL;
+
+	free(name);
+	return item;
+}
+
 cJSON *soak_conf_to_json(const struct soak_conf *c)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -754,7 +804,10 @@ cJSON *soak_conf_to_json(const struct soak_conf *c)
 		} else if (o->type == SOAK_OPT_LIST) {
 			val = cJSON_CreateArray();
 			for (size_t k = 0; val && k < s->nlist; k++) {
-				cJSON *item = cJSON_CreateString(s->list[k]);
+				/* of KEY=VALUE the KEY only: the value may be a secret */
+				cJSON *item = (o->flags & SOAK_OPT_ENV_VALUES)
+				                  ? json_env_key(s->list[k])
+				                  : cJSON_CreateString(s->list[k]);
 				if (!item || !cJSON_AddItemToArray(val, item)) {
 					cJSON_Delete(item);
 					cJSON_Delete(val);

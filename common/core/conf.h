@@ -34,6 +34,10 @@ enum soak_opt_type {
 #define SOAK_OPT_CLI_ONLY 0x1  /* no env, no config (e.g. --help, --config, --version) */
 #define SOAK_OPT_SECRET 0x2    /* value is never echoed into run.json or messages */
 #define SOAK_OPT_NO_REPLAY 0x4 /* not taken over from a replayed run.json (machine-specific) */
+/* A list of KEY=VALUE whose values may be secrets: run.json records the KEYs
+ * only, and a replay takes each value from the environment again (a KEY that is
+ * not set there fails the parse, SOAK_EXIT_USAGE naming it). */
+#define SOAK_OPT_ENV_VALUES 0x8
 
 struct soak_opt {
 	const char *name; /* long flag without "--"; NULL ends the table */

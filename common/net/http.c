@@ -9,19 +9,13 @@
 #include "exitcode.h"
 #include "http.h"
 #include "os.h"
+#include "url.h"
 #include "banned.h"
 
-/* The URL without credentials, for messages. */
+/* The URL with its secrets masked, for messages. */
 static void safe_url(const char *url, char *out, size_t n)
 {
-	const char *scheme = strstr(url, "://"), *at, *host;
-
-	host = scheme ? scheme + 3 : url;
-	at = strchr(host, '@');
-	if (at && at < host + strcspn(host, "/"))
-		snprintf(out, n, "%.*s%s", (int)(host - url), url, at + 1);
-	else
-		snprintf(out, n, "%s", url);
+	soak_url_mask_to(url, out, n);
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *ctx)

@@ -7,6 +7,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "os.h"
+#include "url.h"
 #include "banned.h"
 
 #define ERR_BODY_MAX 300
@@ -22,16 +23,11 @@ struct sink {
 
 static void url_for_messages(const char *url, char *out, size_t n)
 {
-	const char *scheme = strstr(url, "://"), *host = scheme ? scheme + 3 : url, *at;
 	size_t q;
 
-	at = strchr(host, '@');
-	if (at && at < host + strcspn(host, "/"))
-		snprintf(out, n, "%.*s%s", (int)(host - url), url, at + 1);
-	else
-		snprintf(out, n, "%s", url);
+	soak_url_mask_to(url, out, n);
 	q = strcspn(out, "?");
-	out[q] = '\0'; /* a query may carry tokens */
+	out[q] = '\0'; /* a presigned query is all tokens, and long */
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)

@@ -8,6 +8,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "notify.h"
+#include "url.h"
 #include "str.h"
 #include "banned.h"
 
@@ -157,23 +158,29 @@ static const char *base(const char *api, const char *def)
 
 /*
  * Append host..end to shown as it is, and the path and query after end with
- * every piece (between / ? & = # ;) of SECRET_PIECE or more characters as
- * MASK and listed among t's secrets: webhooks carry tokens there, and names
- * such as "hook" or "v1" stay readable. -1: out of memory.
+ * every piece (between / ? & = # ;) of SECRET_PIECE or more characters, and
+ * every query value of a secret name (url.h), as MASK and listed among t's secrets: webhooks carry
+ * tokens there, and names such as "hook" or "v1" stay readable. -1: out of memory.
  */
 #define SECRET_PIECE 16
 static int show_masked(struct soak_buf *shown, struct soak_notify_target *t, const char *host,
                        const char *end)
 {
 	const char *p = end;
+	int query = 0, secret_value = 0;
 
 	if (soak_buf_add(shown, host, (size_t)(end - host)) < 0)
 		return -1;
 	while (*p) {
 		size_t n = strcspn(p, "/?&=#;");
-		int rc;
+		int rc, secret = n >= SECRET_PIECE || (secret_value && n);
 
-		if (n >= SECRET_PIECE) {
+		secret_value = query && p[n] == '=' && soak_url_secret_name(p, n);
+		if (p[n] == '?')
+			query = 1;
+		else if (p[n] == '#')
+			query = 0;
+		if (secret) {
 			if (add_str(&t->secrets, &t->nsecrets, p, n) < 0)
 				return -1;
 			rc = soak_buf_adds(shown, MASK);
@@ -191,14 +198,12 @@ static int show_masked(struct soak_buf *shown, struct soak_notify_target *t, con
 static int parse_web(const char *url, const char *scheme_out, const char *rest,
                      struct soak_notify_target *t, struct soak_err *err)
 {
-	const char *host = rest, *at = NULL, *slash = host + strcspn(host, "/?#");
+	const char *host = rest, *at = soak_url_userinfo(url, NULL), *slash;
 	struct soak_buf shown, hp; /* hp: host and path, tokens masked */
 	int rc = -1;
 
 	soak_buf_init(&hp, 16384);
-	for (const char *p = host; p < slash; p++)
-		if (*p == '@')
-			at = p;
+	slash = (at ? at + 1 : host) + strcspn(at ? at + 1 : host, "/?#");
 	soak_buf_init(&shown, 16384);
 	if (at) {
 		const char *colon = memchr(host, ':', (size_t)(at - host));

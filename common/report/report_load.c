@@ -539,7 +539,7 @@ static int read_metrics(struct soak_report *r, unsigned shard, const char *path,
 	struct soak_report_lines rd;
 	struct soak_rec rec;
 	const char *line;
-	size_t len;
+	size_t len, noted = 0;
 	int rc;
 
 	if (soak_report_lines_open(&rd, path, MAX_LINE, err))
@@ -547,6 +547,9 @@ static int read_metrics(struct soak_report *r, unsigned shard, const char *path,
 	while ((rc = soak_report_lines_next(&rd, &line, &len, err)) == 1) {
 		long major;
 
+		/* overlong lines skipped before this one, in their place among the bad */
+		for (; noted < rd.noverlong_at; noted++)
+			note_bad(s, rd.overlong_at[noted]);
 		s->lines++;
 		rc = soak_rec_parse(&r->scan, line, len, &rec);
 		if (rc < 0) {
@@ -571,7 +574,9 @@ static int read_metrics(struct soak_report *r, unsigned shard, const char *path,
 		if (!rc)
 			note_bad(s, rd.lineno);
 	}
-	s->bad += rd.overlong;
+	for (; noted < rd.noverlong_at; noted++)
+		note_bad(s, rd.overlong_at[noted]);
+	s->bad += rd.overlong - noted;
 	s->lines += rd.overlong;
 	s->partial = rd.partial;
 	soak_report_lines_close(&rd);

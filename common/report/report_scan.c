@@ -653,6 +653,8 @@ int soak_report_lines_next(struct soak_report_lines *l, const char **line, size_
 		l->lineno++;
 		if (l->skipping || n > l->max_line) {
 			l->skipping = 0;
+			if (l->noverlong_at < sizeof(l->overlong_at) / sizeof(l->overlong_at[0]))
+				l->overlong_at[l->noverlong_at++] = l->lineno;
 			l->overlong++;
 			continue;
 		}

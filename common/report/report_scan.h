@@ -133,10 +133,12 @@ struct soak_report_lines {
 	char *buf;
 	size_t cap, pos, end; /* unread bytes are buf[pos, end) */
 	size_t max_line;
-	int eof, skipping;      /* skipping: inside an overlong line */
-	unsigned long lineno;   /* number of the line last returned (1-based) */
-	unsigned long overlong; /* lines skipped for exceeding max_line */
-	int partial;            /* the file ended in a line without '\n' */
+	int eof, skipping;            /* skipping: inside an overlong line */
+	unsigned long lineno;         /* number of the line last returned (1-based) */
+	unsigned long overlong;       /* lines skipped for exceeding max_line */
+	unsigned long overlong_at[8]; /* the numbers of the first of them */
+	size_t noverlong_at;
+	int partial; /* the file ended in a line without '\n' */
 	char *path;
 };
 

@@ -82,6 +82,8 @@ chattr -i soak/reports
 assert_no_tmp soak
 
 # soak-clean: an immutable log cannot be compressed or removed; it stays as it was
+# (logs of 1 KiB or more that compress: soak-clean leaves smaller ones alone)
+for f in soak/logs/*; do seq 1 1000 >>"$f"; done
 touch -d '3 days ago' soak/logs/*
 chattr +i soak/logs/iter-000002.log
 expect_exit 4 "$CLEAN" --compress-after 1d soak
@@ -96,6 +98,7 @@ assert_no_tmp soak
 mount_tmpfs ro 1m
 expect_exit 0 "$SOAK_RUN" --dir ro/soak -n 2 -q --sample-interval 0 --min-free-disk 0 -- echo hello
 expect_exit 0 "$REPORT" --dir ro/soak -q
+for f in ro/soak/logs/*; do seq 1 1000 >>"$f"; done
 touch -d '3 days ago' ro/soak/logs/*
 tree_sums ro >ro.sums
 if ! mount -o remount,ro "$TMP/ro" 2>mount.err; then

@@ -57,7 +57,7 @@ assert_json big/metrics.jsonl '.warnings[0] | test("kpi file")'
 export GITHUB_ACTIONS=true GITHUB_OUTPUT=$TMP/gh-output GITHUB_STEP_SUMMARY=$TMP/gh-summary
 expect_exit 4 "$SOAK_BIN/soak-report" --dir soak -q --format none \
 	--push 'http://user:s3cr3t-pw@127.0.0.1:9/x' --push-timeout 200ms
-assert_contains "$ERR" "cannot PUT 'http://127.0.0.1:9/x/metrics/job/soak'"
+assert_contains "$ERR" "cannot PUT 'http://user:****@127.0.0.1:9/x/metrics/job/soak'"
 assert_not_contains "$ERR" "s3cr3t-pw"
 assert_not_contains "$OUT" "s3cr3t-pw"
 assert_not_contains gh-output "s3cr3t-pw"

@@ -109,6 +109,13 @@ assert_contains "$R" 'are in this bundle: `run.json`, `config/runtime-overrides.
 assert_contains "$R" "soak-report --gate 'pass_rate>=0.5' --gate 'duration_ms:p(95)<5s' --warn-gate 'kpi.req_per_s:avg>=1000'"
 assert_contains "$R" "## Expected duration"
 assert_match "$R" '^About 10m[0-9]*s?: the redeploy \(10m'
+# the check replays the soak's own command from the bundle's run.json ...
+assert_contains "$R" "soak-run --replay run.json --iterations 10"
+assert_not_contains "$R" "YOUR-SOAK-COMMAND"
+# ... and that command line works, run from the bundle
+expect_exit 0 "$SOAK_RUN" -q --replay "$B/run.json" --iterations 2 --dir replayed --sample-interval 0
+assert_eq "$(jq -s 'map(select(.status == "pass")) | length' replayed/metrics.jsonl)" 2 "replayed iterations"
+assert_jq_eq replayed/run.json '.command | join(" ")' "$(jq -r '.command | join(" ")' soak/run.json)"
 
 # --- a hand-written snapshot in a plain report directory: exact figures ---
 write_reports reports WARN
@@ -131,7 +138,8 @@ R=b2/rollback_plan.md
 assert_contains "$R" '| `duration_ms:p(95)` | >= 3s | 2.5s | `duration_ms:p(95)<3s` (pass) |'
 assert_contains "$R" '| `pass_rate` | < 97% | 98% | `pass_rate>=0.97` (pass) |'
 assert_contains "$R" '| `rss:max` | > 50 MiB | 50 MiB | `rss:max<=50MiB` (fail) |'
-assert_contains "$R" "soak-run --iterations 30 -- YOUR-SOAK-COMMAND"
+assert_contains "$R" "This bundle has no \`run.json\`"
+assert_contains "$R" "soak-run --iterations 30 --timeout TIMEOUT -- SOAK-COMMAND"
 assert_contains "$R" "About 20m45s: the redeploy (20m, \`--deploy-time\`) and 30 check iterations of 1.5s each (the soak's mean)."
 assert_jq_eq b2/MANIFEST.json .run_id run-42
 assert_jq_eq b2/MANIFEST.json .verdict WARN

@@ -11,7 +11,7 @@ seq 1 200000 >z/logs/iter-000001.log
 touch -d '3 days ago' z/logs/iter-000001.log
 chmod 640 z/logs/iter-000001.log
 cp -p z/logs/iter-000001.log orig.log
-mk z/logs/young.log 1000 '1 hour'
+mk z/logs/young.log 2000 '1 hour'
 mk z/logs/done.log.gz 1000 '9 days'
 mk z/empty.txt 0 '9 days'
 mtime=$(stat -c %Y z/logs/iter-000001.log)
@@ -28,7 +28,8 @@ assert_contains "$OUT" "compress 'logs/iter-000001.log' (1.2 MiB -> " # 1288895 
 assert_file z/logs/young.log
 assert_file z/logs/done.log.gz
 assert_not_contains "$OUT" "done.log.gz"
-assert_file z/empty.txt.zst # an empty file is a file like any other
+assert_file z/empty.txt # under --compress-min (1 KiB): left as it is
+assert_no_file z/empty.txt.zst
 assert_eq "$(find z -name '*.tmp' | wc -l)" 0 "temporary files left"
 # JSON has the exact compressed size
 expect_exit 0 "$CLEAN" --compress-after 1s --json z
@@ -73,8 +74,8 @@ if [[ $(id -u) == 0 ]]; then
 	echo "skip: running as root, an unreadable file cannot be made" >&2
 else
 	soak_dir u
-	mk u/a.log 100 '3 days'
-	mk u/b.log 100 '3 days'
+	mk u/a.log 2000 '3 days'
+	mk u/b.log 2000 '3 days'
 	chmod 000 u/a.log
 	expect_exit 4 "$CLEAN" --compress-after 2d u
 	assert_file u/a.log
@@ -94,6 +95,33 @@ if ((immutable)); then
 else
 	echo "skip: chattr +i not possible here" >&2
 fi
+
+# a file that would not get smaller stays as it is; files under --compress-min
+# are not compressed (default 1 KiB)
+soak_dir s
+head -c 80 /dev/urandom | base64 -w0 | head -c 80 >s/small.log # varied text: zstd adds bytes
+touch -d '3 days ago' s/small.log
+head -c 4000 /dev/urandom >s/random.bin
+touch -d '3 days ago' s/random.bin
+mk s/big.log 4000 '3 days'
+expect_exit 0 "$CLEAN" --compress-after 2d --json s
+assert_jq_eq "$OUT" '[.actions[] | select(.action == "compress") | .path] | join(",")' "big.log"
+assert_eq "$(stat -c %s s/small.log)" 80 "small file untouched"
+assert_eq "$(stat -c %s s/random.bin)" 4000 "incompressible file untouched"
+assert_no_file s/small.log.zst
+assert_no_file s/random.bin.zst
+assert_file s/big.log.zst
+# --compress-min 0: the small file is tried, and kept because zstd would make it bigger
+expect_exit 0 "$CLEAN" --compress-after 2d --compress-min 0 --json s
+assert_jq_eq "$OUT" '[.actions[] | select(.action == "compress")] | length' 0
+assert_eq "$(stat -c %s s/small.log)" 80 "small file untouched"
+assert_no_file s/small.log.zst
+# a small compressible file is compressed with --compress-min 0
+mk s/small2.log 300 '3 days'
+expect_exit 0 "$CLEAN" --compress-after 2d --compress-min 0 s
+assert_file s/small2.log.zst
+assert_no_file s/small2.log
+expect_exit 2 "$CLEAN" --compress-after 2d --compress-min lots s
 
 # heavy dependencies only where used
 if ldd "$CLEAN" | grep -q libcurl; then fail "soak-clean links libcurl"; else pass; fi

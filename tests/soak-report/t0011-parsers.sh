@@ -65,7 +65,7 @@ gen_metrics odd2 12 4
 both 0 odd --dir odd --dir odd2 --max-bad-share 0.5 --junit-steps
 S=odd-fast/POST_SOAK_SNAPSHOT.json
 assert_json $S '.sources[0].records == 9 and .sources[0].bad_records == 5'
-assert_json $S '.sources[0].bad_lines == [9, 10, 11, 13]' # and the overlong line 12
+assert_json $S '.sources[0].bad_lines == [9, 10, 11, 12, 13]' # 12: the overlong line
 assert_json $S '.sources[0].partial_last_line == true'
 assert_json $S '.whole.counts.pass == 17 and .whole.counts.fail == 3 and .whole.counts.timeout == 1'
 assert_json $S '.whole.kpi | has("q\"x") and has("a") and has("b")'

@@ -72,6 +72,16 @@ static void test_web_tokens(void)
 	CHECK_STR(t.shown, "json://127.0.0.1:9/abcdefghijklmno");
 	CHECK_INT(t.nsecrets, 0);
 	soak_notify_target_free(&t);
+	/* the shared masker's rules: a short value of a secret query name is masked too,
+	 * and the userinfo ends at the last '@' (an unescaped '@' in the password) */
+	CHECK_INT(soak_notify_parse("json://u:pa@ssPW2@127.0.0.1:9/x?token=abc&v=1", &o, &t, &err),
+	          0);
+	CHECK_STR(t.shown, "json://u:****@127.0.0.1:9/x?token=****&v=1");
+	CHECK_STR(t.userpwd, "u:pa@ssPW2");
+	CHECK_INT(t.nsecrets, 2);
+	CHECK_STR(t.secrets[0], "pa@ssPW2");
+	CHECK_STR(t.secrets[1], "abc");
+	soak_notify_target_free(&t);
 }
 
 static void test_init(void)
