@@ -1492,6 +1492,11 @@ const char *soak_os_getenv(const char *name)
 	return ret;
 }
 
+wchar_t *soak_os_utf16(const char *s)
+{
+	return soak_w32_utf16(s, (size_t)-1);
+}
+
 void soak_os_utc_local_time(void)
 {
 	_putenv("TZ=UTC0");
