@@ -190,7 +190,7 @@ int soak_cache_paths_init(struct soak_cache_paths *p, const char *root, const ch
 
 	memset(p, 0, sizeof(*p));
 	if (!root || !*root)
-		root = getenv("GITHUB_WORKSPACE");
+		root = soak_os_getenv("GITHUB_WORKSPACE");
 	if (!root || !*root || !soak_os_path_is_abs(root)) {
 		if (!(cwd = soak_os_getcwd()))
 			return soak_err_errno(err, SOAK_EXIT_ENV, errno,

@@ -66,7 +66,7 @@ int soak_cache_tmpfile(const char *dir, const char *what, char **path, int *fd,
 
 int soak_cache_anon_file(int *fd, struct soak_err *err)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = soak_os_getenv("TMPDIR");
 	char *path;
 
 	if (!dir || !*dir)
@@ -137,15 +137,15 @@ static char *join2(const char *a, const char *b)
 
 char *soak_cache_default_dir(void)
 {
-	const char *v = getenv("SOAK_CACHE_DIR");
+	const char *v = soak_os_getenv("SOAK_CACHE_DIR");
 
 	if (v && *v)
 		return strdup(v);
-	if ((v = getenv("RUNNER_TOOL_CACHE")) && *v)
+	if ((v = soak_os_getenv("RUNNER_TOOL_CACHE")) && *v)
 		return join2(v, "soak-cache");
-	if ((v = getenv("XDG_CACHE_HOME")) && *v && v[0] == '/')
+	if ((v = soak_os_getenv("XDG_CACHE_HOME")) && *v && v[0] == '/')
 		return join2(v, "soak-cache");
-	if ((v = getenv("HOME")) && *v) {
+	if ((v = soak_os_getenv("HOME")) && *v) {
 #ifdef __APPLE__
 		return join2(v, "Library/Caches/soak-cache");
 #else

@@ -16,6 +16,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "json.h"
+#include "os.h"
 #include "str.h"
 #include "url.h"
 #include "banned.h"
@@ -211,7 +212,7 @@ static const struct soak_cache_store_ops http_ops = {
 
 static char *system_tmp(void)
 {
-	const char *d = getenv("TMPDIR");
+	const char *d = soak_os_getenv("TMPDIR");
 
 	return strdup(d && *d ? d : "/tmp");
 }

@@ -18,6 +18,7 @@
 #include "exitcode.h"
 #include "hash.h"
 #include "http.h"
+#include "os.h"
 #include "str.h"
 #include "utc.h"
 #include "banned.h"
@@ -374,9 +375,10 @@ static int bucket_ok(const char *b)
 int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
                              struct soak_cache_store **out, struct soak_err *err)
 {
-	const char *id = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *token = getenv("AWS_SESSION_TOKEN"), *region = o->s3_region;
-	const char *rest = spec + 5, *slash = strchr(rest, '/'), *tmp = getenv("TMPDIR");
+	const char *id = soak_os_getenv("AWS_ACCESS_KEY_ID"),
+	           *secret = soak_os_getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = soak_os_getenv("AWS_SESSION_TOKEN"), *region = o->s3_region;
+	const char *rest = spec + 5, *slash = strchr(rest, '/'), *tmp = soak_os_getenv("TMPDIR");
 	char *bucket, *endpoint, *scheme_end, *prefix;
 	struct soak_cache_store *s;
 	struct s3 *b;
@@ -384,9 +386,9 @@ int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
 
 	*out = NULL;
 	if (!region || !*region)
-		region = getenv("AWS_REGION");
+		region = soak_os_getenv("AWS_REGION");
 	if (!region || !*region)
-		region = getenv("AWS_DEFAULT_REGION");
+		region = soak_os_getenv("AWS_DEFAULT_REGION");
 	if (!region || !*region)
 		region = "us-east-1";
 	if (!id || !*id || !secret || !*secret)

@@ -169,6 +169,27 @@ static int under(const char *a, const char *b)
 	return !strncmp(a, b, n) && (a[n] == '\0' || a[n] == '/');
 }
 
+int soak_cache_entry_set_path(struct archive_entry *ae, const char *path, int hardlink)
+{
+#ifdef _WIN32
+	wchar_t *w = soak_os_utf16(path);
+
+	if (!w)
+		return -1;
+	if (hardlink)
+		archive_entry_copy_hardlink_w(ae, w);
+	else
+		archive_entry_copy_pathname_w(ae, w);
+	free(w);
+#else
+	if (hardlink)
+		archive_entry_set_hardlink_utf8(ae, path);
+	else
+		archive_entry_set_pathname_utf8(ae, path);
+#endif
+	return 0;
+}
+
 static int make_stage(struct soak_cache_anchor *an, struct soak_err *err)
 {
 	size_t n = strlen(an->dir) + 40;
@@ -355,7 +376,10 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 				goto out;
 			}
 		}
-		archive_entry_set_hardlink_utf8(ae, hstaged);
+		if (soak_cache_entry_set_path(ae, hstaged, 1)) {
+			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto out;
+		}
 	}
 	r->out += 512;
 	if (!hl && type == AE_IFLNK) {
@@ -366,7 +390,10 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		goto out;
 	}
 	soak_cache_links_drop(r->links, staged); /* this entry replaces the link */
-	archive_entry_set_pathname_utf8(ae, staged);
+	if (soak_cache_entry_set_path(ae, staged, 0)) {
+		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		goto out;
+	}
 	archive_entry_set_perm(ae, archive_entry_perm(ae) & 01777); /* never set-id */
 	if (archive_write_header(r->disk, ae) < ARCHIVE_OK) {
 		soak_cache_tar_disk_fail(r->disk, name, err);

@@ -227,7 +227,10 @@ int soak_cache_links_make(struct soak_cache_links *l, struct soak_err *err)
 			goto out;
 		}
 		archive_entry_clear(e);
-		archive_entry_set_pathname_utf8(e, pl->staged);
+		if (soak_cache_entry_set_path(e, pl->staged, 0)) {
+			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto out;
+		}
 		archive_entry_set_filetype(e, AE_IFLNK);
 		archive_entry_set_perm(e, pl->perm);
 		archive_entry_set_symlink_utf8(e, pl->target);

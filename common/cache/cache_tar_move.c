@@ -11,16 +11,20 @@
 
 void soak_cache_move_remove_stage(const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	/* the stage's name comes from soak_os_realpath: on Windows '\'-separated,
+	 * possibly right below a drive root ("C:\.soak-cache-restore-x") */
+	size_t len = strlen(path), rlen = soak_os_path_root_len(path), i = len;
 	struct soak_err ignored = {0};
 	struct soak_fs_root *root;
 	char *dir;
 
-	if (!slash || !slash[1])
+	while (i > rlen && !soak_os_is_sep((unsigned char)path[i - 1]))
+		i--;
+	if (!i || i == len)
 		return;
-	dir = slash == path ? strdup("/") : soak_strndup(path, (size_t)(slash - path));
+	dir = soak_strndup(path, i > rlen ? i - 1 : i);
 	if (dir && soak_fs_root_open(dir, &root, &ignored) == 0) {
-		soak_fs_remove_tree(root, slash + 1);
+		soak_fs_remove_tree(root, path + i);
 		soak_fs_root_close(root);
 	}
 	free(dir);
@@ -212,7 +216,11 @@ int soak_cache_move_commit(struct soak_cache_anchor *anchors, size_t n, struct s
 		if (!ret)
 			ret = mover_finish(&m, err);
 		if (!ret) { /* what the moves left (emptied directories) goes before the
-			     * times are set: removing it would change them */
+			     * times are set: removing it would change them. The stage's
+			     * root is closed first: on Windows a directory still open
+			     * is not removed (or only once the last handle goes). */
+			soak_fs_root_close(m.stage);
+			m.stage = NULL;
 			soak_cache_move_remove_stage(an->stage);
 			free(an->stage);
 			an->stage = NULL;

@@ -165,6 +165,20 @@ int soak_os_setenv(const char *name, const char *value);
 int soak_os_unsetenv(const char *name);
 /* The process environment ("NAME=value" strings, NULL-terminated). */
 char **soak_os_environ(void);
+/*
+ * The value of an environment variable, UTF-8 (on Windows from the UTF-16
+ * environment: getenv gives the ANSI code page there), or NULL when unset. Not
+ * to be freed; it stays valid after the variable changes.
+ */
+const char *soak_os_getenv(const char *name);
+#ifdef _WIN32
+/*
+ * s (UTF-8) as UTF-16, malloc'ed; NULL with errno. For libraries that take
+ * wide paths: libarchive 3.6 turns a UTF-8 name into a wide one through the
+ * ANSI code page, which loses every other character.
+ */
+wchar_t *soak_os_utf16(const char *s);
+#endif
 /* Make the C library's local time UTC (TZ=UTC0), so that formats with local times (zip's DOS times)
  * do not depend on the machine's zone. */
 void soak_os_utc_local_time(void);

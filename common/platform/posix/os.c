@@ -556,6 +556,11 @@ char **soak_os_environ(void)
 	return environ;
 }
 
+const char *soak_os_getenv(const char *name)
+{
+	return getenv(name);
+}
+
 void soak_os_utc_local_time(void)
 {
 	setenv("TZ", "UTC0", 1);

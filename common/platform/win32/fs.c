@@ -496,6 +496,16 @@ static int emit(struct walk *w, enum soak_fs_type type, const struct ent *in, un
 	return w->fn(w->ctx, &e, w->err);
 }
 
+/* 1 when h is a directory of the root's volume (check_dir) and the file id is that of was. */
+static int same_dir(const struct soak_fs_root *r, HANDLE h, const BY_HANDLE_FILE_INFORMATION *was)
+{
+	BY_HANDLE_FILE_INFORMATION bi;
+
+	return check_dir(r, h) == 0 && GetFileInformationByHandle(h, &bi) &&
+	       bi.dwVolumeSerialNumber == was->dwVolumeSerialNumber &&
+	       bi.nFileIndexHigh == was->nFileIndexHigh && bi.nFileIndexLow == was->nFileIndexLow;
+}
+
 /* 1 when the junction at full is a volume mount point (another file system). */
 static int is_mount(const char *full, DWORD tag)
 {
@@ -526,6 +536,7 @@ static int walk_dir(struct walk *w, HANDLE dh, size_t plen, int depth)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct ent *in = &v[i];
+		BY_HANDLE_FILE_INFORMATION id;
 		char *full;
 		size_t len;
 		HANDLE ch;
@@ -574,7 +585,7 @@ static int walk_dir(struct walk *w, HANDLE dh, size_t plen, int depth)
 				goto out;
 			continue;
 		}
-		if (check_dir(w->r, ch) < 0) {
+		if (check_dir(w->r, ch) < 0 || !GetFileInformationByHandle(ch, &id)) {
 			int e = errno;
 			CloseHandle(ch);
 			free(full);
@@ -584,13 +595,31 @@ static int walk_dir(struct walk *w, HANDLE dh, size_t plen, int depth)
 				goto out;
 			continue;
 		}
+		/*
+		 * Not held during the callback: it may rename or remove the directory (the
+		 * cache moves a staged tree into place), which our handle, not shared for
+		 * delete, would refuse (a sharing violation, EBUSY). To go on into it, it is
+		 * opened again the same way (FILE_FLAG_OPEN_REPARSE_POINT, check_dir) and
+		 * must be the very directory checked above (volume and file index): a link
+		 * or another directory put there meanwhile is never entered.
+		 */
+		CloseHandle(ch);
 		rc = emit(w, SOAK_FS_DIR, in, 0755, NULL);
 		if (rc == 0) {
+			ch = open_full(full, DIR_ACCESS, SHARE_HOLD, OPEN_FLAGS);
+			if (ch == INVALID_HANDLE_VALUE || !same_dir(w->r, ch, &id)) {
+				if (ch != INVALID_HANDLE_VALUE)
+					CloseHandle(ch);
+				free(full);
+				if (emit(w, SOAK_FS_SKIP, in, 0755, "changed during the walk") < 0)
+					goto out;
+				continue;
+			}
 			w->dir = full;
 			rc = walk_dir(w, ch, len, depth + 1);
 			w->dir = parent_dir;
+			CloseHandle(ch);
 		}
-		CloseHandle(ch);
 		free(full);
 		if (rc < 0)
 			goto out;

@@ -1445,6 +1445,58 @@ int soak_os_unsetenv(const char *name)
 	return soak_os_setenv(name, "");
 }
 
+/*
+ * getenv() gives the ANSI code page's bytes: the UTF-8 value of _wgetenv is kept
+ * in a small list, one entry per name and value seen, never freed (a pointer
+ * returned stays valid after the variable changes); a lock guards the list.
+ */
+struct env_val {
+	struct env_val *next;
+	char *name, *value;
+};
+static struct env_val *env_vals;
+static SRWLOCK env_lock = SRWLOCK_INIT;
+
+const char *soak_os_getenv(const char *name)
+{
+	wchar_t *wn = soak_w32_utf16(name, (size_t)-1);
+	const wchar_t *wv;
+	const char *ret = NULL;
+	struct env_val *e;
+	char *v;
+
+	if (!wn)
+		return NULL;
+	AcquireSRWLockExclusive(&env_lock);
+	wv = _wgetenv(wn);
+	v = wv ? soak_w32_utf8(wv, (size_t)-1) : NULL;
+	free(wn);
+	if (v) {
+		for (e = env_vals; e; e = e->next)
+			if (!strcmp(e->name, name) && !strcmp(e->value, v))
+				break;
+		if (e) {
+			free(v);
+			ret = e->value;
+		} else if ((e = malloc(sizeof(*e))) && (e->name = strdup(name))) {
+			e->value = v;
+			e->next = env_vals;
+			env_vals = e;
+			ret = v;
+		} else {
+			free(e);
+			free(v);
+		}
+	}
+	ReleaseSRWLockExclusive(&env_lock);
+	return ret;
+}
+
+wchar_t *soak_os_utf16(const char *s)
+{
+	return soak_w32_utf16(s, (size_t)-1);
+}
+
 void soak_os_utc_local_time(void)
 {
 	_putenv("TZ=UTC0");
