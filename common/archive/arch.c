@@ -18,6 +18,7 @@ struct soak_archive_writer {
 
 struct soak_archive_reader {
 	struct archive *a;
+	int fd; /* opened through os.h, so any UTF-8 path opens on every OS */
 	char *path;
 	char *name; /* the current entry's path without "./" */
 };
@@ -290,6 +291,7 @@ int soak_archive_reader_open(struct soak_archive_reader **out, const char *path,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	r->fd = -1;
 	r->path = strdup(path);
 	r->a = archive_read_new();
 	if (!r->path || !r->a) {
@@ -298,7 +300,12 @@ int soak_archive_reader_open(struct soak_archive_reader **out, const char *path,
 	}
 	archive_read_support_filter_all(r->a);
 	archive_read_support_format_all(r->a);
-	if (archive_read_open_filename(r->a, path, 65536) != ARCHIVE_OK) {
+	if ((r->fd = soak_os_open(path, SOAK_O_RDONLY, 0)) < 0) {
+		soak_err_errno(err, SOAK_EXIT_INPUT, errno, "cannot open '%s'", path);
+		soak_archive_reader_close(r);
+		return -1;
+	}
+	if (archive_read_open_fd(r->a, r->fd, 65536) != ARCHIVE_OK) {
 		lib_err(r->a, err, SOAK_EXIT_INPUT, "cannot read archive", path);
 		soak_archive_reader_close(r);
 		return -1;
@@ -382,6 +389,8 @@ void soak_archive_reader_close(struct soak_archive_reader *r)
 		return;
 	if (r->a)
 		archive_read_free(r->a);
+	if (r->fd >= 0)
+		soak_os_close(r->fd);
 	free(r->name);
 	free(r->path);
 	free(r);

@@ -87,11 +87,19 @@ assert_eq "$(find "$S/logs" -type f | wc -l)" 5 "logs untouched by --keep '*.txt
 
 # --- compress after an age: zstd beside the file, its mtime kept ---
 make_soak "$S"
+# only files of 1 KiB and more that zstd makes smaller are compressed: these are
+yes 'log of iteration 1' | head -n 200 >"$S/logs/iter-000001.log"
+yes 'old notes' | head -n 200 >"$S/old notes.txt"
+touch -d '9 days ago' "$S/logs/iter-000001.log"
+touch -d '30 days ago' "$S/old notes.txt"
+want=$(cat "$S/logs/iter-000001.log")
 m1=$(stat -c %Y "$S/logs/iter-000001.log")
 wrun 0 soak-clean --compress-after 8d "$WS"
 assert_no_file "$S/logs/iter-000001.log"
 assert_file "$S/logs/iter-000001.log.zst"
-assert_eq "$(zstd -dc "$S/logs/iter-000001.log.zst" 2>&1)" "log of iteration 1" "decompressed log"
+assert_eq "$(zstd -dc "$S/logs/iter-000001.log.zst" 2>&1)" "$want" "decompressed log"
+# a small file stays as it is (it would grow)
+assert_file "$S/logs/iter-000002.log"
 assert_eq "$(stat -c %Y "$S/logs/iter-000001.log.zst")" "$m1" "mtime of the compressed log"
 assert_file "$S/logs/iter-000003.log"
 assert_file "$S/old notes.txt.zst"
