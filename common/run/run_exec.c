@@ -81,17 +81,6 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 			run_io_fail(r, &err);
 		return 0;
 	}
-	/* a first look at once (posix_spawn returns after the exec): an iteration that
-	 * ends before the first sample still has the tree's figures */
-	if (c->sample_ms > 0) {
-		struct soak_res s;
-
-		if (soak_res_tree(soak_proc_pid(p), &s, &err) == 0 && s.procs > 0 &&
-		    s.rss_bytes > 0) {
-			soak_res_peak(&r->iter_peak, &s);
-			r->iter_sampled = 1;
-		}
-	}
 	for (;;) {
 		int64_t now = soak_mono_ms(), slice = -1;
 		int rc;

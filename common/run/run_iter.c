@@ -241,13 +241,12 @@ int run_iter(struct runner *r, long long n)
 	}
 	kpi = read_kpis(kpi_path, warnings);
 	free(kpi_path);
-	if (soak_disk_free(r->dir, &disk_free, &disk_total, &err) < 0)
-		disk_free = 0;
-	/* /proc/meminfo is read at each sample; without one yet, or without sampling, here */
-	if (c->sample_ms > 0 && r->mem_avail > 0)
+	soak_disk_free(r->dir, &disk_free, &disk_total, &err);
+	/* /proc/meminfo is read at each sample; without sampling, here */
+	if (c->sample_ms > 0)
 		mem_avail = r->mem_avail;
-	else if (soak_host_mem_avail(&mem_avail, &err) < 0)
-		mem_avail = 0;
+	else
+		soak_host_mem_avail(&mem_avail, &err);
 
 	run_record_time(rec, "start", start_wall);
 	run_record_time(rec, "end", end_wall);
@@ -271,9 +270,8 @@ int run_iter(struct runner *r, long long n)
 		cJSON_AddNumberToObject(rec, "open_fds", (double)r->iter_peak.open_fds);
 		cJSON_AddNumberToObject(rec, "procs", (double)r->iter_peak.procs);
 	}
-	/* null, not 0, for what could not be measured */
-	soak_json_add_num_or_null(rec, "free_disk_bytes", disk_free > 0, (double)disk_free);
-	soak_json_add_num_or_null(rec, "mem_avail_bytes", mem_avail > 0, (double)mem_avail);
+	cJSON_AddNumberToObject(rec, "free_disk_bytes", (double)disk_free);
+	cJSON_AddNumberToObject(rec, "mem_avail_bytes", (double)mem_avail);
 	if (kpi)
 		cJSON_AddItemToObject(rec, "kpi", kpi);
 	if (x.log_bytes > 0 && log_rel[0])
