@@ -39,3 +39,22 @@ int soak_os_remove_tree(const char *path)
 	}
 	return rc;
 }
+
+int soak_os_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ptrdiff_t w = soak_os_write(fd, p, n);
+
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}

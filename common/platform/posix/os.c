@@ -108,25 +108,6 @@ ptrdiff_t soak_os_write(int fd, const void *buf, size_t n)
 	return r;
 }
 
-int soak_os_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = soak_os_write(fd, p, n);
-
-		if (w < 0)
-			return -1;
-		if (w == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 ptrdiff_t soak_os_pread(int fd, void *buf, size_t n, uint64_t offset)
 {
 	ssize_t r;

@@ -32,11 +32,7 @@
 #define IO_REPARSE_TAG_MOUNT_POINT 0xA0000003L
 #endif
 
-/* FILE_DISPOSITION_INFO_EX and FILE_RENAME_INFO with flags (Windows 10 1607). */
-#define DISPOSITION_INFO_EX 21
-#define DISPOSITION_DELETE 0x1
-#define DISPOSITION_POSIX 0x2
-#define DISPOSITION_IGNORE_RO 0x10
+/* FILE_RENAME_INFO with flags (Windows 10 1607). */
 #define RENAME_INFO_EX 22
 #define RENAME_REPLACE 0x1
 #define RENAME_POSIX 0x2
@@ -1031,39 +1027,6 @@ int soak_fs_set_mtime(struct soak_fs_root *r, const char *path, int64_t mtime_ns
 	return rc;
 }
 
-/* Delete the name open at h (opened with DELETE), POSIX semantics where available. */
-static int delete_handle(HANDLE h)
-{
-	struct {
-		ULONG flags;
-	} ex = {DISPOSITION_DELETE | DISPOSITION_POSIX | DISPOSITION_IGNORE_RO};
-	FILE_DISPOSITION_INFO d = {TRUE};
-
-	if (SetFileInformationByHandle(h, (FILE_INFO_BY_HANDLE_CLASS)DISPOSITION_INFO_EX, &ex,
-	                               sizeof(ex)))
-		return 0;
-	if (GetLastError() == ERROR_DIR_NOT_EMPTY)
-		return soak_w32_fail();
-	if (SetFileInformationByHandle(h, FileDispositionInfo, &d, sizeof(d)))
-		return 0;
-	if (GetLastError() == ERROR_ACCESS_DENIED) {
-		FILE_BASIC_INFO b;
-
-		/* a read-only directory or file: make it writable and try again */
-		if (GetFileInformationByHandleEx(h, FileBasicInfo, &b, sizeof(b)) &&
-		    (b.FileAttributes & FILE_ATTRIBUTE_READONLY)) {
-			DWORD a = b.FileAttributes & ~(DWORD)FILE_ATTRIBUTE_READONLY;
-			memset(&b, 0, sizeof(b));
-			b.FileAttributes = a ? a : FILE_ATTRIBUTE_NORMAL;
-			if (SetFileInformationByHandle(h, FileBasicInfo, &b, sizeof(b)) &&
-			    SetFileInformationByHandle(h, FileDispositionInfo, &d, sizeof(d)))
-				return 0;
-		}
-		SetLastError(ERROR_ACCESS_DENIED);
-	}
-	return soak_w32_fail();
-}
-
 #define DEL_ACCESS (DELETE | DIR_ACCESS | FILE_WRITE_ATTRIBUTES)
 
 int soak_fs_rmdir(struct soak_fs_root *r, const char *path)
@@ -1088,7 +1051,7 @@ int soak_fs_rmdir(struct soak_fs_root *r, const char *path)
 		errno = ENOTDIR; /* rmdir(2) of a link or a file */
 		rc = -1;
 	} else {
-		rc = delete_handle(h);
+		rc = soak_w32_delete_handle(h);
 	}
 	CloseHandle(h);
 	chain_close(&c);
@@ -1235,7 +1198,7 @@ int soak_fs_rename(struct soak_fs_root *from, const char *from_path, struct soak
 					errno = ENOTEMPTY;
 				goto out;
 			}
-			if (delete_handle(t) < 0)
+			if (soak_w32_delete_handle(t) < 0)
 				goto out;
 		}
 		CloseHandle(t);
@@ -1288,7 +1251,7 @@ static void remove_at(struct soak_fs_root *r, const char *dir, const char *name,
 	if (!(bi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ||
 	    (bi.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
 		/* a file, or a link of any kind: the name itself goes, never a target */
-		if (delete_handle(h) < 0 && !*first)
+		if (soak_w32_delete_handle(h) < 0 && !*first)
 			*first = errno;
 		goto done;
 	}
@@ -1310,7 +1273,7 @@ static void remove_at(struct soak_fs_root *r, const char *dir, const char *name,
 	for (size_t i = 0; i < n; i++)
 		remove_at(r, full, v[i].name, depth + 1, first);
 	ents_free(v, n);
-	if (delete_handle(h) < 0 && errno != ENOENT && !*first)
+	if (soak_w32_delete_handle(h) < 0 && errno != ENOENT && !*first)
 		*first = errno;
 done:
 	CloseHandle(h);

@@ -116,12 +116,6 @@ struct reparse {
 	} u;
 };
 
-/* FILE_DISPOSITION_INFO_EX (Windows 10 1607), absent from older mingw-w64 headers. */
-#define DISPOSITION_INFO_EX 21
-#define DISPOSITION_DELETE 0x1
-#define DISPOSITION_POSIX 0x2
-#define DISPOSITION_IGNORE_RO 0x10
-
 static HANDLE fd_handle(int fd)
 {
 	intptr_t h;
@@ -319,25 +313,6 @@ ptrdiff_t soak_os_write(int fd, const void *buf, size_t n)
 	if (!WriteFile(h, buf, (DWORD)(n > IO_MAX ? IO_MAX : n), &put, o))
 		return soak_w32_fail();
 	return (ptrdiff_t)put;
-}
-
-int soak_os_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ptrdiff_t w = soak_os_write(fd, p, n);
-
-		if (w < 0)
-			return -1;
-		if (w == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 ptrdiff_t soak_os_pread(int fd, void *buf, size_t n, uint64_t offset)
@@ -765,26 +740,6 @@ FILE *soak_os_fopen(const char *path, const char *mode)
 	return f;
 }
 
-/* Delete the name open at h; POSIX semantics (the name goes at once, even while the
- * file is open elsewhere, and a read-only file too) where the file system has them. */
-static int delete_handle(HANDLE h)
-{
-	struct {
-		ULONG flags;
-	} ex = {DISPOSITION_DELETE | DISPOSITION_POSIX | DISPOSITION_IGNORE_RO};
-	FILE_DISPOSITION_INFO d = {TRUE};
-
-	if (SetFileInformationByHandle(h, (FILE_INFO_BY_HANDLE_CLASS)DISPOSITION_INFO_EX, &ex,
-	                               sizeof(ex)))
-		return 0;
-	if (SetFileInformationByHandle(h, FileDispositionInfo, &d, sizeof(d)))
-		return 0;
-	if (GetLastError() == ERROR_ACCESS_DENIED && set_readonly(h, 0200) == 0 &&
-	    SetFileInformationByHandle(h, FileDispositionInfo, &d, sizeof(d)))
-		return 0;
-	return soak_w32_fail();
-}
-
 int soak_os_unlink(const char *path)
 {
 	BY_HANDLE_FILE_INFORMATION bi;
@@ -801,7 +756,7 @@ int soak_os_unlink(const char *path)
 	if ((bi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
 	    !NAME_SURROGATE(reparse_tag(h, bi.dwFileAttributes)))
 		return close_fail(h, EISDIR);
-	rc = delete_handle(h);
+	rc = soak_w32_delete_handle(h);
 	CloseHandle(h);
 	return rc;
 }

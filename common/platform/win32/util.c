@@ -312,3 +312,36 @@ int soak_w32_is_wine(void)
 
 	return ntdll && GetProcAddress(ntdll, "wine_get_version") != NULL;
 }
+
+/* Delete the name open at h (opened with DELETE), POSIX semantics where available. */
+int soak_w32_delete_handle(HANDLE h)
+{
+	struct {
+		ULONG flags;
+	} ex = {DISPOSITION_DELETE | DISPOSITION_POSIX | DISPOSITION_IGNORE_RO};
+	FILE_DISPOSITION_INFO d = {TRUE};
+
+	if (SetFileInformationByHandle(h, (FILE_INFO_BY_HANDLE_CLASS)DISPOSITION_INFO_EX, &ex,
+	                               sizeof(ex)))
+		return 0;
+	if (GetLastError() == ERROR_DIR_NOT_EMPTY)
+		return soak_w32_fail();
+	if (SetFileInformationByHandle(h, FileDispositionInfo, &d, sizeof(d)))
+		return 0;
+	if (GetLastError() == ERROR_ACCESS_DENIED) {
+		FILE_BASIC_INFO b;
+
+		/* a read-only directory or file: make it writable and try again */
+		if (GetFileInformationByHandleEx(h, FileBasicInfo, &b, sizeof(b)) &&
+		    (b.FileAttributes & FILE_ATTRIBUTE_READONLY)) {
+			DWORD a = b.FileAttributes & ~(DWORD)FILE_ATTRIBUTE_READONLY;
+			memset(&b, 0, sizeof(b));
+			b.FileAttributes = a ? a : FILE_ATTRIBUTE_NORMAL;
+			if (SetFileInformationByHandle(h, FileBasicInfo, &b, sizeof(b)) &&
+			    SetFileInformationByHandle(h, FileDispositionInfo, &d, sizeof(d)))
+				return 0;
+		}
+		SetLastError(ERROR_ACCESS_DENIED);
+	}
+	return soak_w32_fail();
+}

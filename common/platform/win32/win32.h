@@ -65,4 +65,17 @@ int soak_w32_is_wine(void);
  */
 HANDLE soak_w32_sig_event(void);
 
+/* FILE_DISPOSITION_INFO_EX (Windows 10 1607), absent from older mingw-w64 headers. */
+#define DISPOSITION_INFO_EX 21
+#define DISPOSITION_DELETE 0x1
+#define DISPOSITION_POSIX 0x2
+#define DISPOSITION_IGNORE_RO 0x10
+
+/*
+ * Delete the name open at h (opened with DELETE): POSIX semantics (the name
+ * goes at once, even while open elsewhere) where the file system has them; a
+ * read-only file or directory is made writable first. 0, or -1 with errno.
+ */
+int soak_w32_delete_handle(HANDLE h);
+
 #endif
