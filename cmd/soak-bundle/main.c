@@ -90,7 +90,7 @@ static const struct soak_subcmd cmds[] = {
 
 static int source_date_epoch(int *have, int64_t *epoch)
 {
-	const char *s = getenv("SOURCE_DATE_EPOCH");
+	const char *s = soak_os_getenv("SOURCE_DATE_EPOCH");
 	struct soak_err err = {0};
 	long long v;
 

@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 	o.full_parse = soak_conf_flag(&c, "full-parse");
 	o.version = SOAK_VERSION;
 	o.now_ms = soak_wall_ms();
-	sde = getenv("SOURCE_DATE_EPOCH");
+	sde = soak_os_getenv("SOURCE_DATE_EPOCH");
 	if (sde && *sde) {
 		long long v;
 

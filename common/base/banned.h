@@ -37,5 +37,12 @@
 #define atol(x) SOAK_BANNED(atol)
 #undef gets
 #define gets(x) SOAK_BANNED(gets)
+/* the ANSI code page's bytes on Windows: soak_os_getenv (platform/os.h); a
+ * program that stands alone, without the platform layer, defines
+ * SOAK_BANNED_KEEP_GETENV */
+#ifndef SOAK_BANNED_KEEP_GETENV
+#undef getenv
+#define getenv(x) SOAK_BANNED(getenv)
+#endif
 
 #endif

@@ -66,12 +66,15 @@ int soak_cache_tmpfile(const char *dir, const char *what, char **path, int *fd,
 
 int soak_cache_anon_file(int *fd, struct soak_err *err)
 {
-	const char *dir = soak_os_getenv("TMPDIR");
-	char *path;
+	char *dir = soak_os_tmpdir(), *path;
+	int rc;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if (soak_cache_tmpfile(dir, "soak-cache", &path, fd, err))
+	if (!dir)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno,
+		                      "cannot find the directory for temporary files");
+	rc = soak_cache_tmpfile(dir, "soak-cache", &path, fd, err);
+	free(dir);
+	if (rc)
 		return -1;
 	soak_os_unlink(path);
 	free(path);

@@ -210,13 +210,6 @@ static const struct soak_cache_store_ops http_ops = {
     h_fetch, h_put, h_del, h_list, NULL, h_close,
 };
 
-static char *system_tmp(void)
-{
-	const char *d = soak_os_getenv("TMPDIR");
-
-	return strdup(d && *d ? d : "/tmp");
-}
-
 int soak_cache_store_http_open(const struct soak_cache_opts *o, const char *url,
                                struct soak_cache_store **out, struct soak_err *err)
 {
@@ -236,7 +229,7 @@ int soak_cache_store_http_open(const struct soak_cache_opts *o, const char *url,
 	r->base = malloc(n + 2);
 	if (r->base)
 		snprintf(r->base, n + 2, "%s%s", url, n && url[n - 1] == '/' ? "" : "/");
-	s->tmpdir = system_tmp();
+	s->tmpdir = soak_os_tmpdir();
 	if (r->base) {
 		/* no password or token in messages */
 		struct soak_buf shown;

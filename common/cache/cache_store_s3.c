@@ -378,7 +378,7 @@ int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
 	const char *id = soak_os_getenv("AWS_ACCESS_KEY_ID"),
 	           *secret = soak_os_getenv("AWS_SECRET_ACCESS_KEY");
 	const char *token = soak_os_getenv("AWS_SESSION_TOKEN"), *region = o->s3_region;
-	const char *rest = spec + 5, *slash = strchr(rest, '/'), *tmp = soak_os_getenv("TMPDIR");
+	const char *rest = spec + 5, *slash = strchr(rest, '/');
 	char *bucket, *endpoint, *scheme_end, *prefix;
 	struct soak_cache_store *s;
 	struct s3 *b;
@@ -453,7 +453,7 @@ int soak_cache_store_s3_open(const struct soak_cache_opts *o, const char *spec,
 	if (token && *token)
 		b->token_hdr = fmt("x-amz-security-token: %s", token);
 	s->desc = fmt("s3://%s/%s", bucket, b->prefix ? b->prefix : "");
-	s->tmpdir = strdup(tmp && *tmp ? tmp : "/tmp");
+	s->tmpdir = soak_os_tmpdir();
 	free(endpoint);
 	free(bucket);
 	if (!b->prefix || !b->list_base || !b->obj_base || !b->sigv4 || !b->userpwd || !s->desc ||

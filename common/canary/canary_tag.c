@@ -242,7 +242,7 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 {
 	struct soak_buf out;
 	char line[512], ref[1100], tmpl[4200], rev[1100];
-	const char *tmpdir = getenv("TMPDIR");
+	char *tmpdir = NULL;
 	int code, fd = -1, rc = -1;
 	size_t len = strlen(message);
 
@@ -309,8 +309,12 @@ int soak_canary_tag(const struct soak_canary_tag_opts *o, const char *message,
 		rc = 0;
 		goto out;
 	}
-	snprintf(tmpl, sizeof(tmpl), "%s/soak-canary-tag.XXXXXX",
-	         tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!(tmpdir = soak_os_tmpdir())) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno,
+		               "cannot find the directory for temporary files");
+		goto out;
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/soak-canary-tag.XXXXXX", tmpdir);
 	fd = soak_os_mkstemp(tmpl);
 	if (fd < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot create '%s'", tmpl);
@@ -365,6 +369,7 @@ out:
 		soak_os_close(fd);
 	if (tmpl[0])
 		soak_os_unlink(tmpl);
+	free(tmpdir);
 	soak_buf_free(&out);
 	return rc;
 }

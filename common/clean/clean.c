@@ -298,18 +298,20 @@ int soak_clean_step_log(const char *path, char *step, size_t n, long long *itera
 int soak_clean_check_root(const char *dir, int force, struct soak_err *err)
 {
 	static const char *const marks[] = {"run.json", "summary.json", "metrics.jsonl"};
-	const char *home = getenv("HOME");
-	char *real = soak_fs_realpath(dir), *rh;
+	char *real = soak_fs_realpath(dir), *home, *rh;
 	int found = 0;
 
 	if (!real)
 		return soak_err_errno(err, errno == ENOENT ? SOAK_EXIT_INPUT : SOAK_EXIT_ENV, errno,
 		                      "cannot open '%s'", dir);
-	if (!strcmp(real, "/")) {
+	if (real[soak_os_path_root_len(real)] == 0) {
 		free(real);
-		return soak_err_set(err, SOAK_EXIT_USAGE, "refusing to clean '%s': it is '/'", dir);
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "refusing to clean '%s': it is the root of a file system", dir);
 	}
+	home = soak_os_home();
 	rh = home && *home ? soak_fs_realpath(home) : NULL;
+	free(home);
 	if (rh && !force) {
 		size_t l = strlen(real);
 		if (!strcmp(real, rh) ||

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "os.h"
 #include "json.h"
 #include "jsonl.h"
 #include "exitcode.h"
@@ -312,7 +313,7 @@ static int parse_env(struct soak_conf *c, struct soak_err *err)
 		if ((o->flags & SOAK_OPT_CLI_ONLY) || c->v[i].src != SOAK_SRC_NONE)
 			continue;
 		env_name(o->name, name, sizeof(name));
-		val = getenv(name);
+		val = soak_os_getenv(name);
 		/* unset and empty are the same: an action passes "" for an input not given */
 		if (!val || !*val)
 			continue;
@@ -555,7 +556,7 @@ static int replay_item(struct soak_conf *c, size_t i, const char *text, const ch
 
 	if (!(c->opts[i].flags & SOAK_OPT_ENV_VALUES) || strchr(text, '='))
 		return set_text(c, i, text, SOAK_SRC_REPLAY, from, err);
-	val = getenv(text);
+	val = soak_os_getenv(text);
 	if (!val) {
 		if (soak_buf_addf(missing, "%s'%s'", missing->len ? ", " : "", text) < 0)
 			return soak_err_set(err, SOAK_EXIT_USAGE, "%s: too many variables missing",
@@ -687,7 +688,7 @@ int soak_conf_parse(struct soak_conf *c, const char *prog, const struct soak_opt
 			goto fail;
 		ci = find_long(c, "config", 6);
 		if (ci >= 0 && c->v[ci].src == SOAK_SRC_NONE) {
-			const char *env = getenv("SOAK_CONFIG");
+			const char *env = soak_os_getenv("SOAK_CONFIG");
 			if (env && *env &&
 			    set_text(c, (size_t)ci, env, SOAK_SRC_ENV, "SOAK_CONFIG", err) < 0)
 				goto fail;

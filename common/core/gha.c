@@ -12,7 +12,7 @@
 
 int soak_gha_active(void)
 {
-	const char *v = getenv("GITHUB_ACTIONS");
+	const char *v = soak_os_getenv("GITHUB_ACTIONS");
 
 	return v && !strcmp(v, "true");
 }
@@ -24,7 +24,7 @@ static const char *gha_file(const char *var)
 
 	if (!soak_gha_active())
 		return NULL;
-	v = getenv(var);
+	v = soak_os_getenv(var);
 	return v && *v ? v : NULL;
 }
 

@@ -123,6 +123,12 @@ char *soak_os_realpath(const char *path);
 char *soak_os_getcwd(void);
 /* The home directory of the user (HOME, USERPROFILE, the password database). */
 char *soak_os_home(void);
+/*
+ * The directory for temporary files, malloc'ed: TMPDIR when set, else /tmp on
+ * POSIX; on Windows the system's (TMP, TEMP, USERPROFILE, the Windows directory:
+ * GetTempPath2W/GetTempPathW) without its trailing separator. NULL with errno.
+ */
+char *soak_os_tmpdir(void);
 /* 1 for a path separator: '/', and on Windows '\\' too. */
 int soak_os_is_sep(int c);
 /* Make the entries of a directory durable (fsync on POSIX; nothing to do on Windows). */

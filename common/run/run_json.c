@@ -54,7 +54,7 @@ static cJSON *ci_facts(void)
 	    {"repository", "GITHUB_REPOSITORY"},
 	    {"event", "GITHUB_EVENT_NAME"},
 	};
-	const char *gha = getenv("GITHUB_ACTIONS");
+	const char *gha = soak_os_getenv("GITHUB_ACTIONS");
 	cJSON *o;
 
 	if (!gha || strcmp(gha, "true"))
@@ -62,7 +62,7 @@ static cJSON *ci_facts(void)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "provider", "github");
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		const char *v = getenv(vars[i][1]);
+		const char *v = soak_os_getenv(vars[i][1]);
 		if (v)
 			cJSON_AddStringToObject(o, vars[i][0], v);
 	}

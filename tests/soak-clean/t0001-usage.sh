@@ -42,7 +42,7 @@ assert_contains "$ERR" "soak-clean: cannot open 'nope': No such file or director
 
 # refused roots: '/', always; $HOME and a directory that is no soak directory, unless --force
 expect_exit 2 "$CLEAN" --dry-run --max-age 1000d /
-assert_contains "$ERR" "refusing to clean '/': it is '/'"
+assert_contains "$ERR" "refusing to clean '/': it is the root of a file system"
 expect_exit 2 "$CLEAN" --dry-run --force --max-age 1000d /
 assert_contains "$ERR" "refusing to clean '/'"
 mkdir -p home/me

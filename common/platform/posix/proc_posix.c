@@ -1300,7 +1300,7 @@ char *soak_proc_which(const char *argv0)
 		errno = eacces ? EACCES : ENOENT;
 		return NULL;
 	}
-	path = getenv("PATH");
+	path = (getenv)("PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	nlen = strlen(argv0);

@@ -1017,6 +1017,25 @@ static char *env_utf8(const wchar_t *name)
 	return v && *v ? soak_w32_utf8(v, (size_t)-1) : NULL;
 }
 
+char *soak_os_tmpdir(void)
+{
+	wchar_t w[MAX_PATH + 2];
+	DWORD n;
+	char *d;
+
+	if ((d = env_utf8(L"TMPDIR")))
+		return d;
+	n = GetTempPathW(MAX_PATH + 2, w);
+	if (n == 0 || n > MAX_PATH + 1) {
+		errno = n ? ENAMETOOLONG : soak_w32_errno(GetLastError());
+		return NULL;
+	}
+	/* "C:\Temp\" -> "C:\Temp"; a root ("C:\") keeps its separator */
+	if (n > 3 && (w[n - 1] == L'\\' || w[n - 1] == L'/'))
+		w[--n] = 0;
+	return soak_w32_utf8(w, n);
+}
+
 char *soak_os_home(void)
 {
 	char *h, *drive, *path, *s;

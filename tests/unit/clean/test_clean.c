@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "os.h"
 #include "check.h"
 #include "clean.h"
 #include "exitcode.h"
@@ -311,7 +312,7 @@ static void test_refuse(void)
 
 	CHECK_INT(soak_clean_check_root("/", 1, &err), -1);
 	CHECK_INT(err.code, SOAK_EXIT_USAGE);
-	CHECK_STR(err.msg, "refusing to clean '/': it is '/'");
+	CHECK_STR(err.msg, "refusing to clean '/': it is the root of a file system");
 	snprintf(dir, sizeof(dir), "%s/tmp", root);
 	CHECK_INT(soak_clean_check_root(dir, 0, &err), -1);
 	CHECK_INT(err.code, SOAK_EXIT_USAGE);
@@ -329,7 +330,7 @@ static void test_refuse(void)
 int main(void)
 {
 	char cmd[512];
-	const char *t = getenv("TMPDIR");
+	const char *t = soak_os_getenv("TMPDIR");
 
 	snprintf(root, sizeof(root), "%s/test_clean.XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(root)) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "os.h"
 #include "check.h"
 #include "proc.h"
 #include "sig.h"
@@ -578,7 +579,7 @@ static void test_kill_pids(void)
 static void test_which(void)
 {
 	char *w = soak_proc_which("sh");
-	char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	char *saved = soak_os_getenv("PATH") ? strdup(soak_os_getenv("PATH")) : NULL;
 
 	CHECK(w != NULL);
 	if (w) {
