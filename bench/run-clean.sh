@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # soak-clean against what a user would run instead, in the same run on the same
 # machine, each contender on a fresh identical copy of one tree:
-#   tree      100,000 files in 1,000 directories (100 bytes each), ages mixed over
-#             1, 2, 3, 5, 10, 15, 30 and 60 days (+3 h, so no file sits on a day
-#             boundary and find's whole-day rounding agrees with 7d)
-#   age       soak-clean --max-age 7d   vs  find DIR -type f -mtime +7 -delete
-#             vs  a Python pathlib script (rglob, lstat, unlink)
+#   tree      100,000 files in 1,000 directories (100 bytes each), ages spread
+#             continuously over 0 to 14 days, except the 30 minutes either side
+#             of 7 days (the contenders run minutes apart and the files age)
+#   age       soak-clean --max-age 7d   vs  find DIR -type f -mmin +10080 -delete
+#             (the find rule that removes the same files; -mtime +7 rounds to
+#             whole days and keeps those under 8 days) vs  a Python pathlib script
 #   count     soak-clean --keep 'd*/f*=50000'  vs  find -printf | sort | xargs rm
 #             vs  a Python pathlib script (glob, sort by mtime, unlink the rest)
-# Every contender must leave the same number of files (checked). The median wall
-# time of REPS rounds is reported, with the ratios to soak-clean.
+# Every contender must leave the same files (the sorted list of what survives is
+# compared, file by file; a difference exits 1). Min and median wall time of REPS
+# alternating rounds are reported, with the ratios of the medians to soak-clean,
+# and the load average.
 # Usage: bench/run-clean.sh [REPS]     (default 5; BENCH_DIR sets the scratch place)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +27,8 @@ python3 - "$work/template" <<'PY'
 import os, sys, time
 root = sys.argv[1]
 now = time.time()
-ages = [1, 2, 3, 5, 10, 15, 30, 60]
+import random
+rng = random.Random(7)
 os.makedirs(root)
 with open(os.path.join(root, "run.json"), "w") as f:
     f.write('{"schema":"1.0","run_id":"bench"}\n')
@@ -37,7 +41,10 @@ for d in range(1000):
         fd = os.open(p, os.O_WRONLY | os.O_CREAT, 0o644)
         os.write(fd, data)
         os.close(fd)
-        t = now - (ages[(d * 7 + i) % len(ages)] * 86400 + 3 * 3600 + i)
+        age = rng.uniform(0, 14 * 86400)
+        while abs(age - 7 * 86400) < 1800:
+            age = rng.uniform(0, 14 * 86400)
+        t = now - age
         os.utime(p, (t, t))
 PY
 
@@ -61,7 +68,9 @@ PY
 
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+minimum() { sort -n | head -n 1; }
 left=""
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # run NAME CMD...: copy the template to $work/t, time CMD (with $work/t as DIR), check the count
 run()
@@ -74,20 +83,26 @@ run()
 	s=$(now)
 	"$@" >/dev/null
 	e=$(now)
-	n=$(find "$work/t" -type f | wc -l)
-	if [[ -n $left && $n != "$left" ]]; then
-		echo "run-clean: $name left $n files, expected $left" >&2
+	(cd "$work/t" && find . -type f | LC_ALL=C sort) >"$work/left.$name"
+	if [[ -n $left ]] && ! cmp -s "$work/left.$name" "$left"; then
+		echo "run-clean: $name left other files than ${left##*.}:" >&2
+		diff "$left" "$work/left.$name" | head -n 5 >&2
 		exit 1
 	fi
-	left=$n
+	[[ -n $left ]] || left=$work/left.$name
 	echo "$e - $s" | bc -l >>"$work/$name.times"
 }
 
 keep=50000
 for r in $(seq "$reps"); do
 	left=""
-	run age-soak "$bin/soak-clean" -q --max-age 7d "$work/t"
-	run age-find find "$work/t" -type f -mtime +7 -delete
+	if ((r % 2)); then
+		run age-soak "$bin/soak-clean" -q --max-age 7d "$work/t"
+		run age-find find "$work/t" -type f -mmin +10080 -delete
+	else
+		run age-find find "$work/t" -type f -mmin +10080 -delete
+		run age-soak "$bin/soak-clean" -q --max-age 7d "$work/t"
+	fi
 	run age-python python3 "$work/age.py" "$work/t"
 	left=""
 	run count-soak "$bin/soak-clean" -q --keep "d*/f*=$keep" "$work/t"
@@ -95,17 +110,19 @@ for r in $(seq "$reps"); do
 	run count-python python3 "$work/count.py" "$work/t" "$keep"
 done
 
-printf '%-8s %-32s %10s %10s\n' policy contender "median s" "vs soak"
+printf '%-8s %-32s %10s %10s %10s\n' policy contender "min s" "median s" "vs soak"
 for pol in age count; do
 	ms=$(median <"$work/$pol-soak.times")
 	for c in soak find python; do
 		m=$(median <"$work/$pol-$c.times")
 		case $c in
 		soak) label="soak-clean" ;;
-		find) [[ $pol == age ]] && label="find -mtime +7 -delete" || label="find|sort|xargs rm" ;;
+		find) [[ $pol == age ]] && label="find -mmin +10080 -delete" || label="find|sort|xargs rm" ;;
 		python) label="python3 pathlib" ;;
 		esac
-		printf '%-8s %-32s %10.3f %9.2fx\n' "$pol" "$label" "$m" "$(echo "$m / $ms" | bc -l)"
+		printf '%-8s %-32s %10.3f %10.3f %9.2fx\n' "$pol" "$label" "$(minimum <"$work/$pol-$c.times")" \
+			"$m" "$(echo "$m / $ms" | bc -l)"
 	done
 done
-echo "($reps rounds; 100,000 files in 1,000 directories; $(nproc) cpus; $(uname -sr))"
+echo "($reps rounds; 100,000 files in 1,000 directories; $(nproc) cpus; $(uname -sr);" \
+	"load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after)"

@@ -52,6 +52,8 @@ const struct soak_opt soak_bundle_cache_opts[] = {
 		"the archive's compression", 0, 0, 0},
 	{"compression-level", 0, SOAK_OPT_INT, "N", NULL,
 		"save: compression level (default: zstd 3, gzip 6)", 0, 1, 22},
+	{"window-log", 0, SOAK_OPT_INT, "N", "27",
+		"save: zstd window of 2^N bytes with long-distance matching (0: off)", 0, 0, 30},
 	{"threads", 0, SOAK_OPT_INT, "N", "0",
 		"save: zstd threads (0: one per CPU)", 0, 0, 256},
 	{"max-store-size", 0, SOAK_OPT_SIZE, "SIZE", "10GiB",
@@ -60,6 +62,8 @@ const struct soak_opt soak_bundle_cache_opts[] = {
 		"restore: refuse an entry whose files pass SIZE", 0, 0, 0},
 	{"max-ratio", 0, SOAK_OPT_DOUBLE, "N", "1000",
 		"restore: refuse an entry that expands more than N times", 0, 1, 1000000000},
+	{"max-memory", 0, SOAK_OPT_SIZE, "SIZE", "2GiB",
+		"restore: the largest zstd window to allocate", 0, 0, 0},
 	{"s3-endpoint", 0, SOAK_OPT_STRING, "URL", NULL,
 		"S3: the endpoint (default https://s3.REGION.amazonaws.com)", 0, 0, 0},
 	{"s3-region", 0, SOAK_OPT_STRING, "REGION", NULL,
@@ -274,6 +278,17 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 	else
 		return soak_usage_error("invalid compression '%s': expected 'zstd' or 'gzip'",
 		                        comp);
+	/* 0 is off; zstd's smallest window is 2^10 */
+	o.window_log = (int)soak_conf_int(c, "window-log");
+	if (o.window_log == 0)
+		o.window_log = -1;
+	else if (o.window_log < 10)
+		return soak_usage_error(
+		    "invalid value '%d' for 'window-log': expected 0 (off) or 10 to 30",
+		    o.window_log);
+	o.max_memory = soak_conf_bytes(c, "max-memory");
+	if (o.max_memory < 1024 * 1024)
+		return soak_usage_error("invalid value for 'max-memory': expected at least 1MiB");
 	if (split_lines(soak_conf_get(c, "path"), &paths) ||
 	    split_lines(soak_conf_get(c, "restore-keys"), &rk)) {
 		soak_error("out of memory");

@@ -41,6 +41,10 @@
 #include "err.h"
 
 #define SOAK_CACHE_KEY_MAX 512
+/* Saves: a 128 MiB window with long-distance matching finds the repeats of a
+ * tree whose regular files go in order of extension and size (see
+ * cache_tar_write.c); restores then need that window in memory. */
+#define SOAK_CACHE_WINDOW_LOG 27
 
 enum soak_cache_compression {
 	SOAK_CACHE_ZSTD, /* actions/cache's default; read also with a 1 GiB window (--long=30) */
@@ -61,12 +65,15 @@ struct soak_cache_opts {
 	const char *const *paths; /* patterns: globs, "~", "!" to exclude; as actions/cache */
 	size_t npaths;
 	enum soak_cache_compression compression;
-	int level;   /* compression level; 0: 3 for zstd, 6 for gzip */
-	int threads; /* zstd worker threads; 0: one per CPU */
+	int level;      /* compression level; 0: 3 for zstd, 6 for gzip */
+	int window_log; /* zstd: a 2^N-byte window with long-distance matching (10 to
+	                 * 30); 0: SOAK_CACHE_WINDOW_LOG; -1: the level's own window */
+	int threads;    /* zstd worker threads; 0: one per CPU */
 	int cross_os;
 	uint64_t max_store_size; /* local store: the budget, least recently used out; 0: none */
 	uint64_t max_size;       /* extraction: at most this many bytes of files */
 	double max_ratio;        /* extraction: at most this many bytes out per byte in */
+	uint64_t max_memory;     /* extraction: the largest zstd window; 0: 2 GiB */
 	const char *s3_endpoint; /* "https://s3.REGION.amazonaws.com" when NULL */
 	const char *s3_region;
 	int s3_path_style;

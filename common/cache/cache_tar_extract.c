@@ -5,12 +5,15 @@
 #include <pthread.h>
 #include <archive.h>
 #include <archive_entry.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader */
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "cache_int.h"
 #include "cache_tar_int.h"
 #include "exitcode.h"
 #include "os.h"
+#include "parse.h"
 #include "banned.h"
 
 /* The thread that reads the archive and hands on, to the extracting thread,
@@ -24,8 +27,42 @@ struct feeder {
 	pthread_t t;
 	int started;
 	uint64_t total;      /* bytes read */
-	struct soak_err err; /* reading failed: SOAK_EXIT_ENV */
+	int max_window;      /* zstd: the log of the largest window accepted */
+	uint64_t max_memory; /* what the user allows (0: the default) */
+	struct soak_err err; /* reading failed, or a window too large: SOAK_EXIT_ENV */
 };
+
+/* The log of the largest zstd window max_memory bytes hold (0: 2^31). */
+static int window_limit(uint64_t max_memory)
+{
+	int wl = ZSTD_WINDOWLOG_MIN;
+
+	if (!max_memory)
+		return ZSTD_WINDOW_LOG_MAX;
+	while (wl < ZSTD_WINDOW_LOG_MAX && (2ull << wl) <= max_memory)
+		wl++;
+	return wl;
+}
+
+/* The frame at src needs a window above the limit: an error of the environment
+ * (this machine's memory, or the user's limit), not damage. */
+static int window_refused(struct feeder *f, const char *src, size_t n)
+{
+	ZSTD_frameHeader h;
+	char need[32], allow[32];
+	const char *by = f->max_memory ? "--max-memory" : "the default";
+
+	soak_format_size(1ull << f->max_window, allow, sizeof(allow));
+	if (ZSTD_getFrameHeader(&h, src, n) == 0 && h.frameType == ZSTD_frame)
+		return soak_err_set(&f->err, SOAK_EXIT_ENV,
+		                    "the archive needs a zstd window of %s; %s allows %s "
+		                    "(raise --max-memory to restore it)",
+		                    soak_format_size(h.windowSize, need, sizeof(need)), by, allow);
+	return soak_err_set(&f->err, SOAK_EXIT_ENV,
+	                    "the archive needs a zstd window above %s, which %s allows "
+	                    "(raise --max-memory to restore it)",
+	                    allow, by);
+}
 
 static int feed_read(struct feeder *f, char *dst, size_t n, ptrdiff_t *got)
 {
@@ -55,6 +92,12 @@ static int feed_zstd(struct feeder *f, const char *src, size_t n, char **slot, s
 		out.pos = *fill;
 		ipos = in.pos;
 		r = ZSTD_decompressStream(f->z, &out, &in);
+		if (ZSTD_isError(r) &&
+		    ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge) {
+			window_refused(f, src + ipos, n - ipos);
+			*bad = f->err;
+			return -1;
+		}
 		if (ZSTD_isError(r))
 			return soak_err_set(bad, SOAK_EXIT_INPUT, "zstd: %s", ZSTD_getErrorName(r));
 		/* a call that only found the output full again says nothing of the frame */
@@ -522,7 +565,9 @@ int soak_cache_tar_extract(const struct soak_cache_opts *o, const struct soak_ca
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto out;
 		}
-		ZSTD_DCtx_setParameter(r.f.z, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
+		r.f.max_memory = o->max_memory;
+		r.f.max_window = window_limit(o->max_memory);
+		ZSTD_DCtx_setParameter(r.f.z, ZSTD_d_windowLogMax, r.f.max_window);
 	} else {
 		archive_read_support_filter_gzip(r.a);
 	}

@@ -20,6 +20,13 @@
  * file data straight into the chunk that goes on; a compressor feeds zstd; a
  * sink hashes and writes the archive. With gzip, libarchive compresses here
  * and the sink takes its output.
+ *
+ * The order of the entries is chosen for the compressor: directories and
+ * links as the walk finds them, then the regular files by extension, size and
+ * path, so that copies and near-copies (the same header in two trees, a
+ * library under two names) sit side by side, where a 128 MiB window with
+ * long-distance matching finds them. The order is a function of the tree
+ * alone; any order restores (a tar reader makes missing directories).
  */
 
 struct hl {
@@ -169,6 +176,14 @@ static void *compress_run(void *arg)
 	return NULL;
 }
 
+/* A regular file, archived after the walk. */
+struct held {
+	char *abs; /* and the relative path after its NUL */
+	const char *rel;
+	const char *ext; /* in rel: from the last dot of the name, "" without one */
+	struct soak_os_stat st;
+};
+
 struct wctx {
 	const struct soak_cache_opts *o;
 	struct archive *a;
@@ -185,6 +200,8 @@ struct wctx {
 	size_t nlinks, caplinks;
 	char ***warnings;
 	size_t *nwarnings;
+	struct held *files; /* the regular files, in the walk's order until sorted */
+	size_t nfiles, capfiles;
 };
 
 static la_ssize_t on_write(struct archive *a, void *ctx, const void *p, size_t n)
@@ -376,10 +393,10 @@ static unsigned ae_type(const struct soak_os_stat *st)
 	}
 }
 
-static int visit(void *ctx, const char *abs, const char *rel, const struct soak_os_stat *st,
-                 struct soak_err *err)
+/* Write the entry for one file, directory or link. */
+static int put_entry(struct wctx *w, const char *abs, const char *rel,
+                     const struct soak_os_stat *st, struct soak_err *err)
 {
-	struct wctx *w = ctx;
 	struct archive_entry *e = w->e;
 	const char *first = NULL;
 	int64_t sec = st->mtime_ns / 1000000000;
@@ -429,6 +446,62 @@ static int visit(void *ctx, const char *abs, const char *rel, const struct soak_
 			return -1;
 		w->st->bytes += st->size;
 	}
+	return 0;
+}
+
+static int visit(void *ctx, const char *abs, const char *rel, const struct soak_os_stat *st,
+                 struct soak_err *err)
+{
+	struct wctx *w = ctx;
+	size_t na = strlen(abs) + 1, nr = strlen(rel) + 1;
+	struct held *h;
+	const char *name, *dot;
+
+	if (st->type != SOAK_OS_FILE)
+		return put_entry(w, abs, rel, st, err);
+	if (w->nfiles == w->capfiles) {
+		size_t ncap = w->capfiles ? 2 * w->capfiles : 1024;
+		struct held *t = realloc(w->files, ncap * sizeof(*t));
+
+		if (!t)
+			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		w->files = t;
+		w->capfiles = ncap;
+	}
+	h = &w->files[w->nfiles];
+	if (!(h->abs = malloc(na + nr)))
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	memcpy(h->abs, abs, na);
+	memcpy(h->abs + na, rel, nr);
+	h->rel = h->abs + na;
+	name = strrchr(h->rel, '/');
+	name = name ? name + 1 : h->rel;
+	dot = strrchr(name, '.');
+	h->ext = dot && dot != name ? dot : h->rel + nr - 1;
+	h->st = *st;
+	w->nfiles++;
+	return 0;
+}
+
+/* Extension, then size, then path: the order the regular files go in. */
+static int by_kind(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = strcmp(x->ext, y->ext);
+
+	if (c)
+		return c;
+	if (x->st.size != y->st.size)
+		return x->st.size < y->st.size ? -1 : 1;
+	return strcmp(x->rel, y->rel);
+}
+
+static int put_files(struct wctx *w, struct soak_err *err)
+{
+	qsort(w->files, w->nfiles, sizeof(*w->files), by_kind);
+	for (size_t i = 0; i < w->nfiles; i++)
+		if (put_entry(w, w->files[i].abs, w->files[i].rel, &w->files[i].st, err))
+			return -1;
 	return 0;
 }
 
@@ -482,6 +555,19 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		}
 		ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_compressionLevel, o->level > 0 ? o->level : 3);
 		ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_checksumFlag, 1);
+		if (o->window_log >= 0) {
+			int wl = o->window_log > 0 ? o->window_log : SOAK_CACHE_WINDOW_LOG;
+			size_t zr = ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_windowLog, wl);
+
+			if (!ZSTD_isError(zr))
+				zr = ZSTD_CCtx_setParameter(w.c.z,
+				                            ZSTD_c_enableLongDistanceMatching, 1);
+			if (ZSTD_isError(zr)) {
+				soak_err_set(err, SOAK_EXIT_USAGE, "zstd window log %d: %s", wl,
+				             ZSTD_getErrorName(zr));
+				goto out;
+			}
+		}
 		/* a libzstd without threads refuses: then it compresses in its thread */
 		if (threads > 1)
 			ZSTD_CCtx_setParameter(w.c.z, ZSTD_c_nbWorkers, threads);
@@ -514,7 +600,7 @@ int soak_cache_tar_write(const struct soak_cache_opts *o, const struct soak_cach
 		goto out;
 	}
 	pr->p.phase = "archiving";
-	if (soak_cache_paths_walk(p, visit, &w, err))
+	if (soak_cache_paths_walk(p, visit, &w, err) || put_files(&w, err))
 		goto out;
 	if (archive_write_close(w.a) != ARCHIVE_OK) {
 		archive_fail(&w, err);
@@ -543,6 +629,9 @@ out:
 	for (size_t i = 0; i < w.caplinks; i++)
 		free(w.links[i].rel);
 	free(w.links);
+	for (size_t i = 0; i < w.nfiles; i++)
+		free(w.files[i].abs);
+	free(w.files);
 	free(w.buf);
 	return ret;
 }

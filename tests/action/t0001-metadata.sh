@@ -69,11 +69,11 @@ yaml_json "$SOAK_SRC/cache/restore/action.yml" restore.json
 yaml_json "$SOAK_SRC/cache/save/action.yml" save.json
 # the names of actions/cache/restore and actions/cache/save (v4), plus ours
 assert_jq_eq restore.json '[.inputs | keys_unsorted[]] | join(" ")' \
-	"path key restore-keys enableCrossOsArchive fail-on-cache-miss lookup-only store on-error toolkit-path"
+	"path key restore-keys enableCrossOsArchive fail-on-cache-miss lookup-only store max-memory on-error toolkit-path"
 assert_jq_eq restore.json '[.outputs | keys_unsorted[]] | join(" ")' "cache-hit cache-primary-key cache-matched-key"
-assert_jq_eq restore.json '[.inputs[] | .default] | tojson' '[null,null,"","false","false","false","","warn",""]'
+assert_jq_eq restore.json '[.inputs[] | .default] | tojson' '[null,null,"","false","false","false","","","warn",""]'
 assert_jq_eq save.json '[.inputs | keys_unsorted[]] | join(" ")' \
-	"path key upload-chunk-size enableCrossOsArchive store on-error toolkit-path"
+	"path key upload-chunk-size enableCrossOsArchive store compression-level window-log on-error toolkit-path"
 assert_jq_eq save.json '.inputs.key.required, .inputs.path.required' $'true\ntrue'
 
 finish

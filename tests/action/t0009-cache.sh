@@ -88,4 +88,21 @@ KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=after-fa
 assert_jq_eq "$RESULT" '.outputs."cache-hit"' true
 assert_eq "$(cat "$WS/notes.txt")" two "restored notes.txt"
 
+# --- compression-level and window-log reach the archive; max-memory refuses a larger window ---
+fill_ws
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/save" "${tk[@]}" --input key=tuned --input path=deps \
+	--input compression-level=19 --input window-log=21
+blob=$(ls "$STORE"/soak-cache-v1/*/tuned.*.tar.zst)
+assert_eq "$(zstd -lv "$blob" 2>/dev/null | sed -n 's/^Window Size:.*(\([0-9]*\) B)$/\1/p')" 2097152 "window-log=21"
+rm -rf "$WS" "$TMP/runner-temp" && mkdir -p "$WS"
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=tuned --input path=deps \
+	--input max-memory=1MiB
+assert_jq_eq "$RESULT" '.outputs."cache-hit"' false
+assert_contains "$OUT" "needs a zstd window of 2 MiB; --max-memory allows 1 MiB"
+assert_no_file "$WS/deps"
+KEEP_WS=1 run_action 0 "$SOAK_SRC/cache/restore" "${tk[@]}" --input key=tuned --input path=deps \
+	--input max-memory=2MiB
+assert_jq_eq "$RESULT" '.outputs."cache-hit"' true
+assert_eq "$(cat "$WS/deps/lib/a.so")" one "restored within max-memory"
+
 finish
