@@ -196,16 +196,18 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 		if (r->all.failures && hi < 0.99) {
 			soak_buf_addf(b,
 			              "- **Pass rate below 99%% with confidence.** The 95%% "
-			              "interval is %.2f%% – "
-			              "%.2f%%. Start from the largest group in FAILURES.md.\n",
-			              lo * 100, hi * 100);
+			              "interval is %s – %s. Start from the largest group in "
+			              "FAILURES.md.\n",
+			              soak_report_fmt(SOAK_K_RATIO, lo, v, sizeof(v)),
+			              soak_report_fmt(SOAK_K_RATIO, hi, t, sizeof(t)));
 			count++;
 		} else if (!r->all.failures && judged < 300) {
 			soak_buf_addf(b,
 			              "- **Few iterations.** %llu passes bound the failure rate "
-			              "only below %.2f%% "
+			              "only below %s "
 			              "(95%%). Run longer for a tighter bound.\n",
-			              (unsigned long long)judged, (1 - lo) * 100);
+			              (unsigned long long)judged,
+			              soak_report_fmt(SOAK_K_RATIO, 1 - lo, v, sizeof(v)));
 			count++;
 		}
 	}

@@ -10,6 +10,7 @@
 #include "run_int.h"
 #include "exitcode.h"
 #include "file.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sig.h"
 #include "banned.h"
