@@ -107,9 +107,13 @@ int soak_report_trend_sentence(const struct soak_report *r, int m, struct soak_b
 		return soak_buf_addf(out, "%s: not enough data for a trend", mi->name);
 	soak_report_fmt(mi->kind, fabs(t->t.slope), v, sizeof(v));
 	fmt_p(t->t.p, p, sizeof(p));
-	if (!t->significant || t->t.slope == 0)
+	if (!t->significant)
 		return soak_buf_addf(out, "%s: no significant trend (slope %s%s/h, %s)", mi->name,
 		                     t->t.slope < 0 ? "-" : "", v, p);
+	/* most values equal and a few steps in one direction: significant, median slope 0 */
+	if (t->t.slope == 0)
+		return soak_buf_addf(out, "%s %s in steps (median slope 0/h, %s)", mi->name,
+		                     t->t.s > 0 ? "rises" : "falls", p);
 	return soak_buf_addf(out, "%s %s %s/h (%s)", mi->name, t->t.slope > 0 ? "grows" : "falls",
 	                     v, p);
 }
