@@ -144,10 +144,12 @@ int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_resu
 	int ret = 0;
 
 	clear_line(s);
-	printf("soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed (%s)\n",
+	printf("soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed, %lld "
+	       "timed out, %lld errors (%s)\n",
 	       res->run_id, res->state, res->stop_reason ? " (" : "",
 	       res->stop_reason ? res->stop_reason : "", res->stop_reason ? ")" : "",
-	       res->iterations, res->iterations == 1 ? "" : "s", res->passed, res->failed,
+	       res->iterations, res->iterations == 1 ? "" : "s", res->passed,
+	       res->failed - res->timed_out - res->errors, res->timed_out, res->errors,
 	       soak_fmt(SOAK_U_RATIO, done ? (double)res->passed / (double)done : 0, num,
 	                sizeof(num)));
 	printf("soak-run: soak directory: %s\n", dir);
