@@ -68,6 +68,7 @@ hostile_setup()
 	good=$TMP/good.tar.zst
 	cp "$(blob_of "$st" k)" "$good"
 	before=$(listing deps)
+	ws_times=$(stat -c '%n %y' "$ws" "$ws/deps")
 }
 
 hostile()
@@ -137,5 +138,7 @@ check_miss()
 	assert_eq "$(find "$TMP" -path "$ws" -prune -o \( -name escape.txt -o -name abs.txt -o -name pwned \) -print | wc -l)" 0 "$what: nothing written outside"
 	assert_eq "$(ls -A "$TMP/outside" | wc -l)" 0 "$what: outside dir empty"
 	assert_eq "$(find "$TMP" -name '.soak-cache-restore-*' | wc -l)" 0 "$what: no staging left"
+	# the staging directory came and went: the workspace's own times are as they were
+	[[ -z ${ws_times:-} ]] || assert_eq "$(stat -c '%n %y' "$ws" "$ws/deps")" "$ws_times" "$what: workspace times"
 }
 
