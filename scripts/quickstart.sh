@@ -4,11 +4,14 @@
 # sometimes hangs, which soak-run's timeout kills; then soak-report judges it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+# only what the build needs (the test toolchain is scripts/install-deps.sh without --build)
+scripts/install-deps.sh --build
 
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake -S . -B build >/dev/null
-cmake --build build -j "$jobs" --target soak-run soak-report soak-example-leaky >/dev/null
+echo "quickstart: building in build/" >&2
+cmake --build build -j "$jobs" --target soak-run soak-report soak-bundle soak-canary soak-clean \
+	soak-example-leaky >/dev/null
 
 dir=${SOAK_DIR:-artifacts/soak}
 rc=0
@@ -19,5 +22,14 @@ build/bin/soak-run --dir "$dir" --force --duration 1m --timeout 5s --kill-after 
 echo
 # the one-screen summary: statistics, leak trends and a verdict, with reports in $dir/reports
 build/bin/soak-report --dir "$dir" || rc=$?
-echo "soak directory: $dir (run.json, metrics.jsonl, samples.jsonl, events.jsonl, logs/, reports/)"
+cat <<EOF
+
+soak directory: $dir (run.json, metrics.jsonl, samples.jsonl, events.jsonl, logs/, reports/)
+programs:       $PWD/build/bin (soak-run, soak-report, soak-bundle, soak-canary, soak-clean)
+try next:
+  open $dir/reports/report.html                  the charts and the gate table
+  build/bin/soak-report --dir $dir --gate 'rss:slope<1MB/h' --gate 'pass_rate>=0.9'
+  build/bin/soak-run --replay $dir/run.json --dir local-soak --iterations 10   the same soak, shorter
+  build/bin/soak-run --help                                   every setting (docs/soak-run.md)
+EOF
 exit "$rc"

@@ -12,6 +12,7 @@
 #include "gha.h"
 #include "msg.h"
 #include "os.h"
+#include "fmt.h"
 #include "parse.h"
 #include "str.h"
 #include "banned.h"
@@ -133,17 +134,17 @@ struct progress_line {
 static void show_progress(void *ctx, const struct soak_cache_progress *p)
 {
 	struct progress_line *pl = ctx;
-	char size[32], total[32];
-	double mbs = p->elapsed_ms > 0 ? (double)p->bytes / 1e3 / (double)p->elapsed_ms : 0;
+	char size[32], total[32], rate[32];
+	double bps = p->elapsed_ms > 0 ? (double)p->bytes * 1e3 / (double)p->elapsed_ms : 0;
 
 	if (p->elapsed_ms < 1000) /* small operations stay quiet */
 		return;
 	soak_format_size(p->bytes, size, sizeof(size));
 	if (p->total)
 		soak_format_size(p->total, total, sizeof(total));
-	fprintf(stderr, "\r%s: %s %s%s%s, %llu files, %.1f MB/s\033[K", soak_msg_prog(), p->phase,
-	        size, p->total ? " of " : "", p->total ? total : "", (unsigned long long)p->files,
-	        mbs);
+	fprintf(stderr, "\r%s: %s %s%s%s, %llu files, %s/s\033[K", soak_msg_prog(), p->phase, size,
+	        p->total ? " of " : "", p->total ? total : "", (unsigned long long)p->files,
+	        soak_fmt(SOAK_U_BYTES, bps, rate, sizeof(rate)));
 	pl->shown = 1;
 }
 

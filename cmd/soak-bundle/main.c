@@ -15,6 +15,7 @@
 #include "exitcode.h"
 #include "gha.h"
 #include "msg.h"
+#include "fmt.h"
 #include "parse.h"
 #include "subcmd.h"
 #include "os.h"

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "exitcode.h"
 #include "msg.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sig.h"
 #include "os.h"

@@ -7,6 +7,7 @@
 #include "gha.h"
 #include "msg.h"
 #include "os.h"
+#include "fmt.h"
 #include "parse.h"
 #include "banned.h"
 
@@ -61,9 +62,8 @@ static void ui_iteration_start(void *ctx, long long n)
 static void ui_iteration_end(void *ctx, const struct soak_progress *p)
 {
 	struct ui_state *s = ctx;
-	char el[32], eta[32], line[256], of[32] = "";
+	char el[32], eta[32], line[256], of[32] = "", rate[32], last[32];
 	long long done = p->passed + p->failed;
-	double rate = done ? 100.0 * (double)p->passed / (double)done : 0;
 	int64_t left = -1;
 
 	s->last_iteration = p->iteration;
@@ -73,11 +73,13 @@ static void ui_iteration_end(void *ctx, const struct soak_progress *p)
 		left = p->duration_ms - p->elapsed_ms > 0 ? p->duration_ms - p->elapsed_ms : 0;
 	if (p->iterations > 0)
 		snprintf(of, sizeof(of), "/%lld", p->iterations);
-	snprintf(line, sizeof(line),
-	         "iteration %lld%s  %s elapsed%s%s  pass %.1f%%  last %s (%.2fs)", p->iteration, of,
-	         soak_format_duration(p->elapsed_ms, el, sizeof(el)), left >= 0 ? ", ETA " : "",
-	         left >= 0 ? soak_format_duration(left, eta, sizeof(eta)) : "", rate, p->status,
-	         p->duration_s);
+	snprintf(
+	    line, sizeof(line), "iteration %lld%s  %s elapsed%s%s  pass %s  last %s (%s)",
+	    p->iteration, of, soak_format_duration(p->elapsed_ms, el, sizeof(el)),
+	    left >= 0 ? ", ETA " : "",
+	    left >= 0 ? soak_format_duration(left, eta, sizeof(eta)) : "",
+	    soak_fmt(SOAK_U_RATIO, done ? (double)p->passed / (double)done : 0, rate, sizeof(rate)),
+	    p->status, soak_fmt(SOAK_U_SECONDS, p->duration_s, last, sizeof(last)));
 	if (s->gha) {
 		printf("%s\n::endgroup::\n", line);
 		fflush(stdout);
@@ -116,6 +118,7 @@ static void job_summary(const char *dir, const struct soak_runner_result *res)
 	struct soak_buf md;
 	struct soak_err err;
 	long long done = res->passed + res->failed;
+	char rate[32];
 
 	soak_buf_init(&md, 16 * 1024);
 	soak_buf_addf(
@@ -123,9 +126,10 @@ static void job_summary(const char *dir, const struct soak_runner_result *res)
 	    "### soak-run: %s\n\n"
 	    "| run | iterations | passed | failed | pass rate | stop reason | soak directory |\n"
 	    "|---|---:|---:|---:|---:|---|---|\n"
-	    "| `%s` | %lld | %lld | %lld | %.2f%% | %s | `%s` |\n\n",
+	    "| `%s` | %lld | %lld | %lld | %s | %s | `%s` |\n\n",
 	    res->state, res->run_id, res->iterations, res->passed, res->failed,
-	    done ? 100.0 * (double)res->passed / (double)done : 0.0,
+	    soak_fmt(SOAK_U_RATIO, done ? (double)res->passed / (double)done : 0, rate,
+	             sizeof(rate)),
 	    res->stop_reason ? res->stop_reason : "-", dir);
 	if (soak_gha_summary_append(md.data, md.len, &err) < 0)
 		soak_warning("%s", err.msg);
@@ -140,12 +144,14 @@ int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_resu
 	int ret = 0;
 
 	clear_line(s);
-	printf(
-	    "soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed (%.1f%%)\n",
-	    res->run_id, res->state, res->stop_reason ? " (" : "",
-	    res->stop_reason ? res->stop_reason : "", res->stop_reason ? ")" : "", res->iterations,
-	    res->iterations == 1 ? "" : "s", res->passed, res->failed,
-	    done ? 100.0 * (double)res->passed / (double)done : 0.0);
+	printf("soak-run: run %s %s%s%s%s after %lld iteration%s: %lld passed, %lld failed, %lld "
+	       "timed out, %lld errors (%s)\n",
+	       res->run_id, res->state, res->stop_reason ? " (" : "",
+	       res->stop_reason ? res->stop_reason : "", res->stop_reason ? ")" : "",
+	       res->iterations, res->iterations == 1 ? "" : "s", res->passed,
+	       res->failed - res->timed_out - res->errors, res->timed_out, res->errors,
+	       soak_fmt(SOAK_U_RATIO, done ? (double)res->passed / (double)done : 0, num,
+	                sizeof(num)));
 	printf("soak-run: soak directory: %s\n", dir);
 	if (!s->gha)
 		return 0;

@@ -34,8 +34,4 @@ int soak_parse_size(const char *s, uint64_t *bytes, struct soak_err *err);
 /* Parse "true/false/yes/no/on/off/1/0". */
 int soak_parse_bool(const char *s, int *out, struct soak_err *err);
 
-/* Human forms: "1h02m03s", "250ms"; "1.5 GiB", "512 B". Return buf. */
-char *soak_format_duration(int64_t ms, char *buf, size_t n);
-char *soak_format_size(uint64_t bytes, char *buf, size_t n);
-
 #endif

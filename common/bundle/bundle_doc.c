@@ -8,6 +8,7 @@
 #include "bundle_int.h"
 #include "clock.h"
 #include "exitcode.h"
+#include "fmt.h"
 #include "parse.h"
 #include "git.h"
 #include "str.h"
@@ -314,77 +315,6 @@ static const char *jstr(const cJSON *o, const char *path)
 	return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
-static char *fmt_ms(double ms, char *buf, size_t n)
-{
-	if (ms < 1000)
-		snprintf(buf, n, "%.3g ms", ms);
-	else
-		soak_format_duration((int64_t)llround(ms), buf, n);
-	return buf;
-}
-
-static char *fmt_num(double v, char *buf, size_t n)
-{
-	snprintf(buf, n, "%.6g", v);
-	return buf;
-}
-
-enum unit { U_PLAIN, U_MS, U_BYTES, U_RATE };
-
-/* The unit of a gate's metric, from its expression: "rss:slope<1MB/h" -> bytes. */
-static enum unit gate_unit(const char *expr, int *per_hour)
-{
-	static const char *const sizes[] = {"rss",       "peak_rss_bytes", "disk",
-	                                    "mem_avail", "log_bytes",      "service.rss"};
-	size_t n = strcspn(expr, ":@<>=!");
-	const char *agg = expr[n] == ':' ? expr + n + 1 : "";
-
-	*per_hour = !strncmp(agg, "slope", 5);
-	if (!strncmp(agg, "count", 5) || !strncmp(agg, "trend_p", 7))
-		return U_PLAIN;
-	if ((n == 11 && !strncmp(expr, "duration_ms", 11)) ||
-	    (n == 8 && !strncmp(expr, "duration", 8)) ||
-	    (n > 17 && !strncmp(expr, "step.", 5) && !strncmp(expr + n - 12, ".duration_ms", 12)))
-		return U_MS;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (strlen(sizes[i]) == n && !strncmp(expr, sizes[i], n))
-			return U_BYTES;
-	if (!strncmp(expr, "pass_rate", 9) || !strncmp(expr, "fail_rate", 9))
-		return U_RATE;
-	return U_PLAIN;
-}
-
-static char *fmt_gate_value(const char *expr, double v, char *buf, size_t n)
-{
-	int per_hour;
-	enum unit u = gate_unit(expr, &per_hour);
-	char tmp[64];
-
-	switch (u) {
-	case U_MS:
-		if (v < 0)
-			snprintf(tmp, sizeof(tmp), "-%s", fmt_ms(-v, buf, n));
-		else
-			fmt_ms(v, tmp, sizeof(tmp));
-		break;
-	case U_BYTES:
-		if (v < 0) {
-			soak_format_size((uint64_t)llround(-v), buf, n);
-			snprintf(tmp, sizeof(tmp), "-%s", buf);
-		} else {
-			soak_format_size((uint64_t)llround(v), tmp, sizeof(tmp));
-		}
-		break;
-	case U_RATE:
-		snprintf(tmp, sizeof(tmp), "%.4g%%", v * 100);
-		break;
-	default:
-		fmt_num(v, tmp, sizeof(tmp));
-	}
-	snprintf(buf, n, "%s%s", tmp, per_hour ? "/h" : "");
-	return buf;
-}
-
 static const char *negate_op(const char *op)
 {
 	if (!strcmp(op, "<"))
@@ -479,38 +409,48 @@ static void kpi_summary(const cJSON *snap, struct soak_buf *o)
 		jnum(w, "counts.timeout", &t);
 		jnum(w, "counts.error", &e);
 		jnum(w, "counts.skipped", &s);
+		char n5[5][32];
+
 		soak_buf_addf(o,
-		              "- Iterations: %.0f: %.0f passed, %.0f failed, %.0f timed out, "
-		              "%.0f errors, %.0f skipped\n",
-		              v, p, f, t, e, s);
+		              "- Iterations: %s: %s passed, %s failed, %s timed out, %s errors, "
+		              "%s skipped\n",
+		              soak_fmt(SOAK_U_COUNT, v, a, sizeof(a)),
+		              soak_fmt(SOAK_U_COUNT, p, n5[0], sizeof(n5[0])),
+		              soak_fmt(SOAK_U_COUNT, f, n5[1], sizeof(n5[1])),
+		              soak_fmt(SOAK_U_COUNT, t, n5[2], sizeof(n5[2])),
+		              soak_fmt(SOAK_U_COUNT, e, n5[3], sizeof(n5[3])),
+		              soak_fmt(SOAK_U_COUNT, s, n5[4], sizeof(n5[4])));
 	}
 	if (jnum(w, "pass_rate", &v)) {
 		const cJSON *ci = jget(w, "pass_rate_ci95");
 
-		soak_buf_addf(o, "- Pass rate: %.2f%%", v * 100);
+		soak_buf_addf(o, "- Pass rate: %s", soak_fmt(SOAK_U_RATIO, v, a, sizeof(a)));
 		if (cJSON_GetArraySize(ci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
 		    cJSON_IsNumber(cJSON_GetArrayItem(ci, 1))) {
 			lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
 			hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
-			soak_buf_addf(o, " (95%% CI %.2f%% to %.2f%%)", lo * 100, hi * 100);
+			soak_buf_addf(o, " (95%% CI %s to %s)",
+			              soak_fmt(SOAK_U_RATIO, lo, b, sizeof(b)),
+			              soak_fmt(SOAK_U_RATIO, hi, c, sizeof(c)));
 		}
 		soak_buf_adds(o, "\n");
 	}
 	if (jnum(w, "longest_failure_streak", &v))
-		soak_buf_addf(o, "- Longest failure streak: %.0f\n", v);
+		soak_buf_addf(o, "- Longest failure streak: %s\n",
+		              soak_fmt(SOAK_U_COUNT, v, a, sizeof(a)));
 	if (jnum(w, "metrics.duration_ms.p50", &v)) {
 		double p95 = 0, p99 = 0, max = 0;
 
 		jnum(w, "metrics.duration_ms.p95", &p95);
 		jnum(w, "metrics.duration_ms.p99", &p99);
 		jnum(w, "metrics.duration_ms.max", &max);
-		soak_buf_addf(o, "- Iteration duration: p50 %s, p95 %s, p99 %s, max %s\n",
-		              fmt_ms(v, a, sizeof(a)), fmt_ms(p95, b, sizeof(b)),
-		              fmt_ms(p99, c, sizeof(c)), fmt_ms(max, d, sizeof(d)));
+		soak_buf_addf(
+		    o, "- Iteration duration: p50 %s, p95 %s, p99 %s, max %s\n",
+		    soak_fmt(SOAK_U_MS, v, a, sizeof(a)), soak_fmt(SOAK_U_MS, p95, b, sizeof(b)),
+		    soak_fmt(SOAK_U_MS, p99, c, sizeof(c)), soak_fmt(SOAK_U_MS, max, d, sizeof(d)));
 	}
 	if (jnum(w, "metrics.rss.max", &v) && v >= 0)
-		soak_buf_addf(o, "- Peak RSS: max %s\n",
-		              soak_format_size((uint64_t)llround(v), a, sizeof(a)));
+		soak_buf_addf(o, "- Peak RSS: max %s\n", soak_fmt(SOAK_U_BYTES, v, a, sizeof(a)));
 	cJSON_ArrayForEach(gate, cJSON_GetObjectItemCaseSensitive(snap, "gates"))
 	{
 		const char *out = jstr(gate, "outcome");
@@ -545,7 +485,11 @@ static void kpi_summary(const cJSON *snap, struct soak_buf *o)
 			add_code(o, m->string);
 			for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 				soak_buf_addf(o, " | %s",
-				              jnum(m, f[i], &v) ? fmt_num(v, a, sizeof(a)) : "n/a");
+				              jnum(m, f[i], &v)
+				                  ? soak_fmt(i ? soak_fmt_unit_of(m->string, NULL)
+				                               : SOAK_U_COUNT,
+				                             v, a, sizeof(a))
+				                  : "n/a");
 			soak_buf_adds(o, " |\n");
 		}
 	}
@@ -618,8 +562,8 @@ static void gate_table(const cJSON *snap, const char *kind, struct soak_buf *o)
 		soak_buf_adds(o, "| ");
 		add_code(o, subj);
 		soak_buf_addf(o, " | %s %s | %s | ", negate_op(op),
-		              fmt_gate_value(expr, thr, a, sizeof(a)),
-		              jnum(gate, "value", &val) ? fmt_gate_value(expr, val, b, sizeof(b))
+		              soak_fmt_named(expr, thr, a, sizeof(a)),
+		              jnum(gate, "value", &val) ? soak_fmt_named(expr, val, b, sizeof(b))
 		                                        : "no data");
 		add_code(o, expr);
 		soak_buf_addf(o, " (%s) |\n", outcome ? outcome : "?");
@@ -713,19 +657,21 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
 		if (jnum(w, "pass_rate", &v) && cJSON_GetArraySize(ci) == 2 &&
 		    cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)))
 			soak_buf_addf(
-			    out,
-			    "| pass rate | < %.2f%% (the lower 95%% bound of the soak's) | "
-			    "%.2f%% |\n",
-			    cJSON_GetArrayItem(ci, 0)->valuedouble * 100, v * 100);
+			    out, "| pass rate | < %s (the lower 95%% bound of the soak's) | %s |\n",
+			    soak_fmt(SOAK_U_RATIO, cJSON_GetArrayItem(ci, 0)->valuedouble, a,
+			             sizeof(a)),
+			    soak_fmt(SOAK_U_RATIO, v, b, sizeof(b)));
 		if (jnum(w, "longest_failure_streak", &v))
-			soak_buf_addf(out, "| consecutive failures | > %.0f | %.0f |\n", v, v);
+			soak_buf_addf(out, "| consecutive failures | > %s | %s |\n",
+			              soak_fmt(SOAK_U_COUNT, v, a, sizeof(a)), a);
 		if (jnum(w, "metrics.duration_ms.max", &v)) {
 			double p95;
 			int have = jnum(w, "metrics.duration_ms.p95", &p95);
 
 			soak_buf_addf(
 			    out, "| iteration duration | > %s (the soak's maximum) | p95 %s |\n",
-			    fmt_ms(v, a, sizeof(a)), have ? fmt_ms(p95, b, sizeof(b)) : "n/a");
+			    soak_fmt(SOAK_U_MS, v, a, sizeof(a)),
+			    have ? soak_fmt(SOAK_U_MS, p95, b, sizeof(b)) : "n/a");
 		}
 	}
 
@@ -797,6 +743,6 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
 	              "%s each (the soak's mean).\n",
 	              soak_format_duration(total_ms, a, sizeof(a)),
 	              soak_format_duration(o->deploy_ms, b, sizeof(b)), o->verify_iterations,
-	              fmt_ms(mean_ms, c, sizeof(c)));
+	              soak_fmt(SOAK_U_MS, mean_ms, c, sizeof(c)));
 	return out->len + 1 >= out->max ? -1 : 0;
 }

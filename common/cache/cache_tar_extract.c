@@ -238,8 +238,15 @@ static int make_stage(struct soak_cache_anchor *an, struct soak_err *err)
 	size_t n = strlen(an->dir) + 40;
 	char *tmpl = malloc(n);
 
+	struct soak_os_stat st;
+
 	if (!tmpl)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if (soak_os_stat(an->dir, &st) == 0) {
+		an->have_before = 1;
+		an->before_atime_ns = st.atime_ns;
+		an->before_mtime_ns = st.mtime_ns;
+	}
 	snprintf(tmpl, n, "%s%s.soak-cache-restore-XXXXXX", an->dir,
 	         strcmp(an->dir, "/") ? "/" : "");
 	if (soak_os_mkdtemp(tmpl) < 0) {
@@ -621,8 +628,12 @@ out:
 	if (r.a)
 		archive_read_free(r.a);
 	for (size_t i = 0; i < r.nanchors; i++) {
-		if (r.anchors[i].stage)
+		if (r.anchors[i].stage) {
 			soak_cache_move_remove_stage(r.anchors[i].stage);
+			if (r.anchors[i].have_before) /* best effort: the times as they were */
+				soak_os_utimes(r.anchors[i].dir, r.anchors[i].before_atime_ns,
+				               r.anchors[i].before_mtime_ns, 0);
+		}
 		free(r.anchors[i].stage);
 		free(r.anchors[i].dir);
 	}

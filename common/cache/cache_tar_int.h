@@ -35,6 +35,10 @@ struct soak_cache_anchor {
 	int have_attrs; /* the archive had an entry for dir itself */
 	unsigned mode;
 	int64_t mtime_ns;
+	/* dir's own times before the stage was made, put back when the stage is removed
+	 * unused (a refused restore leaves the workspace as it was) */
+	int have_before;
+	int64_t before_atime_ns, before_mtime_ns;
 };
 
 static inline int soak_cache_tar_refuse(struct soak_err *err, const char *why, const char *path)

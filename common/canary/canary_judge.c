@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "file.h"
+#include "fmt.h"
 #include "json.h"
 #include "jsonl.h"
 #include "parse.h"
@@ -507,10 +508,9 @@ static cJSON *judgement_json(const struct soak_canary_judge_opts *o,
 
 static void num_md(struct soak_buf *b, double v)
 {
-	if (isnan(v))
-		soak_buf_adds(b, "n/a");
-	else
-		soak_buf_addf(b, "%.6g", v);
+	char num[48];
+
+	soak_buf_adds(b, soak_fmt(SOAK_U_COUNT, v, num, sizeof(num)));
 }
 
 static int judgement_md(const struct soak_canary_judge_opts *o,
@@ -555,11 +555,17 @@ static int judgement_md(const struct soak_canary_judge_opts *o,
 		num_md(b, r->mean_c);
 		soak_buf_adds(b, " | ");
 		num_md(b, r->effect);
-		if (r->tested)
-			soak_buf_addf(b, " | %.6g | %.4g | %.6g | [%.6g, %.6g] | %s |\n", r->mw.u,
-			              r->mw.p, r->mw.shift, r->mw.ci_lo, r->mw.ci_hi,
-			              r->mw.exact ? "exact" : "normal");
-		else
+		if (r->tested) {
+			soak_buf_adds(b, " | ");
+			num_md(b, r->mw.u);
+			soak_buf_addf(b, " | %.4g | ", r->mw.p); /* a p-value, not a quantity */
+			num_md(b, r->mw.shift);
+			soak_buf_adds(b, " | [");
+			num_md(b, r->mw.ci_lo);
+			soak_buf_adds(b, ", ");
+			num_md(b, r->mw.ci_hi);
+			soak_buf_addf(b, "] | %s |\n", r->mw.exact ? "exact" : "normal");
+		} else
 			soak_buf_adds(b, " | | | | | not tested |\n");
 	}
 	soak_buf_adds(b, "\n### Reasons\n\n");

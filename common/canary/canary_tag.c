@@ -11,6 +11,7 @@
 #include "json.h"
 #include "jsonl.h"
 #include "os.h"
+#include "fmt.h"
 #include "parse.h"
 #include "git.h"
 #include "banned.h"
@@ -87,18 +88,7 @@ void soak_canary_bundle_free(struct soak_canary_bundle *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A number as a person reads it: integers plain, others with 4 significant digits. */
-static void fmt_num(char *buf, size_t n, double v)
-{
-	if (isnan(v))
-		snprintf(buf, n, "n/a");
-	else if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, n, "%.0f", v);
-	else
-		snprintf(buf, n, "%.6g", v);
-}
-
-/* "count 200, mean 1500, p50 1200, p95 2500, p99 3100, max 3400" from what is there. */
+/* "count 200, mean 1.5s, p50 1.2s, p95 2.5s, p99 3.1s, max 3.4s" from what is there. */
 static void stat_line(struct soak_buf *out, const cJSON *m)
 {
 	static const char *const keys[] = {"count", "min", "mean", "p50", "p95", "p99", "max"};
@@ -110,7 +100,7 @@ static void stat_line(struct soak_buf *out, const cJSON *m)
 
 		if (!num_of(m, keys[i], &v))
 			continue;
-		fmt_num(num, sizeof(num), v);
+		soak_fmt(i ? soak_fmt_unit_of(m->string, NULL) : SOAK_U_COUNT, v, num, sizeof(num));
 		soak_buf_addf(out, "%s%s %s", first ? "" : ", ", keys[i], num);
 		first = 0;
 	}
@@ -129,9 +119,9 @@ static void gates_md(struct soak_buf *out, const cJSON *snap)
 		char vs[64] = "n/a", ts[64] = "n/a";
 
 		if (num_of(g, "value", &v))
-			fmt_num(vs, sizeof(vs), v);
+			soak_fmt_named(str_of(g, "expr"), v, vs, sizeof(vs));
 		if (num_of(g, "threshold", &t))
-			fmt_num(ts, sizeof(ts), t);
+			soak_fmt_named(str_of(g, "expr"), t, ts, sizeof(ts));
 		soak_buf_addf(out, "- %s `%s` (%s): value %s, threshold %s\n", str_of(g, "outcome"),
 		              str_of(g, "expr"), str_of(g, "kind"), vs, ts);
 		n++;
@@ -149,7 +139,7 @@ static void whole_md(struct soak_buf *out, const cJSON *snap)
 	char num[64];
 
 	if (num_of(w, "iterations", &v)) {
-		fmt_num(num, sizeof(num), v);
+		soak_fmt(SOAK_U_COUNT, v, num, sizeof(num));
 		soak_buf_addf(out, "- iterations: %s", num);
 		if (counts) {
 			const cJSON *c;
@@ -160,7 +150,7 @@ static void whole_md(struct soak_buf *out, const cJSON *snap)
 			{
 				if (!cJSON_IsNumber(c))
 					continue;
-				fmt_num(num, sizeof(num), c->valuedouble);
+				soak_fmt(SOAK_U_COUNT, c->valuedouble, num, sizeof(num));
 				soak_buf_addf(out, "%s%s %s", first ? "" : ", ", c->string, num);
 				first = 0;
 			}
@@ -169,18 +159,20 @@ static void whole_md(struct soak_buf *out, const cJSON *snap)
 		soak_buf_adds(out, "\n");
 	}
 	if (num_of(w, "pass_rate", &v)) {
-		soak_buf_addf(out, "- pass rate: %.2f%%", v * 100);
+		soak_buf_addf(out, "- pass rate: %s", soak_fmt(SOAK_U_RATIO, v, num, sizeof(num)));
 		if (cJSON_GetArraySize(ci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
 		    cJSON_IsNumber(cJSON_GetArrayItem(ci, 1))) {
 			lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
 			hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
-			soak_buf_addf(out, " (95%% CI %.2f%% - %.2f%%)", lo * 100, hi * 100);
+			soak_buf_addf(out, " (95%% CI %s - ",
+			              soak_fmt(SOAK_U_RATIO, lo, num, sizeof(num)));
+			soak_buf_addf(out, "%s)", soak_fmt(SOAK_U_RATIO, hi, num, sizeof(num)));
 		}
 		soak_buf_adds(out, "\n");
 	}
 	if (num_of(w, "longest_failure_streak", &v)) {
-		fmt_num(num, sizeof(num), v);
-		soak_buf_addf(out, "- longest failure streak: %s\n", num);
+		soak_buf_addf(out, "- longest failure streak: %s\n",
+		              soak_fmt(SOAK_U_COUNT, v, num, sizeof(num)));
 	}
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(w, "metrics"))
 	{
@@ -402,8 +394,10 @@ int soak_canary_checklist(const struct soak_canary_bundle *b, const struct soak_
 	              "inconclusive measurement%s.\n",
 	              p->failure_limit, p->failure_limit == 1 ? "" : "s", p->error_limit,
 	              p->inconclusive_limit, p->inconclusive_limit == 1 ? "" : "s");
-	soak_buf_addf(out, "- Judge thresholds: PASS at a score of %g or more, MARGINAL from %g.\n",
-	              p->pass, p->marginal);
+	soak_buf_addf(out, "- Judge thresholds: PASS at a score of %s or more, ",
+	              soak_fmt(SOAK_U_COUNT, p->pass, num, sizeof(num)));
+	soak_buf_addf(out, "MARGINAL from %s.\n",
+	              soak_fmt(SOAK_U_COUNT, p->marginal, num, sizeof(num)));
 
 	soak_buf_adds(out, "\n## Monitoring targets\n\nFrom the soak's gates (the canary must "
 	                   "hold the same bounds):\n\n");
@@ -414,8 +408,7 @@ int soak_canary_checklist(const struct soak_canary_bundle *b, const struct soak_
 		soak_buf_addf(out, "- [ ] `%s` (%s gate; soak value ", str_of(g, "expr"),
 		              str_of(g, "kind"));
 		if (num_of(g, "value", &v)) {
-			fmt_num(num, sizeof(num), v);
-			soak_buf_adds(out, num);
+			soak_buf_adds(out, soak_fmt_named(str_of(g, "expr"), v, num, sizeof(num)));
 		} else {
 			soak_buf_adds(out, "n/a");
 		}
@@ -463,7 +456,8 @@ int soak_canary_checklist(const struct soak_canary_bundle *b, const struct soak_
 	soak_buf_addf(out, "- more than %ld failed measurement%s: rollback\n", p->failure_limit,
 	              p->failure_limit == 1 ? "" : "s");
 	soak_buf_addf(out, "- more than %ld consecutive query errors: rollback\n", p->error_limit);
-	soak_buf_addf(out, "- a judge score under %g: FAIL, rollback\n", p->marginal);
+	soak_buf_addf(out, "- a judge score under %s: FAIL, rollback\n",
+	              soak_fmt(SOAK_U_COUNT, p->marginal, num, sizeof(num)));
 	if (p->on_rollback)
 		soak_buf_addf(out, "- rollback command: `%s`\n", p->on_rollback);
 	else

@@ -9,6 +9,7 @@
 #include "gha.h"
 #include "json.h"
 #include "jsonl.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sig.h"
 #include "banned.h"

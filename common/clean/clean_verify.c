@@ -11,6 +11,7 @@
 #include "gha.h"
 #include "json.h"
 #include "jsonl.h"
+#include "fmt.h"
 #include "parse.h"
 #include "proc.h"
 #include "res.h"

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "os.h"
+#include "fmt.h"
 #include "parse.h"
 #include "str.h"
 #include "banned.h"

@@ -119,19 +119,37 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 	if (d->n) {
 		double p99 = soak_stats_quantile(d, 0.99);
 
-		if (timeout > 0 && (p99 > 0.8 * (double)timeout || r->all.count[SOAK_ST_TIMEOUT])) {
+		uint64_t killed = r->all.count[SOAK_ST_TIMEOUT];
+
+		if (timeout > 0 && killed) {
+			/* a killed iteration's duration is the timeout: no p99 says what it needed
+			 */
+			soak_buf_addf(
+			    b,
+			    "- **The timeout was hit.** %llu of %llu iterations ran into the "
+			    "%s timeout and were killed, ",
+			    (unsigned long long)killed, (unsigned long long)r->all.n,
+			    soak_report_fmt(SOAK_K_MS, (double)timeout, v, sizeof(v)));
+			soak_buf_addf(
+			    b,
+			    "so how long they needed is unknown (their recorded duration is "
+			    "the timeout itself). Find out why they hang (FAILURES.md lists "
+			    "them); to measure them, replay with a longer `--timeout`, such "
+			    "as %s.\n",
+			    soak_report_fmt(SOAK_K_MS, 2 * (double)timeout, t, sizeof(t)));
+			count++;
+		} else if (timeout > 0 && p99 > 0.8 * (double)timeout) {
 			soak_buf_addf(b,
 			              "- **Timeout close to the duration.** p99 of the iteration "
 			              "duration is %s, ",
 			              soak_report_fmt(SOAK_K_MS, p99, v, sizeof(v)));
 			soak_buf_addf(
 			    b,
-			    "%s of the %s timeout, and %llu iterations timed out. Raise "
-			    "`--timeout` to "
-			    "about %s (2 × p99) unless the slow iterations are the bug.\n",
+			    "%s of the %s timeout; no iteration timed out yet. Raise "
+			    "`--timeout` to about %s (2 × p99) unless the slow iterations "
+			    "are the bug.\n",
 			    soak_report_fmt(SOAK_K_RATIO, p99 / (double)timeout, t, sizeof(t)),
 			    soak_report_fmt(SOAK_K_MS, (double)timeout, v, sizeof(v)),
-			    (unsigned long long)r->all.count[SOAK_ST_TIMEOUT],
 			    soak_report_fmt(SOAK_K_MS, 2 * p99, u, sizeof(u)));
 			count++;
 		} else if (timeout == 0) {
@@ -196,16 +214,18 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 		if (r->all.failures && hi < 0.99) {
 			soak_buf_addf(b,
 			              "- **Pass rate below 99%% with confidence.** The 95%% "
-			              "interval is %.2f%% – "
-			              "%.2f%%. Start from the largest group in FAILURES.md.\n",
-			              lo * 100, hi * 100);
+			              "interval is %s – %s. Start from the largest group in "
+			              "FAILURES.md.\n",
+			              soak_report_fmt(SOAK_K_RATIO, lo, v, sizeof(v)),
+			              soak_report_fmt(SOAK_K_RATIO, hi, t, sizeof(t)));
 			count++;
 		} else if (!r->all.failures && judged < 300) {
 			soak_buf_addf(b,
 			              "- **Few iterations.** %llu passes bound the failure rate "
-			              "only below %.2f%% "
+			              "only below %s "
 			              "(95%%). Run longer for a tighter bound.\n",
-			              (unsigned long long)judged, (1 - lo) * 100);
+			              (unsigned long long)judged,
+			              soak_report_fmt(SOAK_K_RATIO, 1 - lo, v, sizeof(v)));
 			count++;
 		}
 	}

@@ -10,50 +10,22 @@
 #include "gha.h"
 #include "json.h"
 #include "jsonl.h"
+#include "fmt.h"
 #include "parse.h"
 #include "report_fmt.h"
+#include "report_gate.h"
 #include "banned.h"
 
 char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n)
 {
-	char tmp[64];
+	return soak_fmt((enum soak_unit)kind, v, buf, n);
+}
 
-	if (!isfinite(v)) {
-		snprintf(buf, n, "n/a");
-		return buf;
-	}
-	switch (kind) {
-	case SOAK_K_MS:
-		if (fabs(v) < 1000)
-			snprintf(buf, n, "%.4gms", v);
-		else if (fabs(v) < 60000)
-			snprintf(buf, n, "%.3gs", v / 1000);
-		else if (fabs(v) < 9e18) /* converting more to int64_t is undefined */
-			snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
-			         soak_format_duration((int64_t)fabs(v), tmp, sizeof(tmp)));
-		else
-			snprintf(buf, n, "%.4gms", v);
-		break;
-	case SOAK_K_BYTES:
-		if (fabs(v) < 1.8e19) /* converting more to uint64_t is undefined */
-			snprintf(buf, n, "%s%s", v < 0 ? "-" : "",
-			         soak_format_size((uint64_t)fabs(v), tmp, sizeof(tmp)));
-		else
-			snprintf(buf, n, "%.4g B", v);
-		break;
-	case SOAK_K_SECONDS:
-		snprintf(buf, n, "%.4gs", v);
-		break;
-	case SOAK_K_RATIO:
-		snprintf(buf, n, "%.2f%%", v * 100);
-		break;
-	default:
-		if (v == floor(v) && fabs(v) < 1e15)
-			snprintf(buf, n, "%.0f", v);
-		else
-			snprintf(buf, n, "%.4g", v);
-	}
-	return buf;
+char *soak_report_fmt_gate(const struct soak_report_gate *g, double v, char *buf, size_t n)
+{
+	enum soak_unit u = (enum soak_unit)soak_report_gate_kind(g);
+
+	return g->agg == SOAK_AGG_SLOPE ? soak_fmt_per_hour(u, v, buf, n) : soak_fmt(u, v, buf, n);
 }
 
 size_t soak_report_chart_points(const struct soak_series *s, double **x, double **y)
@@ -135,9 +107,13 @@ int soak_report_trend_sentence(const struct soak_report *r, int m, struct soak_b
 		return soak_buf_addf(out, "%s: not enough data for a trend", mi->name);
 	soak_report_fmt(mi->kind, fabs(t->t.slope), v, sizeof(v));
 	fmt_p(t->t.p, p, sizeof(p));
-	if (!t->significant || t->t.slope == 0)
+	if (!t->significant)
 		return soak_buf_addf(out, "%s: no significant trend (slope %s%s/h, %s)", mi->name,
 		                     t->t.slope < 0 ? "-" : "", v, p);
+	/* most values equal and a few steps in one direction: significant, median slope 0 */
+	if (t->t.slope == 0)
+		return soak_buf_addf(out, "%s %s in steps (median slope 0/h, %s)", mi->name,
+		                     t->t.s > 0 ? "rises" : "falls", p);
 	return soak_buf_addf(out, "%s %s %s/h (%s)", mi->name, t->t.slope > 0 ? "grows" : "falls",
 	                     v, p);
 }

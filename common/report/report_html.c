@@ -156,11 +156,12 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 		              (unsigned long long)sc->count[i]);
 	soak_wilson(sc->count[SOAK_ST_PASS], judged, SOAK_STATS_Z95, &lo, &hi);
 	soak_buf_addf(
-	    b, "<tr><td>pass rate (95%% CI)</td><td>%s (%.2f%% – %.2f%%)</td></tr></table>\n",
+	    b, "<tr><td>pass rate (95%% CI)</td><td>%s (%s – %s)</td></tr></table>\n",
 	    soak_report_fmt(SOAK_K_RATIO,
 	                    judged ? (double)sc->count[SOAK_ST_PASS] / (double)judged : NAN, v,
 	                    sizeof(v)),
-	    lo * 100, hi * 100);
+	    soak_report_fmt(SOAK_K_RATIO, lo, t, sizeof(t)),
+	    soak_report_fmt(SOAK_K_RATIO, hi, id, sizeof(id)));
 	if (r->ngates) {
 		soak_buf_adds(b, "<h2>Gates</h2>\n<table "
 		                 "id=\"gates\"><tr><th>gate</th><th>kind</th><th>value</th>"
@@ -170,8 +171,8 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 
 			soak_buf_adds(b, "<tr><td><code>");
 			esc(b, g->expr);
-			snprintf(v, sizeof(v), "%.6g", g->value);
-			snprintf(t, sizeof(t), "%.6g", g->threshold);
+			soak_report_fmt_gate(g, g->value, v, sizeof(v));
+			soak_report_fmt_gate(g, g->threshold, t, sizeof(t));
 			soak_buf_addf(b, "</code></td><td>%s</td><td>%s</td><td>",
 			              g->hard ? "hard" : "soft", v);
 			esc(b, soak_report_op_name(g->op));

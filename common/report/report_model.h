@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "fmt.h"
 #include "report_scan.h"
 #include "stats.h"
 
@@ -51,8 +52,14 @@ enum soak_report_status {
 	SOAK_ST_N
 };
 
-/* The per-iteration metrics. kind says how values read: */
-enum soak_report_kind { SOAK_K_MS, SOAK_K_BYTES, SOAK_K_COUNT, SOAK_K_SECONDS, SOAK_K_RATIO };
+/* The per-iteration metrics. kind says how values read (fmt.h's units): */
+enum soak_report_kind {
+	SOAK_K_MS = SOAK_U_MS,
+	SOAK_K_BYTES = SOAK_U_BYTES,
+	SOAK_K_COUNT = SOAK_U_COUNT,
+	SOAK_K_SECONDS = SOAK_U_SECONDS,
+	SOAK_K_RATIO = SOAK_U_RATIO
+};
 
 enum soak_report_metric {
 	SOAK_M_DURATION,  /* duration_ms */

@@ -272,11 +272,16 @@ static void md_scope_rows(struct soak_report *r, struct soak_buf *b)
 		double lo, hi;
 
 		soak_wilson(s->count[SOAK_ST_PASS], j, SOAK_STATS_Z95, &lo, &hi);
-		if (j)
-			snprintf(v[k], sizeof(v[k]), "%.2f%% (%.2f%% – %.2f%%)",
-			         100.0 * (double)s->count[SOAK_ST_PASS] / (double)j, lo * 100,
-			         hi * 100);
-		else
+		if (j) {
+			char r3[3][32];
+
+			snprintf(v[k], sizeof(v[k]), "%s (%s – %s)",
+			         soak_report_fmt(SOAK_K_RATIO,
+			                         (double)s->count[SOAK_ST_PASS] / (double)j, r3[0],
+			                         sizeof(r3[0])),
+			         soak_report_fmt(SOAK_K_RATIO, lo, r3[1], sizeof(r3[1])),
+			         soak_report_fmt(SOAK_K_RATIO, hi, r3[2], sizeof(r3[2])));
+		} else
 			snprintf(v[k], sizeof(v[k]), "n/a");
 	});
 	ROW("first failure", {
@@ -291,8 +296,8 @@ static void md_scope_rows(struct soak_report *r, struct soak_buf *b)
 	    snprintf(v[k], sizeof(v[k]), "%llu", (unsigned long long)s->longest_streak));
 	ROW("mean iterations between failures", {
 		if (s->ngaps)
-			snprintf(v[k], sizeof(v[k]), "%.1f",
-			         (double)s->gaps_sum / (double)s->ngaps);
+			soak_report_fmt(SOAK_K_COUNT, (double)s->gaps_sum / (double)s->ngaps, v[k],
+			                sizeof(v[k]));
 		else
 			snprintf(v[k], sizeof(v[k]), "n/a");
 	});
@@ -409,14 +414,12 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 		                 "|\n|---|---|---:|---:|---|\n");
 		for (i = 0; i < r->ngates; i++) {
 			struct soak_report_gate *g = &r->gates[i];
-			enum soak_report_kind k = soak_report_gate_kind(g);
-
-			soak_buf_addf(
-			    b, "| `%s` | %s | %s%s | %s %s%s | %s |\n", g->expr,
-			    g->hard ? "hard" : "soft", soak_report_fmt(k, g->value, v, sizeof(v)),
-			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_report_op_name(g->op),
-			    soak_report_fmt(k, g->threshold, t, sizeof(t)),
-			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", outcome_name(g));
+			soak_buf_addf(b, "| `%s` | %s | %s | %s %s | %s |\n", g->expr,
+			              g->hard ? "hard" : "soft",
+			              soak_report_fmt_gate(g, g->value, v, sizeof(v)),
+			              soak_report_op_name(g->op),
+			              soak_report_fmt_gate(g, g->threshold, t, sizeof(t)),
+			              outcome_name(g));
 		}
 	}
 	if (r->nsteps) {

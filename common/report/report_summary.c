@@ -76,8 +76,13 @@ static void rate_text(const struct soak_report_scope *s, char *buf, size_t n)
 		return;
 	}
 	soak_wilson(s->count[SOAK_ST_PASS], judged, SOAK_STATS_Z95, &lo, &hi);
-	snprintf(buf, n, "%.2f%% (95%% CI %.2f%% - %.2f%%)",
-	         100.0 * (double)s->count[SOAK_ST_PASS] / (double)judged, lo * 100, hi * 100);
+	char r3[3][32];
+
+	snprintf(buf, n, "%s (95%% CI %s - %s)",
+	         soak_report_fmt(SOAK_K_RATIO, (double)s->count[SOAK_ST_PASS] / (double)judged,
+	                         r3[0], sizeof(r3[0])),
+	         soak_report_fmt(SOAK_K_RATIO, lo, r3[1], sizeof(r3[1])),
+	         soak_report_fmt(SOAK_K_RATIO, hi, r3[2], sizeof(r3[2])));
 }
 
 static void ref_text(const struct soak_report *r, const struct soak_report_ref *f, char *buf,
@@ -168,8 +173,10 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 		soak_buf_addf(b, "  failures    first %s, last %s, longest streak %llu", v[0], v[1],
 		              (unsigned long long)s->longest_streak);
 		if (s->ngaps)
-			soak_buf_addf(b, ", every %.1f iterations on average",
-			              (double)s->gaps_sum / (double)s->ngaps);
+			soak_buf_addf(b, ", every %s iterations on average",
+			              soak_report_fmt(SOAK_K_COUNT,
+			                              (double)s->gaps_sum / (double)s->ngaps, v[2],
+			                              sizeof(v[2])));
 		soak_buf_adds(b, "\n");
 		/* the top causes */
 		for (shown = 0; shown < 3 && shown < r->nfg; shown++) {

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "json.h"
 #include "os.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sig.h"
 #include "banned.h"

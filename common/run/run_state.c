@@ -79,10 +79,12 @@ static void write_summary(struct runner *r, const char *state, int exit_code)
 	cJSON_AddNumberToObject(o, "elapsed_s", run_elapsed_s(r));
 	cJSON_AddNumberToObject(o, "iterations", (double)r->iter);
 	cJSON_AddNumberToObject(o, "passed", (double)r->passed);
-	cJSON_AddNumberToObject(o, "failed", (double)r->failed);
+	/* disjoint: passed + failed + timed_out + errors + skipped = iterations */
+	cJSON_AddNumberToObject(o, "failed", (double)(r->failed - r->timed_out - r->errors));
 	cJSON_AddNumberToObject(o, "timed_out", (double)r->timed_out);
 	cJSON_AddNumberToObject(o, "errors", (double)r->errors);
 	cJSON_AddNumberToObject(o, "skipped", (double)r->skipped);
+	cJSON_AddNumberToObject(o, "failures", (double)r->failed); /* failed + timed_out + errors */
 	soak_json_add_num_or_null(o, "pass_rate", done > 0, done ? (double)r->passed / done : 0);
 	cJSON_AddNumberToObject(o, "consecutive_failures", (double)r->consec);
 	cJSON_AddNumberToObject(o, "max_consecutive_failures", (double)r->max_consec);

@@ -10,6 +10,7 @@
 #include "run_int.h"
 #include "exitcode.h"
 #include "file.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sig.h"
 #include "banned.h"
@@ -165,6 +166,8 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 	res->iterations = r.iter;
 	res->passed = r.passed;
 	res->failed = r.failed;
+	res->timed_out = r.timed_out;
+	res->errors = r.errors;
 	snprintf(res->run_id, sizeof(res->run_id), "%s", r.run_id);
 	res->exit_code = code;
 	free(r.dir);

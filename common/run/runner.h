@@ -75,7 +75,9 @@ struct soak_runner_ui {
 struct soak_runner_result {
 	const char *state;       /* "completed", "aborted", "cancelled" */
 	const char *stop_reason; /* NULL, or "max_failures", ... */
-	long long iterations, passed, failed;
+	long long iterations, passed;
+	long long failed; /* every iteration that did not pass: fail, timeout and error */
+	long long timed_out, errors;
 	char run_id[64];
 	int exit_code; /* per docs/soak-run.md */
 };

@@ -124,8 +124,9 @@ PY
 # check_miss WHAT MESSAGE [ARGS]: restore gives a miss with the warning, target untouched
 check_miss()
 {
-	local what=$1 msg=$2
+	local what=$1 msg=$2 times
 	shift 2
+	times=$(stat -c '%n %y' . deps)
 	expect_exit 0 "$BUNDLE" cache restore --key k --path deps --store "$st" "$@"
 	assert_contains "$ERR" "soak-bundle: warning: cache entry 'k' in '$st' cannot be restored: "
 	assert_contains "$ERR" "$msg"
@@ -137,5 +138,7 @@ check_miss()
 	assert_eq "$(find "$TMP" -path "$ws" -prune -o \( -name escape.txt -o -name abs.txt -o -name pwned \) -print | wc -l)" 0 "$what: nothing written outside"
 	assert_eq "$(ls -A "$TMP/outside" | wc -l)" 0 "$what: outside dir empty"
 	assert_eq "$(find "$TMP" -name '.soak-cache-restore-*' | wc -l)" 0 "$what: no staging left"
+	# the staging directory came and went: the workspace's own times are as they were
+	assert_eq "$(stat -c '%n %y' . deps)" "$times" "$what: workspace times"
 }
 

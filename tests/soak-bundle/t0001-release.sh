@@ -101,7 +101,7 @@ assert_not_contains "$C" "initial import"
 R=$B/rollback_plan.md
 assert_contains "$R" "Release: commit \`$HEAD\`; soak verdict **PASS**; run \`$RUN_ID\` (completed)."
 assert_contains "$R" 'Roll back to: `v1.0.0`, the previous tag.'
-assert_contains "$R" '| `pass_rate` | < 50% | 83.33% | `pass_rate>=0.5` (pass) |'
+assert_contains "$R" '| `pass_rate` | < 50.00% | 83.33% | `pass_rate>=0.5` (pass) |'
 assert_contains "$R" '| `duration_ms:p(95)` | >= 5s |'
 assert_contains "$R" '| `kpi.req_per_s:avg` | < 1000 | 1200 | `kpi.req_per_s:avg>=1000` (pass) |'
 assert_contains "$R" '2. Redeploy `v1.0.0` with the pipeline'
@@ -133,10 +133,10 @@ assert_contains "$C" "- Iteration duration: p50 1.2s, p95 2.5s, p99 3.1s, max 3.
 assert_contains "$C" "- Peak RSS: max 50 MiB"
 assert_contains "$C" "- Gates: 2 passed, 1 failed, 0 without data"
 assert_contains "$C" "- Report generated: 2026-03-04T05:06:07.000Z"
-assert_contains "$C" '| `req_per_s` | 200 | 1234.5 | 1230 | 1400 | 900 | 1500 |'
+assert_contains "$C" '| `req_per_s` | 200 | 1234 | 1230 | 1400 | 900 | 1500 |'
 R=b2/rollback_plan.md
 assert_contains "$R" '| `duration_ms:p(95)` | >= 3s | 2.5s | `duration_ms:p(95)<3s` (pass) |'
-assert_contains "$R" '| `pass_rate` | < 97% | 98% | `pass_rate>=0.97` (pass) |'
+assert_contains "$R" '| `pass_rate` | < 97.00% | 98.00% | `pass_rate>=0.97` (pass) |'
 assert_contains "$R" '| `rss:max` | > 50 MiB | 50 MiB | `rss:max<=50MiB` (fail) |'
 assert_contains "$R" "This bundle has no \`run.json\`"
 assert_contains "$R" "soak-run --iterations 30 --timeout TIMEOUT -- SOAK-COMMAND"

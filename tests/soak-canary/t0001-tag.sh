@@ -15,12 +15,12 @@ expect_exit 0 "$CANARY" tag --bundle bundle --tag v1.0.0 --repo repo --dry-run
 assert_contains "$OUT" "would tag $FIRST as 'v1.0.0' with this message:"
 assert_contains "$OUT" "v1.0.0: soak PASS (run run-42)"
 assert_contains "$OUT" "## Gates"
-assert_contains "$OUT" '- pass `duration_ms:p(95)<3s` (hard): value 2500, threshold 3000'
-assert_contains "$OUT" '- fail `rss:max<=50MiB` (soft): value 52428800, threshold 52428800'
+assert_contains "$OUT" '- pass `duration_ms:p(95)<3s` (hard): value 2.5s, threshold 3s'
+assert_contains "$OUT" '- fail `rss:max<=50MiB` (soft): value 50 MiB, threshold 50 MiB'
 assert_contains "$OUT" "- pass rate: 98.00% (95% CI 94.97% - 99.22%)"
 assert_contains "$OUT" "- iterations: 200 (pass 196, fail 3, timeout 1, error 0, skipped 0)"
-assert_contains "$OUT" "- duration_ms: count 200, min 80, mean 1500, p50 1200, p95 2500, p99 3100, max 3400"
-assert_contains "$OUT" "- kpi.req_per_s: count 200, min 900, mean 1234.5, p95 1400, max 1500"
+assert_contains "$OUT" "- duration_ms: count 200, min 80ms, mean 1.5s, p50 1.2s, p95 2.5s, p99 3.1s, max 3.4s"
+assert_contains "$OUT" "- kpi.req_per_s: count 200, min 900, mean 1234, p95 1400, max 1500"
 assert_eq "$(tail -n 2 "$OUT" | tr '\n' '|')" "Soak-Run-Id: run-42|Soak-Verdict: PASS|" "trailers last"
 assert_eq "$(git -C repo tag -l)" "" "no tag after --dry-run"
 

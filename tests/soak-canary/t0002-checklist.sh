@@ -27,10 +27,10 @@ assert_contains $C "Soak run run-42, verdict PASS, commit 0123456789abcdef012345
 assert_contains $C "- Duration: 2d, checked every 10m (288 measurements)."
 assert_contains $C "rollback after more than 2 failed measurements or more than 4 consecutive errors"
 assert_contains $C "- Judge thresholds: PASS at a score of 95 or more, MARGINAL from 75."
-assert_contains $C '- [ ] `duration_ms:p(95)<3s` (hard gate; soak value 2500, pass)'
-assert_contains $C '- [ ] `rss:max<=50MiB` (soft gate; soak value 52428800, fail)'
-assert_contains $C "- [ ] kpi.req_per_s: count 200, min 900, mean 1234.5, p95 1400, max 1500"
-assert_contains $C "- [ ] duration_ms: count 200, min 80, mean 1500, p50 1200, p95 2500, p99 3100, max 3400"
+assert_contains $C '- [ ] `duration_ms:p(95)<3s` (hard gate; soak value 2.5s, pass)'
+assert_contains $C '- [ ] `rss:max<=50MiB` (soft gate; soak value 50 MiB, fail)'
+assert_contains $C "- [ ] kpi.req_per_s: count 200, min 900, mean 1234, p95 1400, max 1500"
+assert_contains $C "- [ ] duration_ms: count 200, min 80ms, mean 1.5s, p50 1.2s, p95 2.5s, p99 3.1s, max 3.4s"
 assert_contains $C 'Prometheus queries watched at `http://prom:9090`:'
 assert_contains $C '- [ ] `err=sum(rate(http_errors_total[5m]))`'
 assert_contains $C '- a measurement fails when `err > 0.01`'

@@ -48,4 +48,18 @@ assert_jq_eq $S .trends.rss.points 300
 expect_exit 0 "$REPORT" --dir flat -f json -q --settle 100
 assert_jq_eq $S .trends.rss.points 200
 expect_exit 2 "$REPORT" --dir flat --settle 10x
+
+# a step: fds 7, then 8 from iteration 201 on. Most pairs are ties, so the median
+# slope is 0, yet Mann-Kendall finds a significant rise: one rule (significant),
+# one wording, which says what it is rather than "no significant trend"
+gen_metrics step 300 ""
+awk 'NR > 200 { sub(/"open_fds":7/, "\"open_fds\":8") } 1' step/metrics.jsonl >step/m && mv step/m step/metrics.jsonl
+expect_exit 0 "$REPORT" --dir step -f json,md,html -q
+S=step/reports/POST_SOAK_SNAPSHOT.json
+assert_jq_eq $S .trends.fds.significant true
+assert_jq_eq $S .trends.fds.slope_per_hour 0
+assert_jq_eq $S .trends.fds.text 'fds rises in steps (median slope 0/h, p < 0.001)'
+assert_contains step/reports/POST_SOAK_AUDIT.md '- fds rises in steps (median slope 0/h, p < 0.001)'
+assert_not_contains step/reports/POST_SOAK_AUDIT.md 'fds: no significant trend'
+assert_contains step/reports/report.html 'fds rises in steps (median slope 0/h, p &lt; 0.001)'
 finish

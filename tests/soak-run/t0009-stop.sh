@@ -29,6 +29,9 @@ expect_exit 1 "$SOAK_RUN" -q -d mf-kinds -n 10 --max-failures 1 --timeout 300ms 
 	-- sh -c '[ "$SOAK_ITERATION" = 2 ] && exec sleep 30; [ "$SOAK_ITERATION" = 4 ] && exit 9; exit 0'
 stopped mf-kinds max_failures 4
 assert_json -s mf-kinds/metrics.jsonl 'map(.status) == ["pass", "timeout", "pass", "fail"]'
+# the counts are disjoint and add up to the iterations; failures names the total
+assert_json mf-kinds/summary.json '.passed == 2 and .failed == 1 and .timed_out == 1 and .errors == 0 and .failures == 2'
+assert_json mf-kinds/summary.json '.passed + .failed + .timed_out + .errors + .skipped == .iterations'
 
 # --- --max-consecutive-failures N ---
 expect_exit 1 "$SOAK_RUN" -q -d mc -n 10 --max-consecutive-failures 2 -- sh -c "$(fails_on "2 4 5 6")"

@@ -23,7 +23,7 @@ assert_json -s "$M" 'map(.iteration) == [1, 2, 3]'
 assert_json "$M" '.status == "timeout" and .timed_out == true and .exit_code == null'
 assert_json "$M" '.duration_ms >= 1900 and .duration_ms < 6000'
 assert_json "$M" '.reason | test("timed out after 2s")'
-assert_json "$WD/t/summary.json" '.iterations == 3 and .timed_out == 3 and .failed == 3 and .passed == 0'
+assert_json "$WD/t/summary.json" '.iterations == 3 and .timed_out == 3 and .failed == 0 and .failures == 3 and .passed == 0'
 assert_json "$WD/t/summary.json" '.pass_rate == 0 and .consecutive_failures == 3 and .state == "completed" and .exit_code == 1'
 assert_json -s "$WD/t/events.jsonl" '[.[] | select(.event == "timeout") | .iteration] == [1, 2, 3]'
 mapfile -t ping_after < <(wine_pids "$PING_RE")

@@ -238,47 +238,6 @@ static void test_bool(void)
 	CHECK_INT(b, 5);
 }
 
-static void test_format(void)
-{
-	char buf[64];
-	int64_t back;
-	struct soak_err err;
-
-	CHECK_STR(soak_format_duration(0, buf, sizeof(buf)), "0ms");
-	CHECK_STR(soak_format_duration(250, buf, sizeof(buf)), "250ms");
-	CHECK_STR(soak_format_duration(1500, buf, sizeof(buf)), "1.5s");
-	CHECK_STR(soak_format_duration(45000, buf, sizeof(buf)), "45s");
-	CHECK_STR(soak_format_duration(59999, buf, sizeof(buf)), "59.9s");
-	CHECK_STR(soak_format_duration(90000, buf, sizeof(buf)), "1m30s");
-	CHECK_STR(soak_format_duration(1200000, buf, sizeof(buf)), "20m");
-	CHECK_STR(soak_format_duration(3723000, buf, sizeof(buf)), "1h02m03s");
-	CHECK_STR(soak_format_duration(3723999, buf, sizeof(buf)), "1h02m03s");
-	CHECK_STR(soak_format_duration(86400000, buf, sizeof(buf)), "1d");
-	CHECK_STR(soak_format_duration(86400000 + 300000, buf, sizeof(buf)), "1d00h05m");
-	CHECK_STR(soak_format_duration(-1500, buf, sizeof(buf)), "-1.5s");
-	CHECK_STR(soak_format_duration(INT64_MIN, buf, sizeof(buf)), "-106751991167d07h12m55s");
-	/* the human form reads back */
-	CHECK_INT(
-	    soak_parse_duration(soak_format_duration(97445000, buf, sizeof(buf)), &back, &err), 0);
-	CHECK_INT(back, 97445000);
-	/* a short buffer is cut, still terminated */
-	char small[4];
-	CHECK_STR(soak_format_duration(3723000, small, sizeof(small)), "1h0");
-
-	CHECK_STR(soak_format_size(0, buf, sizeof(buf)), "0 B");
-	CHECK_STR(soak_format_size(512, buf, sizeof(buf)), "512 B");
-	CHECK_STR(soak_format_size(1023, buf, sizeof(buf)), "1023 B");
-	CHECK_STR(soak_format_size(1024, buf, sizeof(buf)), "1 KiB");
-	CHECK_STR(soak_format_size(1536, buf, sizeof(buf)), "1.5 KiB");
-	CHECK_STR(soak_format_size(1610612736ULL, buf, sizeof(buf)), "1.5 GiB");
-	CHECK_STR(soak_format_size(10ULL << 30, buf, sizeof(buf)), "10 GiB");
-	CHECK_STR(soak_format_size((1ULL << 20) - 1, buf, sizeof(buf)), "1 MiB");
-	CHECK_STR(soak_format_size(UINT64_MAX, buf, sizeof(buf)), "16 EiB");
-	uint64_t b;
-	CHECK_INT(soak_parse_size(soak_format_size(1610612736ULL, buf, sizeof(buf)), &b, &err), 0);
-	CHECK_INT(b, 1610612736ULL);
-}
-
 int main(void)
 {
 	test_int();
@@ -286,6 +245,5 @@ int main(void)
 	test_duration();
 	test_size();
 	test_bool();
-	test_format();
 	return check_done();
 }
