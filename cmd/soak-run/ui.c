@@ -8,6 +8,7 @@
 #include "msg.h"
 #include "os.h"
 #include "parse.h"
+#include "report_fmt.h"
 #include "banned.h"
 
 #define PLAIN_EVERY_MS 30000
@@ -107,6 +108,7 @@ void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
 	ui->note = ui_note;
 	ui->iteration_start = ui_iteration_start;
 	ui->iteration_end = ui_iteration_end;
+	ui->fmt = soak_report_fmt;
 	ui->ctx = s;
 }
 
