@@ -538,7 +538,7 @@ char *soak_gate_nodata_hint(const struct soak_gate *g, const struct soak_gate_sr
 		                                     : "no data");
 		return buf;
 	}
-	len = (size_t)snprintf(buf, n, "KPI '%s' never appeared", g->kpi);
+	len = (size_t)snprintf(buf, n, "no data: KPI '%s' never appeared", g->kpi);
 	for (i = 0; src->kpi_name && (name = src->kpi_name(src->ctx, i)) && len < n; i++)
 		len +=
 		    (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : " (KPIs seen: ", name);

@@ -140,7 +140,7 @@ int soak_gate_trend_significant(const struct soak_trend *t, double alpha);
 double soak_gate_value(struct soak_gate *g, const struct soak_gate_src *src, int *have);
 /* Judge g: sets value, p and outcome. */
 void soak_gate_eval(struct soak_gate *g, const struct soak_gate_src *src);
-/* Why g has no data, in a few words ("KPI 'x' never appeared (seen: a, b)"), into buf. */
+/* Why g has no data, in a few words ("no data: KPI 'x' never appeared (KPIs seen: a, b)"). */
 char *soak_gate_nodata_hint(const struct soak_gate *g, const struct soak_gate_src *src, char *buf,
                             size_t n);
 
