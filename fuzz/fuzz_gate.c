@@ -18,15 +18,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_str(data, size), buf[64];
-	struct soak_report_gate g;
+	struct soak_gate g;
 	struct soak_err err;
 
 	memset(&err, 0, sizeof(err));
-	if (soak_report_gate_parse(s, (int)(size & 1), &g, &err) < 0) {
+	if (soak_gate_parse(s, (int)(size & 1), &g, &err) < 0) {
 		if (err.code != SOAK_EXIT_USAGE || !err.msg[0])
 			fuzz_fail("gate '%s' refused with code %d, message '%s'", s, err.code,
 			          err.msg);
-		soak_report_gate_free(&g);
+		soak_gate_free(&g);
 		free(s);
 		return 0;
 	}
@@ -36,11 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("gate '%s': percentile %g", s, g.pct);
 	if (!g.expr || strlen(g.name) >= sizeof(g.name))
 		fuzz_fail("gate '%s': no expression or name", s);
-	soak_report_fmt(soak_report_gate_kind(&g), g.threshold, buf, sizeof(buf));
+	soak_report_fmt(soak_gate_kind(&g), g.threshold, buf, sizeof(buf));
 	if (strlen(buf) >= sizeof(buf))
 		fuzz_fail("format overflow");
-	soak_report_op_name(g.op);
-	soak_report_gate_free(&g);
+	soak_gate_op_name(g.op);
+	soak_gate_free(&g);
 	free(s);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "runner.h"
 #include "ui.h"
 #include "os.h"
+#include "parse.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -71,6 +72,19 @@ static const struct soak_opt options[] = {
 		"stop at the first failure", 0, 0, 0},
 	{"min-free-disk", 0, SOAK_OPT_SIZE, "SIZE", "100MiB",
 		"stop cleanly when free disk drops below this", 0, 0, 0},
+	{"gate", 'g', SOAK_OPT_LIST, "EXPR", NULL,
+		"live gate (soak-report's grammar): abort the run (exit 1) when it fails", 0, 0, 0},
+	{"warn-gate", 'w', SOAK_OPT_LIST, "EXPR", NULL,
+		"live gate that warns (event, annotation) and lets the run go on", 0, 0, 0},
+	{"gate-window", 0, SOAK_OPT_INT, "N", "20",
+		"iterations of a gate's @last window", 0, 1, 100000},
+	{"gate-delay", 0, SOAK_OPT_STRING, "N|DURATION", "0",
+		"judge no gate before N iterations (or this long) have passed", 0, 0, 0},
+	{"gate-sustain", 0, SOAK_OPT_INT, "K", "1",
+		"a gate counts after K failed evaluations in a row", 0, 1, 1000000},
+	{"gate-kill", 0, SOAK_OPT_DURATION, "DURATION", "0",
+		"on a gate's abort, cut the running iteration after this long (0: let it finish)",
+		0, 0, 0},
 	{"resume", 0, SOAK_OPT_FLAG, NULL, NULL,
 		"continue the run in DIR after a crash or kill", SOAK_OPT_NO_REPLAY, 0, 0},
 	{"force", 0, SOAK_OPT_FLAG, NULL, NULL,
@@ -98,6 +112,35 @@ static int help(void)
 	      stdout);
 	soak_buf_free(&b);
 	return SOAK_EXIT_OK;
+}
+
+/* The live gates and their window, delay, sustain and kill. */
+static int configure_gates(const struct soak_conf *c, struct soak_runner_cfg *cfg,
+                           struct soak_err *err)
+{
+	const struct soak_setting *hard = soak_conf_get(c, "gate"),
+	                          *soft = soak_conf_get(c, "warn-gate");
+	const char *delay = soak_conf_str(c, "gate-delay");
+	long long n;
+	size_t i;
+
+	for (i = 0; i < hard->nlist + soft->nlist; i++)
+		if (soak_gate_list_add(&cfg->gates, &cfg->ngates,
+		                       i < hard->nlist ? hard->list[i]
+		                                       : soft->list[i - hard->nlist],
+		                       i < hard->nlist, err) < 0)
+			return -1;
+	cfg->gate_window = (uint64_t)soak_conf_int(c, "gate-window");
+	cfg->gate_sustain = (int)soak_conf_int(c, "gate-sustain");
+	cfg->gate_kill_ms = soak_conf_ms(c, "gate-kill");
+	if (soak_parse_int(delay, 0, 1000000000000LL, &n, err) == 0)
+		cfg->gate_delay_iters = n;
+	else if (soak_parse_duration(delay, &cfg->gate_delay_ms, err) < 0)
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "invalid value '%s' for 'gate-delay': expected a number of "
+		                    "iterations (30) or a duration (90s, 20m)",
+		                    delay);
+	return 0;
 }
 
 /* Fill the engine's configuration from the parsed settings. */
@@ -130,6 +173,8 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 	cfg->force = soak_conf_flag(c, "force");
 	cfg->run_id = soak_conf_is_set(c, "run-id") ? soak_conf_str(c, "run-id") : NULL;
 
+	if (configure_gates(c, cfg, err) < 0)
+		return -1;
 	if (cfg->log_max > 0 && cfg->log_max < 1024)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "invalid value for 'log-max': at least 1KiB (or 0 for no cap)");

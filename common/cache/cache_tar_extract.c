@@ -12,6 +12,7 @@
 #include "cache_int.h"
 #include "cache_tar_int.h"
 #include "exitcode.h"
+#include "fmt.h"
 #include "os.h"
 #include "parse.h"
 #include "banned.h"

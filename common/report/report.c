@@ -171,6 +171,8 @@ void soak_report_free(struct soak_report *r)
 	for (i = 0; i < r->nsteps; i++) {
 		free(r->steps[i].name);
 		soak_stats_free(&r->steps[i].duration);
+		soak_stats_free(&r->steps[i].attempts);
+		soak_stats_free(&r->steps[i].status);
 	}
 	free(r->steps);
 	for (i = 0; i < r->nfg; i++) {
@@ -180,7 +182,7 @@ void soak_report_free(struct soak_report *r)
 	}
 	free(r->fg);
 	for (i = 0; i < r->ngates; i++)
-		soak_report_gate_free(&r->gates[i]);
+		soak_gate_free(&r->gates[i]);
 	free(r->gates);
 	free(r->out_dir);
 	soak_rec_ctx_free(&r->scan);
@@ -190,15 +192,7 @@ void soak_report_free(struct soak_report *r)
 
 int soak_report_add_gate(struct soak_report *r, const char *expr, int hard, struct soak_err *err)
 {
-	struct soak_report_gate *g = realloc(r->gates, (r->ngates + 1) * sizeof(*g));
-
-	if (!g)
-		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	r->gates = g;
-	if (soak_report_gate_parse(expr, hard, &g[r->ngates], err))
-		return -1;
-	r->ngates++;
-	return 0;
+	return soak_gate_list_add(&r->gates, &r->ngates, expr, hard, err);
 }
 
 static int write_buf(struct soak_report *r, const char *name, struct soak_buf *b,

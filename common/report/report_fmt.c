@@ -21,9 +21,9 @@ char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n)
 	return soak_fmt((enum soak_unit)kind, v, buf, n);
 }
 
-char *soak_report_fmt_gate(const struct soak_report_gate *g, double v, char *buf, size_t n)
+char *soak_report_fmt_gate(const struct soak_gate *g, double v, char *buf, size_t n)
 {
-	enum soak_unit u = (enum soak_unit)soak_report_gate_kind(g);
+	enum soak_unit u = (enum soak_unit)soak_gate_kind(g);
 
 	return g->agg == SOAK_AGG_SLOPE ? soak_fmt_per_hour(u, v, buf, n) : soak_fmt(u, v, buf, n);
 }

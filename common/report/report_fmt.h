@@ -12,9 +12,8 @@
 
 /* v in the metric's unit for people: soak_fmt (fmt.h), the one rule for every output. */
 char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n);
-struct soak_report_gate;
 /* A gate's value or threshold in its unit, per hour for a slope: "1.5 MiB/h". */
-char *soak_report_fmt_gate(const struct soak_report_gate *g, double v, char *buf, size_t n);
+char *soak_report_fmt_gate(const struct soak_gate *g, double v, char *buf, size_t n);
 /* A sparkline of at most width characters of ▁▂▃▄▅▆▇█ from a series. */
 int soak_report_sparkline(const struct soak_series *s, size_t width, struct soak_buf *out);
 /* "rss grows 1.8 MB/h (p < 0.01)" */

@@ -167,7 +167,7 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 		                 "id=\"gates\"><tr><th>gate</th><th>kind</th><th>value</th>"
 		                 "<th>threshold</th><th>outcome</th></tr>\n");
 		for (i = 0; i < r->ngates; i++) {
-			struct soak_report_gate *g = &r->gates[i];
+			struct soak_gate *g = &r->gates[i];
 
 			soak_buf_adds(b, "<tr><td><code>");
 			esc(b, g->expr);
@@ -175,7 +175,7 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 			soak_report_fmt_gate(g, g->threshold, t, sizeof(t));
 			soak_buf_addf(b, "</code></td><td>%s</td><td>%s</td><td>",
 			              g->hard ? "hard" : "soft", v);
-			esc(b, soak_report_op_name(g->op));
+			esc(b, soak_gate_op_name(g->op));
 			soak_buf_addf(b, " %s</td><td>%s</td></tr>\n", t,
 			              g->outcome == SOAK_GATE_PASS   ? "pass"
 			              : g->outcome == SOAK_GATE_FAIL ? "fail"

@@ -423,6 +423,8 @@ static void add_steps(struct soak_report *r, const cJSON *steps)
 			if (!s->name)
 				continue;
 			soak_stats_init(&s->duration);
+			soak_stats_init(&s->attempts);
+			soak_stats_init(&s->status);
 			r->nsteps++;
 		}
 		s->n++;
@@ -430,6 +432,10 @@ static void add_steps(struct soak_report *r, const cJSON *steps)
 		if (is_failure(st) &&
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "allow_failure")))
 			s->allowed_failures++;
+		if (st != SOAK_ST_SKIPPED)
+			soak_stats_add(&s->status, st == SOAK_ST_PASS ? 1 : 0);
+		if (jnum(c, "attempts", &d))
+			soak_stats_add(&s->attempts, d);
 		if (jnum(c, "attempts", &d) && d > 1) {
 			s->retried++;
 			if (st == SOAK_ST_PASS)
@@ -982,7 +988,7 @@ int soak_report_load(struct soak_report *r, struct soak_err *err)
 		if (soak_series_trend_multi(t->per_shard, r->nsrc, r->o.settle_frac, &t->t))
 			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		t->have = t->t.n >= 3;
-		t->significant = t->have && t->t.p < r->o.alpha;
+		t->significant = soak_gate_trend_significant(&t->t, r->o.alpha);
 	}
 	return 0;
 }

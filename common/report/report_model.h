@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "fmt.h"
+#include "gate.h"
 #include "report_scan.h"
 #include "stats.h"
 
@@ -52,43 +52,6 @@ enum soak_report_status {
 	SOAK_ST_N
 };
 
-/* The per-iteration metrics. kind says how values read (fmt.h's units): */
-enum soak_report_kind {
-	SOAK_K_MS = SOAK_U_MS,
-	SOAK_K_BYTES = SOAK_U_BYTES,
-	SOAK_K_COUNT = SOAK_U_COUNT,
-	SOAK_K_SECONDS = SOAK_U_SECONDS,
-	SOAK_K_RATIO = SOAK_U_RATIO
-};
-
-enum soak_report_metric {
-	SOAK_M_DURATION,  /* duration_ms */
-	SOAK_M_RSS,       /* peak_rss_bytes */
-	SOAK_M_FDS,       /* open_fds */
-	SOAK_M_THREADS,   /* threads */
-	SOAK_M_PROCS,     /* procs */
-	SOAK_M_CPU_USER,  /* cpu_user_s */
-	SOAK_M_CPU_SYS,   /* cpu_sys_s */
-	SOAK_M_DISK,      /* disk used since the shard's first record: first free_disk_bytes -
-	                     free_disk_bytes */
-	SOAK_M_MEM_AVAIL, /* mem_avail_bytes */
-	SOAK_M_LOG_BYTES, /* log_bytes */
-	SOAK_M_SVC_RSS,   /* service rss_bytes, from samples.jsonl (scope service or watch) */
-	SOAK_M_SVC_FDS,
-	SOAK_M_SVC_THREADS,
-	SOAK_M_N
-};
-
-struct soak_report_metric_info {
-	const char *name;  /* as in gates and reports */
-	const char *field; /* in metrics.jsonl / samples.jsonl */
-	enum soak_report_kind kind;
-	int trend;   /* a leak trend is computed */
-	int service; /* from samples.jsonl */
-};
-
-extern const struct soak_report_metric_info soak_report_metrics[SOAK_M_N];
-
 /* Where one iteration happened. */
 struct soak_report_ref {
 	unsigned shard;
@@ -127,6 +90,8 @@ struct soak_report_step {
 	uint64_t retried;          /* needed more than one attempt */
 	uint64_t retried_passed;   /* ... and passed in the end */
 	struct soak_stats duration;
+	struct soak_stats attempts; /* per run of the step: 1, or more after retries */
+	struct soak_stats status;   /* per run of the step: 1 passed, 0 did not */
 };
 
 /* Failures grouped by cause. */
@@ -173,44 +138,6 @@ struct soak_report_trend {
 	int significant;     /* have && p < alpha */
 };
 
-enum soak_gate_op { SOAK_OP_LT, SOAK_OP_LE, SOAK_OP_GT, SOAK_OP_GE, SOAK_OP_EQ, SOAK_OP_NE };
-
-enum soak_gate_agg {
-	SOAK_AGG_NONE, /* scalar metrics: pass_rate, failures, ... */
-	SOAK_AGG_AVG,
-	SOAK_AGG_MIN,
-	SOAK_AGG_MAX,
-	SOAK_AGG_MED,
-	SOAK_AGG_LAST,
-	SOAK_AGG_COUNT,
-	SOAK_AGG_SUM,
-	SOAK_AGG_STDDEV,
-	SOAK_AGG_P,      /* p(N) */
-	SOAK_AGG_SLOPE,  /* per hour; 0 unless significant */
-	SOAK_AGG_TREND_P /* the Mann-Kendall p-value */
-};
-
-enum soak_gate_outcome { SOAK_GATE_PASS, SOAK_GATE_FAIL, SOAK_GATE_NODATA };
-
-struct soak_report_gate {
-	char *expr;
-	int hard;      /* --gate: FAIL; --warn-gate: WARN */
-	int last;      /* over the last N iterations ("@last") */
-	int scalar;    /* a run-level number, not a metric */
-	int metric;    /* enum soak_report_metric, or -1 */
-	char *kpi;     /* kpi.NAME, or NULL */
-	char *step;    /* step.NAME.duration_ms, or NULL */
-	char name[64]; /* scalar name ("pass_rate") or the metric's */
-	enum soak_gate_agg agg;
-	double pct; /* for p(N), in [0, 100] */
-	enum soak_gate_op op;
-	double threshold; /* in the metric's base unit (ms, bytes, per hour) */
-	/* judged */
-	enum soak_gate_outcome outcome;
-	double value;
-	double p; /* for slope gates: the trend's p-value, else NAN */
-};
-
 enum soak_verdict { SOAK_VERDICT_PASS, SOAK_VERDICT_WARN, SOAK_VERDICT_FAIL };
 
 struct soak_report {
@@ -227,7 +154,7 @@ struct soak_report {
 	struct soak_report_fgroup *fg;
 	size_t nfg;
 	uint64_t fg_other; /* failures past the group cap */
-	struct soak_report_gate *gates;
+	struct soak_gate *gates;
 	size_t ngates;
 	enum soak_verdict verdict;
 	char reason[256]; /* why, one line */

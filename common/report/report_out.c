@@ -213,14 +213,14 @@ cJSON *soak_report_snapshot(struct soak_report *r)
 	}
 	a = cJSON_AddArrayToObject(o, "gates");
 	for (i = 0; i < r->ngates; i++) {
-		struct soak_report_gate *g = &r->gates[i];
+		struct soak_gate *g = &r->gates[i];
 
 		c = cJSON_CreateObject();
 		cJSON_AddItemToArray(a, c);
 		cJSON_AddStringToObject(c, "expr", g->expr);
 		cJSON_AddStringToObject(c, "kind", g->hard ? "hard" : "soft");
 		cJSON_AddStringToObject(c, "scope", g->last ? "last" : "all");
-		cJSON_AddStringToObject(c, "op", soak_report_op_name(g->op));
+		cJSON_AddStringToObject(c, "op", soak_gate_op_name(g->op));
 		add_num(c, "value", g->value);
 		cJSON_AddNumberToObject(c, "threshold", g->threshold);
 		if (isfinite(g->p))
@@ -233,7 +233,7 @@ cJSON *soak_report_snapshot(struct soak_report *r)
 	return o;
 }
 
-static const char *outcome_name(const struct soak_report_gate *g)
+static const char *outcome_name(const struct soak_gate *g)
 {
 	return g->outcome == SOAK_GATE_PASS   ? "✅ pass"
 	       : g->outcome == SOAK_GATE_FAIL ? "❌ fail"
@@ -413,11 +413,11 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 		soak_buf_adds(b, "\n## Gates\n\n| gate | kind | value | threshold | outcome "
 		                 "|\n|---|---|---:|---:|---|\n");
 		for (i = 0; i < r->ngates; i++) {
-			struct soak_report_gate *g = &r->gates[i];
+			struct soak_gate *g = &r->gates[i];
 			soak_buf_addf(b, "| `%s` | %s | %s | %s %s | %s |\n", g->expr,
 			              g->hard ? "hard" : "soft",
 			              soak_report_fmt_gate(g, g->value, v, sizeof(v)),
-			              soak_report_op_name(g->op),
+			              soak_gate_op_name(g->op),
 			              soak_report_fmt_gate(g, g->threshold, t, sizeof(t)),
 			              outcome_name(g));
 		}

@@ -49,7 +49,7 @@ int soak_report_gha(struct soak_report *r, struct soak_buf *ann, struct soak_err
 	if (rc)
 		return -1;
 	for (i = 0; i < r->ngates; i++) {
-		struct soak_report_gate *g = &r->gates[i];
+		struct soak_gate *g = &r->gates[i];
 		char msg[1024];
 
 		if (g->outcome == SOAK_GATE_PASS)
@@ -58,7 +58,7 @@ int soak_report_gha(struct soak_report *r, struct soak_buf *ann, struct soak_err
 			snprintf(msg, sizeof(msg), "gate '%s' has no data", g->expr);
 		else
 			snprintf(msg, sizeof(msg), "gate '%s' failed: value %s%s", g->expr,
-			         soak_report_fmt(soak_report_gate_kind(g), g->value, v, sizeof(v)),
+			         soak_report_fmt(soak_gate_kind(g), g->value, v, sizeof(v)),
 			         g->agg == SOAK_AGG_SLOPE ? "/h" : "");
 		soak_gha_annotation(ann, g->hard ? "error" : "warning", "soak gate", msg);
 	}
@@ -230,8 +230,8 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 	shown = 0;
 	for (any = 0; any < 2; any++)
 		for (i = 0; i < r->ngates; i++) {
-			struct soak_report_gate *g = &r->gates[i];
-			enum soak_report_kind k = soak_report_gate_kind(g);
+			struct soak_gate *g = &r->gates[i];
+			enum soak_report_kind k = soak_gate_kind(g);
 
 			if ((g->outcome == SOAK_GATE_PASS) != any)
 				continue;
@@ -247,8 +247,7 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 				    : g->outcome == SOAK_GATE_FAIL ? (g->hard ? "FAIL" : "WARN")
 				                                   : "NODATA",
 				    g->expr, soak_report_fmt(k, g->value, v[0], sizeof(v[0])),
-				    g->agg == SOAK_AGG_SLOPE ? "/h" : "",
-				    soak_report_op_name(g->op),
+				    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_gate_op_name(g->op),
 				    soak_report_fmt(k, g->threshold, t, sizeof(t)),
 				    g->agg == SOAK_AGG_SLOPE ? "/h" : "",
 				    g->hard ? "hard" : "soft");
@@ -299,8 +298,8 @@ int soak_report_message(struct soak_report *r, struct soak_buf *title, struct so
 	rate_text(s, v, sizeof(v));
 	rc |= soak_buf_addf(text, "pass rate %s\n", v);
 	for (i = 0; i < r->ngates; i++) {
-		struct soak_report_gate *g = &r->gates[i];
-		enum soak_report_kind k = soak_report_gate_kind(g);
+		struct soak_gate *g = &r->gates[i];
+		enum soak_report_kind k = soak_gate_kind(g);
 
 		if (g->outcome == SOAK_GATE_PASS)
 			continue;
@@ -315,7 +314,7 @@ int soak_report_message(struct soak_report *r, struct soak_buf *title, struct so
 			rc |= soak_buf_addf(
 			    text, "- %s: %s%s (threshold %s %s%s, %s)\n", g->expr,
 			    soak_report_fmt(k, g->value, v, sizeof(v)),
-			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_report_op_name(g->op),
+			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_gate_op_name(g->op),
 			    soak_report_fmt(k, g->threshold, t, sizeof(t)),
 			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", g->hard ? "hard" : "soft");
 	}

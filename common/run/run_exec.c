@@ -95,6 +95,11 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 		}
 		if (r->svc && (slice < 0 || slice > SERVICE_POLL_MS))
 			slice = SERVICE_POLL_MS;
+		if (r->gate_kill_at > 0) {
+			int64_t g = r->gate_kill_at - now > 0 ? r->gate_kill_at - now : 0;
+			if (slice < 0 || g < slice)
+				slice = g;
+		}
 		rc = soak_proc_wait(p, slice, 1, &io, &err);
 		if (rc == 1) {
 			exited = 1;
@@ -113,6 +118,12 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 		run_service_poll(r);
 		if (deadline >= 0 && soak_mono_ms() >= deadline) {
 			x->timed_out = 1;
+			break;
+		}
+		if (r->gate_kill_at > 0 && soak_mono_ms() >= r->gate_kill_at) {
+			x->status = "error";
+			snprintf(x->reason, sizeof(x->reason),
+			         "cut at --gate-kill: a gate aborted the run");
 			break;
 		}
 	}

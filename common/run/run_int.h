@@ -14,6 +14,7 @@
  *   run_sample.c   samples.jsonl: the iteration's tree, the service, a watched pid
  *   run_state.c    the totals, summary.json and health.json
  *   run_record.c   records, events.jsonl, notes to the UI, the first I/O failure
+ *   run_gate.c     live gates: their statistics, evaluation, sustain and abort
  */
 #ifndef SOAK_RUN_INT_H
 #define SOAK_RUN_INT_H
@@ -72,6 +73,10 @@ struct runner {
 	struct soak_err io_err;
 	int64_t summary_at, health_at; /* when they were last written (monotonic ms) */
 	uint64_t mem_avail;            /* host available memory at the last sample */
+
+	struct run_gates *gates; /* NULL without gates */
+	char gate_reason[512];   /* why a gate aborted the run, "" if none */
+	int64_t gate_kill_at;    /* monotonic ms to cut the running iteration at, 0 none */
 };
 
 static inline double run_elapsed_s(const struct runner *r)
@@ -86,6 +91,8 @@ cJSON *run_record_new(void);
 void run_record_time(cJSON *o, const char *name, int64_t wall_ms);
 /* Append o to w (when open) and free it; a failure becomes the run's I/O failure. */
 int run_append(struct runner *r, struct soak_jsonl_writer *w, cJSON *o);
+/* A new events.jsonl record, for extra members before run_append. */
+cJSON *run_event_new(const char *name, long long iteration, const char *msg);
 /* An events.jsonl line; iteration 0 for none. */
 void run_event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
     SOAK_PRINTF(4, 5);
@@ -149,6 +156,17 @@ void run_exec_failure_note(struct runner *r, const char *what, char *const *argv
                            const struct run_exec_res *x, const char *log_rel);
 /* status, exit_code, signal, timed_out, duration_ms. */
 void run_exec_json(cJSON *o, const struct run_exec_res *x);
+
+/* run_gate.c */
+/* Set up the gates of r->cfg (none: r->gates stays NULL). */
+int run_gate_init(struct runner *r, struct soak_err *err);
+void run_gate_free(struct runner *r);
+/* Fold iteration n's record in and judge the iteration gates. */
+void run_gate_iteration(struct runner *r, long long n, const cJSON *rec);
+/* Fold a sample of the service (or watched pid) in and judge the service gates. */
+void run_gate_sample(struct runner *r, const struct soak_res *s);
+/* The gates' state for summary.json (a new array), or NULL without gates. */
+cJSON *run_gate_json(const struct runner *r);
 
 /* run_iter.c */
 /* Run iteration n and record it. Returns 0, or 1 when cancelled. */

@@ -171,4 +171,9 @@ void soak_runner_cfg_free(struct soak_runner_cfg *cfg)
 		free(*a);
 	free(cfg->owned_command);
 	cfg->owned_command = NULL;
+	for (size_t i = 0; i < cfg->ngates; i++)
+		soak_gate_free(&cfg->gates[i]);
+	free(cfg->gates);
+	cfg->gates = NULL;
+	cfg->ngates = 0;
 }

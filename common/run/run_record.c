@@ -36,22 +36,28 @@ int run_append(struct runner *r, struct soak_jsonl_writer *w, cJSON *o)
 	return rc;
 }
 
-void run_event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
+cJSON *run_event_new(const char *name, long long iteration, const char *msg)
 {
-	char msg[1024];
-	va_list ap;
 	cJSON *o = run_record_new();
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	run_record_time(o, "t", soak_wall_ms());
 	cJSON_AddStringToObject(o, "program", "soak-run");
 	cJSON_AddStringToObject(o, "event", name);
 	if (iteration > 0)
 		cJSON_AddNumberToObject(o, "iteration", (double)iteration);
 	cJSON_AddStringToObject(o, "message", msg);
-	run_append(r, &r->events, o);
+	return o;
+}
+
+void run_event(struct runner *r, const char *name, long long iteration, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	run_append(r, &r->events, run_event_new(name, iteration, msg));
 }
 
 void run_note(struct runner *r, enum soak_note kind, const char *title, const char *fmt, ...)

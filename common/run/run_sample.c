@@ -57,11 +57,13 @@ void run_sample_tick(struct runner *r, long iter_pid)
 	if (r->svc && !r->svc_down && soak_res_tree(soak_proc_pid(r->svc), &s, &err) == 0) {
 		r->svc_last = s;
 		sample_write(r, "service", soak_proc_pid(r->svc), &s, mem_avail, disk_free);
+		run_gate_sample(r, &s);
 	}
 	if (c->watch_pid > 0 && !r->watch_gone) {
 		if (soak_res_tree(c->watch_pid, &s, &err) == 0 && s.procs > 0) {
 			r->svc_last = s;
 			sample_write(r, "watch", c->watch_pid, &s, mem_avail, disk_free);
+			run_gate_sample(r, &s);
 		} else {
 			r->watch_gone = 1;
 			run_event(r, "warning", r->cur_iter, "watched process %ld is gone",

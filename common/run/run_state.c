@@ -100,6 +100,10 @@ static void write_summary(struct runner *r, const char *state, int exit_code)
 		cJSON_AddStringToObject(o, "stop_reason", r->stop_reason);
 	else
 		cJSON_AddNullToObject(o, "stop_reason");
+	if (r->gate_reason[0])
+		cJSON_AddStringToObject(o, "reason", r->gate_reason);
+	if (r->gates)
+		cJSON_AddItemToObject(o, "gates", run_gate_json(r));
 	soak_json_add_num_or_null(o, "exit_code", exit_code >= 0, exit_code);
 	path = soak_path_join(r->dir, "summary.json");
 	if (state_write(path, o, strcmp(state, "running") != 0, &err) < 0)

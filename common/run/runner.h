@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "err.h"
+#include "gate.h"
 #include "steps.h"
 
 struct soak_runner_cfg {
@@ -35,7 +36,15 @@ struct soak_runner_cfg {
 	uint64_t min_free_disk;
 	int resume;
 	int force;
-	const char *run_id;   /* NULL: generated */
+	const char *run_id; /* NULL: generated */
+	/* live gates (docs/soak-run.md): hard ones abort the run, soft ones warn */
+	struct soak_gate *gates; /* soak_gate_list_add; freed by soak_runner_cfg_free */
+	size_t ngates;
+	uint64_t gate_window;       /* iterations of @last */
+	long long gate_delay_iters; /* no evaluation before this many iterations ... */
+	int64_t gate_delay_ms;      /* ... or this long */
+	int gate_sustain;           /* failed evaluations in a row before a gate counts */
+	int64_t gate_kill_ms;       /* 0: an abort lets the running iteration finish */
 	cJSON *config;        /* effective configuration with provenance, for run.json (borrowed) */
 	char **owned_command; /* set by soak_runner_replay_command; freed by soak_runner_cfg_free */
 };
@@ -46,7 +55,7 @@ struct soak_runner_cfg {
  */
 int soak_runner_replay_command(const char *run_json, struct soak_runner_cfg *cfg,
                                struct soak_err *err);
-/* Free what the engine allocated into cfg (the steps, a replayed command). */
+/* Free what the engine allocated into cfg (the steps, a replayed command, the gates). */
 void soak_runner_cfg_free(struct soak_runner_cfg *cfg);
 
 /* What the engine tells the user interface. */

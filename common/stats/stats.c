@@ -149,6 +149,10 @@ int soak_stats_add(struct soak_stats *s, double x)
 	if (s->n == 1 || x > s->max)
 		s->max = x;
 	s->last = x;
+	if (x > 0)
+		s->inv_sum += 1 / x;
+	else
+		s->nonpos++;
 	return 0;
 }
 
@@ -185,6 +189,8 @@ int soak_stats_merge(struct soak_stats *dst, const struct soak_stats *src)
 				return -1;
 		}
 	}
+	dst->inv_sum += src->inv_sum;
+	dst->nonpos += src->nonpos;
 	delta = src->mean - dst->mean;
 	dst->mean += delta * nb / (na + nb);
 	dst->m2 += src->m2 + delta * delta * na * nb / (na + nb);
@@ -206,6 +212,11 @@ double soak_stats_mean(const struct soak_stats *s)
 double soak_stats_variance(const struct soak_stats *s)
 {
 	return s->n > 1 ? s->m2 / (double)(s->n - 1) : NAN;
+}
+
+double soak_stats_hmean(const struct soak_stats *s)
+{
+	return s->n && !s->nonpos ? (double)s->n / s->inv_sum : NAN;
 }
 
 double soak_stats_stddev(const struct soak_stats *s)

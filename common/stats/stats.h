@@ -59,7 +59,9 @@ struct soak_stats {
 	uint64_t n;
 	double sum, mean, m2; /* Welford: m2 = sum of squared deviations */
 	double min, max, last;
-	double *vals; /* exact values while !sketched */
+	double inv_sum;  /* sum of 1/x over the positive values (harmonic mean) */
+	uint64_t nonpos; /* values <= 0 (no harmonic mean then) */
+	double *vals;    /* exact values while !sketched */
 	size_t nvals, cap;
 	int sorted; /* vals is sorted (quantile sorts it in place) */
 	int sketched;
@@ -78,6 +80,8 @@ int soak_stats_merge(struct soak_stats *dst, const struct soak_stats *src);
 double soak_stats_mean(const struct soak_stats *s);
 double soak_stats_variance(const struct soak_stats *s);
 double soak_stats_stddev(const struct soak_stats *s);
+/* Harmonic mean n / sum(1/x); NAN when empty or when a value is <= 0. */
+double soak_stats_hmean(const struct soak_stats *s);
 /* Quantile q in [0, 1] as defined above; NAN when empty. May sort the kept values. */
 double soak_stats_quantile(struct soak_stats *s, double q);
 /* 1 while every value is kept (quantiles exact). */
