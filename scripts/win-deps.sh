@@ -237,6 +237,16 @@ build_libarchive() {
 	# file system finds; mingw-w64 ships bcrypt.h and libbcrypt.a. Without
 	# this the CNG (bcrypt) code, zip encryption's, is silently left out.
 	sed -i 's/"Bcrypt\.h"/"bcrypt.h"/; s/ADDITIONAL_LIBS "Bcrypt"/ADDITIONAL_LIBS "bcrypt"/' "$s/CMakeLists.txt"
+	# The pax writer checks that an entry has a name by asking for it in the
+	# ANSI code page, so on Windows a name outside it is refused ("Can't record
+	# entry in tar file without pathname") although the writer itself takes the
+	# wide name and stores it as UTF-8 (3.6.2). Ask for the wide name: this
+	# build is for Windows only.
+	sed -i 's/^\tif (archive_entry_pathname(entry_original) == NULL) {$/\tif (archive_entry_pathname_w(entry_original) == NULL) {/' \
+		"$s/libarchive/archive_write_set_format_pax.c"
+	grep -q '^.if (archive_entry_pathname_w(entry_original) == NULL) {$' \
+		"$s/libarchive/archive_write_set_format_pax.c" ||
+		die "libarchive: the pax writer's name check was not found (the Windows name fix was not applied)"
 	# Only zlib (gzip filter, zip deflate) and zstd (zstd filter) among the
 	# compression libraries; no crypto library but Windows' own; no regex, no
 	# iconv (Windows code pages), no bsdtar/bsdcpio/bsdcat.

@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 
 #include "arch.h"
+#include "arch_entry.h"
 #include "exitcode.h"
 #include "os.h"
 #include "banned.h"
@@ -21,6 +22,7 @@ struct soak_archive_reader {
 	int fd; /* opened through os.h, so any UTF-8 path opens on every OS */
 	char *path;
 	char *name; /* the current entry's path without "./" */
+	char *link; /* its hard link's target */
 };
 
 static const struct {
@@ -102,6 +104,9 @@ int soak_archive_writer_open(struct soak_archive_writer **out, const char *path,
 	}
 	if (f == SOAK_ARCHIVE_ZIP) {
 		rc = archive_write_set_format_zip(w->a);
+		/* names in UTF-8, flagged as such, whatever the C library's locale */
+		if (rc == ARCHIVE_OK)
+			rc = archive_write_set_format_option(w->a, "zip", "hdrcharset", "UTF-8");
 		if (rc == ARCHIVE_OK && level > 0) {
 			char v[16];
 
@@ -149,6 +154,42 @@ int soak_archive_writer_open(struct soak_archive_writer **out, const char *path,
 	return 0;
 }
 
+int soak_archive_entry_set_path(struct archive_entry *ae, const char *path, int hardlink)
+{
+#ifdef _WIN32
+	wchar_t *w = soak_os_utf16(path);
+
+	if (!w)
+		return -1;
+	if (hardlink)
+		archive_entry_copy_hardlink_w(ae, w);
+	else
+		archive_entry_copy_pathname_w(ae, w);
+	free(w);
+#else
+	if (hardlink)
+		archive_entry_set_hardlink_utf8(ae, path);
+	else
+		archive_entry_set_pathname_utf8(ae, path);
+#endif
+	return 0;
+}
+
+char *soak_archive_entry_path(struct archive_entry *ae, int hardlink)
+{
+#ifdef _WIN32
+	/* libarchive 3.6 reads a UTF-8 name through the ANSI code page: ask for the wide one */
+	const wchar_t *w = hardlink ? archive_entry_hardlink_w(ae) : archive_entry_pathname_w(ae);
+
+	return w ? soak_os_utf8(w) : NULL;
+#else
+	const char *s =
+	    hardlink ? archive_entry_hardlink_utf8(ae) : archive_entry_pathname_utf8(ae);
+
+	return s ? strdup(s) : NULL;
+#endif
+}
+
 int soak_archive_write_header(struct soak_archive_writer *w, const struct soak_archive_entry *e,
                               struct soak_err *err)
 {
@@ -171,7 +212,8 @@ int soak_archive_write_header(struct soak_archive_writer *w, const struct soak_a
 		                    e->path);
 	}
 	archive_entry_clear(ae);
-	archive_entry_set_pathname_utf8(ae, e->path);
+	if (soak_archive_entry_set_path(ae, e->path, 0) < 0)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	archive_entry_set_filetype(ae, type);
 	archive_entry_set_perm(ae, e->mode & 07777);
 	archive_entry_set_mtime(ae, (time_t)e->mtime, e->mtime_nsec);
@@ -187,8 +229,8 @@ int soak_archive_write_header(struct soak_archive_writer *w, const struct soak_a
 		archive_entry_set_size(ae, 0);
 	if (e->type == SOAK_ARCHIVE_SYMLINK)
 		archive_entry_set_symlink_utf8(ae, e->link);
-	if (e->type == SOAK_ARCHIVE_HARDLINK)
-		archive_entry_set_hardlink_utf8(ae, e->link);
+	if (e->type == SOAK_ARCHIVE_HARDLINK && soak_archive_entry_set_path(ae, e->link, 1) < 0)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
 		return lib_err(w->a, err, SOAK_EXIT_ENV, "cannot write", w->path);
 	return 0;
@@ -327,21 +369,22 @@ int soak_archive_reader_next(struct soak_archive_reader *r, struct soak_archive_
 		return 0;
 	if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
 		return lib_err(r->a, err, SOAK_EXIT_INPUT, "cannot read archive", r->path);
-	p = archive_entry_pathname_utf8(ae);
-	if (!p)
+	free(r->name);
+	free(r->link);
+	r->link = NULL;
+	r->name = soak_archive_entry_path(ae, 0);
+	if (!r->name)
 		return soak_err_set(err, SOAK_EXIT_INPUT,
 		                    "cannot read archive '%s': an entry has no readable name",
 		                    r->path);
-	while (p[0] == '.' && p[1] == '/')
+	for (p = r->name; p[0] == '.' && p[1] == '/';)
 		p += 2;
-	free(r->name);
-	r->name = strdup(p);
-	if (!r->name)
-		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	memmove(r->name, p, strlen(p) + 1);
 	e->path = r->name;
-	if (archive_entry_hardlink_utf8(ae)) {
+	r->link = soak_archive_entry_path(ae, 1);
+	if (r->link) {
 		e->type = SOAK_ARCHIVE_HARDLINK;
-		e->link = archive_entry_hardlink_utf8(ae);
+		e->link = r->link;
 	} else {
 		switch (archive_entry_filetype(ae)) {
 		case AE_IFREG:
@@ -392,6 +435,7 @@ void soak_archive_reader_close(struct soak_archive_reader *r)
 	if (r->fd >= 0)
 		soak_os_close(r->fd);
 	free(r->name);
+	free(r->link);
 	free(r->path);
 	free(r);
 }

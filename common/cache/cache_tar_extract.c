@@ -213,27 +213,6 @@ static int under(const char *a, const char *b)
 	return !strncmp(a, b, n) && (a[n] == '\0' || a[n] == '/');
 }
 
-int soak_cache_entry_set_path(struct archive_entry *ae, const char *path, int hardlink)
-{
-#ifdef _WIN32
-	wchar_t *w = soak_os_utf16(path);
-
-	if (!w)
-		return -1;
-	if (hardlink)
-		archive_entry_copy_hardlink_w(ae, w);
-	else
-		archive_entry_copy_pathname_w(ae, w);
-	free(w);
-#else
-	if (hardlink)
-		archive_entry_set_hardlink_utf8(ae, path);
-	else
-		archive_entry_set_pathname_utf8(ae, path);
-#endif
-	return 0;
-}
-
 static int make_stage(struct soak_cache_anchor *an, struct soak_err *err)
 {
 	size_t n = strlen(an->dir) + 40;
@@ -346,23 +325,17 @@ static int over_limits(struct rctx *r, const char *name, struct soak_err *err)
 
 static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_err *err)
 {
-	const char *name0 = archive_entry_pathname_utf8(ae), *hl0 = archive_entry_hardlink_utf8(ae);
 	size_t an, an2;
 	int self, ret = -1;
 	char *staged = NULL, *hstaged = NULL, *name, *hl = NULL;
 	la_int64_t declared = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
 	unsigned type = archive_entry_filetype(ae);
 
-	if (!name0)
-		return soak_err_set(err, SOAK_EXIT_INPUT, "an entry has no readable name");
 	/* copies: setting the entry's paths below frees the originals */
-	name = strdup(name0);
-	if (hl0)
-		hl = strdup(hl0);
-	if (!name || (hl0 && !hl)) {
-		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-		goto out;
-	}
+	name = soak_archive_entry_path(ae, 0);
+	if (!name)
+		return soak_err_set(err, SOAK_EXIT_INPUT, "an entry has no readable name");
+	hl = soak_archive_entry_path(ae, 1);
 	if (!hl && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
 		soak_cache_tar_refuse(err, "is a device, fifo or socket", name);
 		goto out;
@@ -427,7 +400,7 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 				goto out;
 			}
 		}
-		if (soak_cache_entry_set_path(ae, hstaged, 1)) {
+		if (soak_archive_entry_set_path(ae, hstaged, 1)) {
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto out;
 		}
@@ -441,7 +414,7 @@ static int extract_entry(struct rctx *r, struct archive_entry *ae, struct soak_e
 		goto out;
 	}
 	soak_cache_links_drop(r->links, staged); /* this entry replaces the link */
-	if (soak_cache_entry_set_path(ae, staged, 0)) {
+	if (soak_archive_entry_set_path(ae, staged, 0)) {
 		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		goto out;
 	}

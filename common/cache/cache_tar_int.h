@@ -15,6 +15,7 @@
 #include <string.h>
 #include <archive.h>
 #include <archive_entry.h>
+#include "arch_entry.h"
 #include "err.h"
 #include "exitcode.h"
 
@@ -83,14 +84,6 @@ int soak_cache_links_above(struct soak_cache_links *l, const char *path);
 /* Make the pending links (libarchive's checks: none through another link). */
 int soak_cache_links_make(struct soak_cache_links *l, struct soak_err *err);
 void soak_cache_links_free(struct soak_cache_links *l);
-
-/*
- * Set the staged path (UTF-8, absolute) of an entry written to disk: its
- * pathname, or with hardlink its hardlink. On Windows the wide form is set:
- * libarchive 3.6 converts UTF-8 through the ANSI code page, so a workspace
- * named outside it would give an empty path. 0, or -1 (out of memory).
- */
-int soak_cache_entry_set_path(struct archive_entry *ae, const char *path, int hardlink);
 
 /* ---- the move into place (cache_tar_move.c) ---- */
 

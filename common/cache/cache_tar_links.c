@@ -227,7 +227,7 @@ int soak_cache_links_make(struct soak_cache_links *l, struct soak_err *err)
 			goto out;
 		}
 		archive_entry_clear(e);
-		if (soak_cache_entry_set_path(e, pl->staged, 0)) {
+		if (soak_archive_entry_set_path(e, pl->staged, 0)) {
 			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 			goto out;
 		}

@@ -408,7 +408,8 @@ static int put_entry(struct wctx *w, const char *abs, const char *rel,
 		nsec += 1000000000;
 	}
 	archive_entry_clear(e);
-	archive_entry_set_pathname_utf8(e, rel);
+	if (soak_archive_entry_set_path(e, rel, 0) < 0)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	archive_entry_set_mode(e, ae_type(st) | st->mode);
 	archive_entry_set_uid(e, st->uid);
 	archive_entry_set_gid(e, st->gid);
@@ -420,9 +421,10 @@ static int put_entry(struct wctx *w, const char *abs, const char *rel,
 			if (oom)
 				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 		}
-		if (first)
-			archive_entry_set_hardlink_utf8(e, first);
-		else
+		if (first) {
+			if (soak_archive_entry_set_path(e, first, 1) < 0)
+				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		} else
 			archive_entry_set_size(e, (la_int64_t)st->size);
 	} else if (st->type == SOAK_OS_LINK) {
 		char *target = soak_os_readlink(abs);

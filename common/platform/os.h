@@ -184,6 +184,8 @@ const char *soak_os_getenv(const char *name);
  * ANSI code page, which loses every other character.
  */
 wchar_t *soak_os_utf16(const char *s);
+/* The reverse: s (UTF-16) as UTF-8, malloc'ed; NULL with errno. */
+char *soak_os_utf8(const wchar_t *s);
 #endif
 /* Make the C library's local time UTC (TZ=UTC0), so that formats with local times (zip's DOS times)
  * do not depend on the machine's zone. */

@@ -34,8 +34,8 @@ corrupt_checks()
 }
 
 # --- release by the Windows build ---
-# The bundle's own names stay within the ANSI code page: libarchive 3.6.2's tar
-# writer asks for every member name in it on Windows (README, "Platforms").
+# A directory named within the ANSI code page; the last checks below use a bundle
+# named outside it.
 AD="$WD/dossier été"
 mkdir -p "$AD"
 WAD=$(winpath "$AD")
@@ -88,6 +88,22 @@ else
 	else
 		fail "no Windows archive to compare with the Linux build's"
 	fi
+fi
+
+# --- a bundle named outside the ANSI code page, as tar.gz and zip ---
+for a in tar.gz zip; do
+	wrun 0 soak-bundle release --src "$WWD\\soak" --out "$WWD\\发布 Ω 😀 $a" --archive $a
+	assert_file "$WD/发布 Ω 😀 $a.$a"
+	wrun 0 soak-bundle verify "$WWD\\发布 Ω 😀 $a.$a"
+	assert_contains "$OUT" "8 files verified"
+	if [[ -x $LINUX_BUNDLE ]]; then
+		expect_exit 0 "$LINUX_BUNDLE" verify "$WD/发布 Ω 😀 $a.$a"
+		assert_contains "$OUT" "8 files verified"
+	fi
+done
+if command -v unzip >/dev/null; then
+	unzip -l "$WD/发布 Ω 😀 zip.zip" >"$TMP/unzip-l.txt"
+	assert_contains "$TMP/unzip-l.txt" "发布 Ω 😀 zip/MANIFEST.json"
 fi
 
 finish

@@ -1471,6 +1471,11 @@ wchar_t *soak_os_utf16(const char *s)
 	return soak_w32_utf16(s, (size_t)-1);
 }
 
+char *soak_os_utf8(const wchar_t *s)
+{
+	return soak_w32_utf8(s, (size_t)-1);
+}
+
 void soak_os_utc_local_time(void)
 {
 	_putenv("TZ=UTC0");
