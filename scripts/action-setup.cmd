@@ -18,35 +18,31 @@ if "%~1"=="" (
 	exit /b 2
 )
 set "bin="
-set "how="
-if defined SOAK_ACTION_TOOLKIT (
-	call :has_all "!SOAK_ACTION_TOOLKIT!" %*
-	if not errorlevel 1 (
-		set "bin=!SOAK_ACTION_TOOLKIT!"
-	) else (
-		call :has_all "!SOAK_ACTION_TOOLKIT!\bin" %*
-		if not errorlevel 1 set "bin=!SOAK_ACTION_TOOLKIT!\bin"
-	)
-	if not defined bin (
-		echo ::error title=soak-action::toolkit-path '!SOAK_ACTION_TOOLKIT!' does not hold %* nor its bin
-		exit /b 2
-	)
-	set "how=toolkit-path"
-) else (
-	for %%p in ("%~1.exe") do set "bin=%%~dp$PATH:p"
-	if not defined bin (
-		echo ::error title=soak-action::%~1.exe is not on PATH: give toolkit-path, a directory holding %*
-		exit /b 2
-	)
-	call :has_all "!bin!." %*
-	if errorlevel 1 (
-		echo ::error title=soak-action::!bin! does not hold every one of %*: give toolkit-path
-		exit /b 2
-	)
-	set "how=PATH"
-)
+set "how=toolkit-path"
+rem straight-line with goto: blocks around call misbehave in some cmd versions (Wine's)
+if not defined SOAK_ACTION_TOOLKIT goto on_path
+call :has_all "!SOAK_ACTION_TOOLKIT!" %*
+if not errorlevel 1 set "bin=!SOAK_ACTION_TOOLKIT!"
+if defined bin goto found
+call :has_all "!SOAK_ACTION_TOOLKIT!\bin" %*
+if not errorlevel 1 set "bin=!SOAK_ACTION_TOOLKIT!\bin"
+if defined bin goto found
+echo ::error title=soak-action::toolkit-path '!SOAK_ACTION_TOOLKIT!' does not hold %* nor its bin
+exit /b 2
+
+:on_path
+set "how=PATH"
+for %%p in ("%~1.exe") do set "bin=%%~dp$PATH:p"
+if not defined bin goto not_found
+call :has_all "!bin!." %*
+if not errorlevel 1 goto found
+:not_found
+echo ::error title=soak-action::%* are not on PATH: give toolkit-path, a directory holding them
+exit /b 2
+
+:found
 rem absolute, without a trailing backslash
-for %%d in ("!bin!.") do set "bin=%%~fd"
+for %%d in ("%bin%.") do set "bin=%%~fd"
 "!bin!\%~1.exe" --version
 if errorlevel 1 (
 	echo ::error title=soak-action::!bin!\%~1.exe does not run
