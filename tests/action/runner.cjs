@@ -24,7 +24,7 @@
 // With --windows WINE the job runs as on a Windows runner, the Windows
 // programs under Wine: runner.os is Windows; each `shell: cmd` step is written
 // to a .cmd file (CRLF) and run as the runner does,
-// `cmd /D /E:ON /V:OFF /S /C "CALL "FILE""` (here /C CALL FILE), by Wine's cmd.exe; the paths the
+// `cmd /D /E:ON /V:OFF /S /C "CALL "FILE""` (here /C FILE), by Wine's cmd.exe; the paths the
 // runner hands over (GITHUB_OUTPUT and the other files, RUNNER_TEMP,
 // GITHUB_WORKSPACE, GITHUB_ACTION_PATH, github.action_path, github.workspace,
 // runner.temp) are Windows paths (Z:\...). Cancellation is the runner's Ctrl-C
@@ -408,10 +408,11 @@ function processesWithEnv(name, value) {
 function runStep(file, cwd, env, job, wine) {
 	return new Promise((resolve) => {
 		const [cmd, argv] = wine
-			? // Wine quotes each argument for the C runtime (a quote becomes \"), so CALL
-			  // and the file go separately: cmd sees /C CALL "Z:\...\script.cmd" (quoted
-			  // by Wine when the path has a space), what the runner's line amounts to
-			  [wine, ['cmd', '/D', '/E:ON', '/V:OFF', '/S', '/C', 'CALL', winPath(file)]]
+			? // Wine quotes each argument for the C runtime (a quote becomes \"), so the
+			  // file goes as an argument of its own; and Wine's cmd returns 1 for any
+			  // failure of a CALLed script (Windows' returns its errorlevel), so the
+			  // script runs without CALL: for one script at the top, the same run
+			  [wine, ['cmd', '/D', '/E:ON', '/V:OFF', '/S', '/C', winPath(file)]]
 			: ['bash', ['--noprofile', '--norc', '-eo', 'pipefail', file]];
 		const child = spawn(cmd, argv, {
 			cwd,
