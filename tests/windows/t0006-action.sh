@@ -78,7 +78,7 @@ assert_jq_eq "$RESULT" '.steps[] | select(.id == "restore-windows") | .exit_code
 # --- cancellation: Ctrl-C (SIGINT through Wine) to soak-run.exe while an iteration pings ---
 t0=$(date +%s%N)
 wrun_action 130 "$SOAK_SRC" --input upload=false --input iterations=1000 --input iteration-timeout=1h \
-	--input 'command=ping -n 60 127.0.0.1 >NUL' --cancel-after 6
+	--input 'command=ping -n 60 127.0.0.1 >NUL' --cancel-after 15
 t1=$(date +%s%N)
 assert_jq_eq "$RESULT" .status cancelled
 assert_jq_eq "$RESULT" '[.steps[] | select(.id | endswith("-windows")) | "\(.id)=\(.outcome)"] | join(" ")' \

@@ -238,9 +238,10 @@ static wchar_t *build_cmdline(char *const *argv, const char *path, wchar_t **app
 	struct wbuf b = {0};
 	int batch = is_batch(path);
 	/*
-	 * cmd.exe takes everything after /c (or /k) as one command, not as C-runtime
-	 * arguments: those arguments go in as written, joined by spaces, between the
-	 * quotes that /s (when it came first) strips again.
+	 * cmd.exe /s /c takes everything after /c (or /k) as one command, not as
+	 * C-runtime arguments: after /s, those arguments go in as written, joined by
+	 * spaces, between the quotes /s strips again (soak_proc_shell_argv). Without
+	 * /s they are quoted for the C runtime, as any program's.
 	 */
 	int cmd = !batch && is_cmd_exe(path), strip = 0, raw = 0;
 	const char *cmd_c = NULL;
@@ -279,9 +280,9 @@ static wchar_t *build_cmdline(char *const *argv, const char *path, wchar_t **app
 			/* the first one opens the quotes /s strips */
 			wb_addc(&b, L'"', raw == 2 && a[-1] == cmd_c);
 			wb_add(&b, w, wcslen(w));
-		} else if (cmd && (!_stricmp(*a, "/c") || !_stricmp(*a, "/k"))) {
+		} else if (cmd && strip && (!_stricmp(*a, "/c") || !_stricmp(*a, "/k"))) {
 			wb_add(&b, w, wcslen(w));
-			raw = strip && a[1] ? 2 : 1;
+			raw = a[1] ? 2 : 0;
 			cmd_c = *a;
 		} else if (batch) {
 			quote_cmd(&b, w);
