@@ -1,5 +1,6 @@
-# Helpers for the steps of action.yml and cache/*/action.yml, sourced by them:
-#   . "$SOAK_ACTION_PATH/scripts/action-lib.sh"
+# Helpers for scripts/action-setup.sh, the toolkit step of action.yml and
+# cache/*/action.yml on Linux and macOS (every other step is one call of a
+# program; scripts/action-setup.cmd is the toolkit step on Windows).
 # Inputs reach the steps only through environment variables (never through
 # ${{ }} in a script), so nothing here evaluates a value as shell code.
 
@@ -33,14 +34,6 @@ soak_action_error()
 	fi
 }
 
-soak_action_notice()
-{
-	if [ "${GITHUB_ACTIONS:-}" = true ]; then
-		printf '::notice title=%s::%s\n' "$1" "$(soak_action_escape "$2")"
-	else
-		printf '%s: %s\n' "$1" "$2" >&2
-	fi
-}
 
 # soak_action_output NAME VALUE: append to $GITHUB_OUTPUT in the multiline form
 # with a delimiter that does not occur in VALUE.
@@ -65,17 +58,4 @@ soak_action_abspath()
 		p=$(cygpath -m "$p")
 	fi
 	printf '%s' "$p"
-}
-
-# soak_action_lines TEXT: the non-empty lines of TEXT, each trimmed, one per line
-# (how actions/cache reads its multiline inputs).
-soak_action_lines()
-{
-	local line
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%$'\r'}
-		line=${line#"${line%%[![:space:]]*}"}
-		line=${line%"${line##*[![:space:]]}"}
-		[ -n "$line" ] && printf '%s\n' "$line"
-	done <<<"$1"
 }

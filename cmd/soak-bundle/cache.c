@@ -75,6 +75,8 @@ const struct soak_opt soak_bundle_cache_opts[] = {
 		"remote stores: time for one request", 0, 0, 0},
 	{"http-retries", 0, SOAK_OPT_INT, "N", "3",
 		"remote stores: retries of a failed request", 0, 0, 20},
+	{"upload-chunk-size", 0, SOAK_OPT_STRING, "N", NULL,
+		"save: accepted as actions/cache/save does; each entry is written whole", 0, 0, 0},
 	{"on-error", 0, SOAK_OPT_STRING, "fail|warn", "fail",
 		"store, network or file errors: fail (exit 3, 4), or warn (restore: a miss)", 0, 0, 0},
 	{"config", 'c', SOAK_OPT_STRING, "FILE", NULL,
@@ -264,6 +266,9 @@ int soak_bundle_cache_run(const struct soak_conf *c)
 				return soak_usage_error("'--%s' is an option of 'cache restore'",
 				                        restore_only[i]);
 	}
+	if (save && soak_conf_is_set(c, "upload-chunk-size"))
+		printf("soak-bundle: upload-chunk-size: soak-bundle writes each entry whole; the "
+		       "setting is not used\n");
 	if (!strcmp(on_error, "warn"))
 		warn_only = 1;
 	else if (strcmp(on_error, "fail"))

@@ -12,6 +12,7 @@
 #include "ui.h"
 #include "os.h"
 #include "parse.h"
+#include "proc.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -50,6 +51,8 @@ static const struct soak_opt options[] = {
 	{"env", 'e', SOAK_OPT_LIST, "KEY=VALUE", NULL,
 		"extra environment for the command (repeatable; run.json keeps the KEYs only)",
 		SOAK_OPT_ENV_VALUES, 0, 0},
+	{"command", 0, SOAK_OPT_STRING, "CMD", NULL,
+		"the command as one string, run by sh -c (cmd /c on Windows)", 0, 0, 0},
 	{"steps", 0, SOAK_OPT_STRING, "FILE", NULL,
 		"multi-step iterations from a JSON steps file", 0, 0, 0},
 	{"log-max", 0, SOAK_OPT_SIZE, "SIZE", "10MiB",
@@ -89,6 +92,11 @@ static const struct soak_opt options[] = {
 		"continue the run in DIR after a crash or kill", SOAK_OPT_NO_REPLAY, 0, 0},
 	{"force", 0, SOAK_OPT_FLAG, NULL, NULL,
 		"start over in a DIR that holds an earlier run", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"existing", 0, SOAK_OPT_STRING, "replace|resume|fail", NULL,
+		"a DIR with an earlier run: --force, --resume, or refuse it", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"artifact", 0, SOAK_OPT_STRING, "NAME", NULL,
+		"the workflow artifact of DIR: the job summary says how to replay it",
+		SOAK_OPT_NO_REPLAY, 0, 0},
 	{"run-id", 0, SOAK_OPT_STRING, "ID", NULL,
 		"the run id (default: time and random)", SOAK_OPT_NO_REPLAY, 0, 0},
 	{"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL,
@@ -178,6 +186,17 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 	if (cfg->log_max > 0 && cfg->log_max < 1024)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "invalid value for 'log-max': at least 1KiB (or 0 for no cap)");
+	if (soak_conf_is_set(c, "existing")) {
+		const char *x = soak_conf_str(c, "existing");
+		if (!strcmp(x, "replace"))
+			cfg->force = 1;
+		else if (!strcmp(x, "resume"))
+			cfg->resume = 1;
+		else if (strcmp(x, "fail"))
+			return soak_err_set(
+			    err, SOAK_EXIT_USAGE,
+			    "invalid value '%s' for 'existing': replace, resume or fail", x);
+	}
 	if (cfg->resume && cfg->force)
 		return soak_err_set(err, SOAK_EXIT_USAGE,
 		                    "--resume and --force exclude each other");
@@ -189,19 +208,29 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 			                    env->list[i]);
 	}
 	if (soak_conf_is_set(c, "steps")) {
-		if (c->nrest > 0)
+		if (c->nrest > 0 || soak_conf_is_set(c, "command"))
 			return soak_err_set(err, SOAK_EXIT_USAGE,
 			                    "give either --steps or a COMMAND, not both");
 		if (soak_steps_load(soak_conf_str(c, "steps"), &cfg->steps, err) < 0)
 			return -1;
 	} else if (c->nrest > 0) {
+		if (soak_conf_is_set(c, "command"))
+			return soak_err_set(
+			    err, SOAK_EXIT_USAGE,
+			    "give either --command or '-- COMMAND [ARG...]', not both");
 		cfg->command = c->rest;
+	} else if (soak_conf_is_set(c, "command")) {
+		cfg->owned_command = soak_proc_shell_argv(soak_conf_str(c, "command"));
+		if (!cfg->owned_command)
+			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		cfg->command = cfg->owned_command;
 	} else if (soak_conf_is_set(c, "replay")) {
 		if (soak_runner_replay_command(soak_conf_str(c, "replay"), cfg, err) < 0)
 			return -1;
 	} else {
-		return soak_err_set(err, SOAK_EXIT_USAGE,
-		                    "no command: give '-- COMMAND [ARG...]' or --steps FILE");
+		return soak_err_set(
+		    err, SOAK_EXIT_USAGE,
+		    "no command: give '-- COMMAND [ARG...]', --command CMD or --steps FILE");
 	}
 	if (!cfg->iterations && !cfg->duration_ms)
 		return soak_err_set(
@@ -256,6 +285,8 @@ int main(int argc, char **argv)
 	cfg.env = envv;
 	cfg.config = soak_conf_to_json(&conf);
 	ui_init(&state, soak_conf_flag(&conf, "quiet"), &ui);
+	state.artifact =
+	    soak_conf_is_set(&conf, "artifact") ? soak_conf_str(&conf, "artifact") : NULL;
 	if (soak_runner_run(&cfg, &ui, &res, &err) < 0 && !res.run_id[0]) {
 		code = soak_report_err(&err);
 	} else {

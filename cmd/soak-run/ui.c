@@ -1,9 +1,11 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui.h"
 #include "buf.h"
 #include "clock.h"
+#include "file.h"
 #include "gha.h"
 #include "msg.h"
 #include "os.h"
@@ -99,6 +101,26 @@ static void ui_iteration_end(void *ctx, const struct soak_progress *p)
 	}
 }
 
+/* The outputs that tell later steps where the run is: soak-dir as an absolute path. */
+static void set_dir_outputs(const char *dir, const char *run_id)
+{
+	struct soak_err err;
+	char *abs = soak_os_realpath(dir);
+
+	if (soak_gha_set_output("soak-dir", abs ? abs : dir, &err) < 0 ||
+	    soak_gha_set_output("run-id", run_id, &err) < 0)
+		soak_warning("%s", err.msg);
+	free(abs);
+}
+
+static void ui_started(void *ctx, const char *dir, const char *run_id)
+{
+	struct ui_state *s = ctx;
+
+	if (s->gha)
+		set_dir_outputs(dir, run_id);
+}
+
 void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
 {
 	memset(s, 0, sizeof(*s));
@@ -106,6 +128,7 @@ void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
 	s->gha = soak_gha_active();
 	s->quiet = quiet;
 	s->last_print = soak_mono_ms();
+	ui->started = ui_started;
 	ui->note = ui_note;
 	ui->iteration_start = ui_iteration_start;
 	ui->iteration_end = ui_iteration_end;
@@ -113,7 +136,8 @@ void ui_init(struct ui_state *s, int quiet, struct soak_runner_ui *ui)
 }
 
 /* A short table in the job summary; soak-report adds the full report. */
-static void job_summary(const char *dir, const struct soak_runner_result *res)
+static void job_summary(const struct ui_state *s, const char *dir,
+                        const struct soak_runner_result *res)
 {
 	struct soak_buf md;
 	struct soak_err err;
@@ -131,6 +155,12 @@ static void job_summary(const char *dir, const struct soak_runner_result *res)
 	    soak_fmt(SOAK_U_RATIO, done ? (double)res->passed / (double)done : 0, rate,
 	             sizeof(rate)),
 	    res->stop_reason ? res->stop_reason : "-", dir);
+	if (s->artifact && *s->artifact)
+		soak_buf_addf(
+		    &md,
+		    "Replay it locally: download the artifact `%s`, then\n"
+		    "`soak-run --replay %s/run.json --dir local-soak` (docs/soak-run.md).\n\n",
+		    s->artifact, soak_path_base(dir));
 	if (soak_gha_summary_append(md.data, md.len, &err) < 0)
 		soak_warning("%s", err.msg);
 	soak_buf_free(&md);
@@ -155,15 +185,14 @@ int ui_finish(struct ui_state *s, const char *dir, const struct soak_runner_resu
 	printf("soak-run: soak directory: %s\n", dir);
 	if (!s->gha)
 		return 0;
-	job_summary(dir, res);
+	job_summary(s, dir, res);
 	snprintf(num, sizeof(num), "%lld", res->iterations);
 	ret |= soak_gha_set_output("iterations", num, &err);
 	snprintf(num, sizeof(num), "%lld", res->failed);
 	ret |= soak_gha_set_output("failures", num, &err);
 	ret |= soak_gha_set_output("state", res->state, &err);
-	ret |= soak_gha_set_output("run-id", res->run_id, &err);
-	ret |= soak_gha_set_output("soak-dir", dir, &err);
 	if (ret < 0)
 		soak_warning("%s", err.msg);
+	set_dir_outputs(dir, res->run_id);
 	return 0;
 }

@@ -56,6 +56,16 @@ struct soak_spawn {
  */
 int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct soak_err *err);
 
+/*
+ * The argument vector that runs a command string through the system's shell:
+ * {"sh", "-c", cmd} on POSIX; {"cmd", "/d", "/s", "/c", cmd} on Windows, where
+ * the string after /c reaches cmd.exe as written (not quoted for the C runtime).
+ * NULL-terminated, each string malloc'ed; NULL when out of memory.
+ */
+char **soak_proc_shell_argv(const char *cmd);
+/* Free a vector of soak_proc_shell_argv (NULL is fine). */
+void soak_proc_argv_free(char **argv);
+
 struct soak_proc_io {
 	void (*on_output)(void *ctx, const char *data, size_t n); /* may be NULL: output dropped */
 	void *ctx;

@@ -1,3 +1,6 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "exitcode.h"
 #include "proc.h"
 #include "banned.h"
@@ -18,4 +21,35 @@ int soak_proc_run(const struct soak_spawn *sp, int64_t timeout_ms, int64_t kill_
 	soak_proc_get_status(p, st);
 	soak_proc_free(p);
 	return rc;
+}
+
+char **soak_proc_shell_argv(const char *cmd)
+{
+#ifdef _WIN32
+	static const char *const shell[] = {"cmd", "/d", "/s", "/c"};
+#else
+	static const char *const shell[] = {"sh", "-c"};
+#endif
+	size_t n = sizeof(shell) / sizeof(shell[0]);
+	char **argv = calloc(n + 2, sizeof(*argv));
+
+	if (!argv)
+		return NULL;
+	for (size_t i = 0; i <= n; i++) {
+		argv[i] = strdup(i < n ? shell[i] : cmd);
+		if (!argv[i]) {
+			while (i--)
+				free(argv[i]);
+			free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+void soak_proc_argv_free(char **argv)
+{
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
 }

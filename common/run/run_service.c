@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run_int.h"
+#include "exitcode.h"
 #include "file.h"
 #include "sig.h"
 #include "banned.h"
@@ -19,7 +20,7 @@ static void svc_output(void *ctx, const char *data, size_t n)
 int run_service_start(struct runner *r, struct soak_err *err)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	char *argv[] = {"sh", "-c", (char *)c->service, NULL};
+	char **argv = soak_proc_shell_argv(c->service);
 	char *env[64];
 	size_t ne = 0;
 	char *path = soak_path_join(r->dir, "logs/service.log");
@@ -27,13 +28,19 @@ int run_service_start(struct runner *r, struct soak_err *err)
 	    .argv = argv, .cwd = c->workdir, .output = SOAK_PROC_CAPTURE, .stdin_null = 1};
 	int ret;
 
+	if (!argv) {
+		free(path);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
 	if (r->svc_starts == 0)
 		ret = soak_logcap_open(&r->svc_log, path, c->log_max, err);
 	else
 		ret = 0;
 	free(path);
-	if (ret < 0)
+	if (ret < 0) {
+		soak_proc_argv_free(argv);
 		return -1;
+	}
 	env[ne++] = run_env_entry("SOAK_RUN_ID", r->run_id);
 	env[ne++] = run_env_entry("SOAK_DIR", r->dir);
 	for (char **e = c->env; e && *e && ne < 62; e++)
@@ -43,6 +50,7 @@ int run_service_start(struct runner *r, struct soak_err *err)
 	ret = soak_proc_start(&sp, &r->svc, err);
 	for (size_t i = 0; i < ne; i++)
 		free(env[i]);
+	soak_proc_argv_free(argv);
 	if (ret < 0)
 		return -1;
 	r->svc_starts++;

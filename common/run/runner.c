@@ -109,6 +109,8 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 	else
 		run_event(&r, "start", 0, "run %s started", r.run_id);
 	run_state_write(&r, "running", -1);
+	if (ui && ui->started)
+		ui->started(ui->ctx, r.dir, r.run_id);
 
 	if (cfg->service) {
 		if (run_service_start(&r, err) < 0) {

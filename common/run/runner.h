@@ -75,6 +75,8 @@ struct soak_progress {
 };
 
 struct soak_runner_ui {
+	/* the directory holds run.json, metrics.jsonl and events.jsonl; may be NULL */
+	void (*started)(void *ctx, const char *dir, const char *run_id);
 	void (*note)(void *ctx, enum soak_note kind, const char *title, const char *text);
 	void (*iteration_start)(void *ctx, long long iteration);
 	void (*iteration_end)(void *ctx, const struct soak_progress *p);

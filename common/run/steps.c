@@ -6,6 +6,7 @@
 #include "json.h"
 #include "parse.h"
 #include "exitcode.h"
+#include "proc.h"
 #include "banned.h"
 
 #define STEPS_FILE_MAX (4 * 1024 * 1024)
@@ -112,10 +113,9 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 		}
 	}
 	if (cJSON_IsString(cmd) && *cmd->valuestring) {
-		s->argv = strv_new(3);
-		s->argv[0] = strdup("sh");
-		s->argv[1] = strdup("-c");
-		s->argv[2] = strdup(cmd->valuestring);
+		s->argv = soak_proc_shell_argv(cmd->valuestring);
+		if (!s->argv)
+			return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
 	} else if (cJSON_IsArray(cmd) && cJSON_GetArraySize(cmd) > 0) {
 		size_t n = (size_t)cJSON_GetArraySize(cmd), j = 0;
 		s->argv = strv_new(n);
@@ -125,9 +125,10 @@ static int load_step(const cJSON *st, const char *what, size_t i, struct soak_st
 			s->argv[j++] = strdup(a->valuestring);
 		}
 	} else {
-		return bad(
-		    err, what, i, nm,
-		    "'command' must be a non-empty string (run by sh -c) or array of strings");
+		return bad(err, what, i, nm,
+		           "'command' must be a non-empty string (run by sh -c, cmd /c on Windows) "
+		           "or array of "
+		           "strings");
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(st, "cwd"))) {
 		if (!cJSON_IsString(v))

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Rules for this project's composite actions that a schema cannot check.
 //   node check-action.cjs ACTION.yml...
-// - every `run` step has `shell: bash` (the runner then uses -eo pipefail);
+// - every `run` step has `shell: bash` (the runner then uses -eo pipefail), or
+//   `shell: cmd` or `powershell` with an `if` that holds runner.os == 'Windows';
+//   a Windows step ID-windows follows its twin ID, whose if holds
+//   runner.os != 'Windows' (one thin call per OS);
 // - no `run` text holds a ${{ }} expression: inputs and step outputs reach the
 //   scripts only through `env:` (no value can become shell code);
 // - every inputs.X used is declared, and every declared input is used;
@@ -64,7 +67,15 @@ for (const file of process.argv.slice(2)) {
 	steps.forEach((s, i) => {
 		const where = `step ${i + 1} (${s.name || s.id || s.uses})`;
 		if (s.run !== undefined) {
-			if (s.shell !== 'bash') problem(file, `${where}: shell is '${s.shell}', not bash`);
+			const cond = String(s.if || '');
+			if (s.shell === 'cmd' || s.shell === 'powershell') {
+				if (!/runner\.os == 'Windows'/.test(cond)) problem(file, `${where}: shell '${s.shell}' without if: runner.os == 'Windows'`);
+				const twin = s.id && s.id.endsWith('-windows') ? steps.find((t) => t.id === s.id.slice(0, -8)) : null;
+				if (!twin) problem(file, `${where}: no step '${String(s.id).replace(/-windows$/, '')}' before it for the other systems`);
+				else if (!/runner\.os != 'Windows'/.test(String(twin.if || ''))) problem(file, `${where}: its twin '${twin.id}' does not say runner.os != 'Windows'`);
+			} else if (s.shell !== 'bash') {
+				problem(file, `${where}: shell is '${s.shell}', not bash (or cmd or powershell on Windows)`);
+			}
 			if (/\$\{\{/.test(String(s.run))) problem(file, `${where}: an expression in the script; pass it through env:`);
 		}
 		const { run, if: cond, ...rest } = s;

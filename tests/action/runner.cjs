@@ -4,7 +4,7 @@
 //
 //   node runner.cjs ACTION_DIR --workspace DIR --temp DIR --result FILE
 //                   [--input NAME=VALUE]... [--cancel-after SECONDS]
-//                   [--record-uses ACTION@REF]...
+//                   [--record-uses ACTION@REF]... [--windows WINE]
 //
 // As the runner: input defaults; ${{ }} expressions in env, with, if and
 // working-directory (contexts inputs, steps, github, runner, env; the status
@@ -21,9 +21,27 @@
 // running step's process, SIGTERM 7.5 s later, SIGKILL 2.5 s after that, and
 // from then on cancelled() is true and success() false.
 //
+// With --windows WINE the job runs as on a Windows runner, the Windows
+// programs under Wine: runner.os is Windows; each `shell: cmd` step is written
+// to a .cmd file (CRLF) and run as the runner does,
+// `cmd /D /E:ON /V:OFF /S /C "CALL "FILE""` (here /C FILE), by Wine's cmd.exe; the paths the
+// runner hands over (GITHUB_OUTPUT and the other files, RUNNER_TEMP,
+// GITHUB_WORKSPACE, GITHUB_ACTION_PATH, github.action_path, github.workspace,
+// runner.temp) are Windows paths (Z:\...). Cancellation is the runner's Ctrl-C
+// as close as Wine can deliver it: Wine implements no console control events
+// between processes, but turns SIGINT to a Windows process into CTRL_C_EVENT for
+// that process's own handlers (SetConsoleCtrlHandler). So SIGINT goes to each
+// soak-run.exe of the step (found by a marker in its environment): on a real
+// runner it is the process that gets the Ctrl-C and acts on it, cmd.exe waits
+// for it, and the iterations, each in a process group of its own, have Ctrl-C
+// turned off. 7.5 s later (the runner's Ctrl-Break) SIGTERM, 2.5 s after that
+// SIGKILL, to every process of the step. What this cannot show: that the
+// runner's GenerateConsoleCtrlEvent reaches soak-run through the console
+// (a CI-only check, README's platform matrix).
+//
 // Stricter than the runner, so a mistake fails a test: an input the action
 // does not declare, an unknown context, function or syntax, a step whose shell
-// is not bash, and a `uses` step that would run are errors (exit 3), except
+// is not bash (cmd with --windows; powershell never: that is CI only), and a `uses` step that would run are errors (exit 3), except
 // the actions named by --record-uses: those are not run (they are GitHub's,
 // e.g. actions/upload-artifact@v4) but recorded, with their `with:` evaluated,
 // as a successful step without outputs.
@@ -354,6 +372,7 @@ function parseArgs(argv) {
 		else if (arg === '--result') a.result = path.resolve(val());
 		else if (arg === '--cancel-after') a.cancelAfter = Number(val());
 		else if (arg === '--record-uses') a.recordUses.push(val());
+		else if (arg === '--windows') a.wine = val();
 		else if (!a.action && !arg.startsWith('-')) a.action = path.resolve(arg);
 		else die(`unknown argument '${arg}'`);
 	}
@@ -361,9 +380,41 @@ function parseArgs(argv) {
 	return a;
 }
 
-function runStep(file, cwd, env, job) {
+// The Windows path Wine gives a Linux path: Z: and backslashes.
+function winPath(p) {
+	return 'Z:' + path.resolve(p).replace(/\//g, '\\');
+}
+
+// The live processes whose environment holds NAME=VALUE (Wine passes a Windows
+// process's environment on to its Linux process), with their command lines.
+function processesWithEnv(name, value) {
+	const out = [];
+	const want = `${name}=${value}`;
+	for (const d of fs.readdirSync('/proc')) {
+		if (!/^[0-9]+$/.test(d)) continue;
+		try {
+			const env = fs.readFileSync(`/proc/${d}/environ`, 'latin1').split('\0');
+			if (!env.includes(want)) continue;
+			const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
+			if (/\) Z /.test(stat)) continue;
+			out.push({ pid: Number(d), cmdline: fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').replace(/\0/g, ' ') });
+		} catch (e) {
+			// gone, or not ours to read
+		}
+	}
+	return out;
+}
+
+function runStep(file, cwd, env, job, wine) {
 	return new Promise((resolve) => {
-		const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+		const [cmd, argv] = wine
+			? // Wine quotes each argument for the C runtime (a quote becomes \"), so the
+			  // file goes as an argument of its own; and Wine's cmd returns 1 for any
+			  // failure of a CALLed script (Windows' returns its errorlevel), so the
+			  // script runs without CALL: for one script at the top, the same run
+			  [wine, ['cmd', '/D', '/E:ON', '/V:OFF', '/S', '/C', winPath(file)]]
+			: ['bash', ['--noprofile', '--norc', '-eo', 'pipefail', file]];
+		const child = spawn(cmd, argv, {
 			cwd,
 			env,
 			stdio: ['ignore', 'pipe', 'inherit'],
@@ -375,7 +426,7 @@ function runStep(file, cwd, env, job) {
 			buf += d.toString();
 			let nl;
 			while ((nl = buf.indexOf('\n')) >= 0) {
-				job.onLine(buf.slice(0, nl));
+				job.onLine(buf.slice(0, nl).replace(/\r$/, ''));
 				buf = buf.slice(nl + 1);
 			}
 		});
@@ -430,20 +481,23 @@ async function main() {
 			}
 		},
 	};
-	const runnerOs = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' }[process.platform] || process.platform;
+	const win = args.wine !== undefined;
+	const runnerOs = win ? 'Windows' : { linux: 'Linux', darwin: 'macOS', win32: 'Windows' }[process.platform] || process.platform;
+	// the paths as the programs of the step see them
+	const hostPath = (p) => (win ? winPath(p) : p);
 	const runnerArch = { x64: 'X64', arm64: 'ARM64', arm: 'ARM', ia32: 'X86' }[process.arch] || process.arch;
 	const baseEnv = {
 		...process.env,
 		CI: 'true',
 		GITHUB_ACTIONS: 'true',
-		GITHUB_WORKSPACE: args.workspace,
-		GITHUB_ACTION_PATH: args.action,
+		GITHUB_WORKSPACE: hostPath(args.workspace),
+		GITHUB_ACTION_PATH: hostPath(args.action),
 		GITHUB_RUN_ID: '1000',
 		GITHUB_RUN_NUMBER: '1',
 		GITHUB_JOB: 'soak',
 		GITHUB_REPOSITORY: 'org/soak-action',
 		GITHUB_SERVER_URL: 'https://github.com',
-		RUNNER_TEMP: args.temp,
+		RUNNER_TEMP: hostPath(args.temp),
 		RUNNER_OS: runnerOs,
 		RUNNER_ARCH: runnerArch,
 	};
@@ -453,8 +507,8 @@ async function main() {
 	const contexts = {
 		inputs: {},
 		steps: stepsCtx,
-		github: { action_path: args.action, workspace: args.workspace, run_id: '1000', run_number: '1', job: 'soak', event_name: 'workflow_dispatch', repository: 'org/soak-action', server_url: 'https://github.com' },
-		runner: { os: runnerOs, arch: runnerArch, temp: args.temp, debug: '' },
+		github: { action_path: hostPath(args.action), workspace: hostPath(args.workspace), run_id: '1000', run_number: '1', job: 'soak', event_name: 'workflow_dispatch', repository: 'org/soak-action', server_url: 'https://github.com' },
+		runner: { os: runnerOs, arch: runnerArch, temp: hostPath(args.temp), debug: '' },
 		env: {},
 	};
 	const ctx = { contexts, get failed() { return job.failed; }, get cancelled() { return job.cancelled; } };
@@ -468,7 +522,27 @@ async function main() {
 		setTimeout(() => {
 			job.cancelled = true;
 			process.stderr.write('runner: cancelling the job\n');
-			if (job.child) {
+			if (job.child && win) {
+				// Ctrl-C to soak-run, then Ctrl-Break and the end of the tree (above)
+				const c = job.child;
+				const mark = job.mark;
+				const send = (sig, all) => {
+					if (job.child !== c) return;
+					for (const p of processesWithEnv('SOAK_RUNNER_STEP', mark)) {
+						if (!all && !/(^|[\\/ ])soak-run\.exe"?( |$)/i.test(p.cmdline)) continue;
+						process.stderr.write(`runner: ${sig} to ${p.pid} (${p.cmdline.trim()})\n`);
+						try {
+							process.kill(p.pid, sig);
+						} catch (e) {
+							// gone already
+						}
+					}
+					if (all) c.kill(sig);
+				};
+				send('SIGINT', false);
+				killTimers.push(setTimeout(() => send('SIGTERM', true), 7500));
+				killTimers.push(setTimeout(() => send('SIGKILL', true), 10000));
+			} else if (job.child) {
 				const c = job.child;
 				c.kill('SIGINT');
 				killTimers.push(setTimeout(() => job.child === c && c.kill('SIGTERM'), 7500));
@@ -501,7 +575,8 @@ async function main() {
 		}
 		if (step.uses) die(`step '${name}' uses '${step.uses}', which this runner cannot run (turn it off with an input)`);
 		if (typeof step.run !== 'string') die(`step '${name}' has neither run nor uses`);
-		if (step.shell !== 'bash') die(`step '${name}': shell '${step.shell}' (only bash is supported, as the tests need)`);
+		if (win ? step.shell !== 'cmd' : step.shell !== 'bash')
+			die(`step '${name}': shell '${step.shell}' (${win ? 'only cmd on a Windows runner here: Windows runners need not have bash, and powershell is CI only' : 'only bash is supported, as the tests need'})`);
 
 		const dir = fs.mkdtempSync(path.join(args.temp, 'step-'));
 		const files = {};
@@ -511,14 +586,20 @@ async function main() {
 		}
 		const stepEnv = {};
 		for (const [k, v] of Object.entries(step.env || {})) stepEnv[k] = interpolate(v, ctx);
-		const env = { ...baseEnv, ...envFromFiles, ...stepEnv, ...files };
-		if (pathsAdded.length) env.PATH = [...pathsAdded, env.PATH || ''].join(path.delimiter);
+		const hostFiles = {};
+		for (const [k, v] of Object.entries(files)) hostFiles[k] = hostPath(v);
+		const env = { ...baseEnv, ...envFromFiles, ...stepEnv, ...hostFiles };
+		// Wine takes PATH from its registry, not from here: the Windows steps call programs by path
+		if (pathsAdded.length && !win) env.PATH = [...pathsAdded, env.PATH || ''].join(path.delimiter);
+		job.mark = `${process.pid}-${n}`;
+		env.SOAK_RUNNER_STEP = job.mark;
 		const wd = step['working-directory'] ? path.resolve(args.workspace, interpolate(step['working-directory'], ctx)) : args.workspace;
-		const script = path.join(dir, 'script.sh');
-		fs.writeFileSync(script, interpolate(step.run, ctx));
+		const script = path.join(dir, win ? 'script.cmd' : 'script.sh');
+		const text = interpolate(step.run, ctx);
+		fs.writeFileSync(script, win ? text.replace(/\r?\n/g, '\r\n') : text);
 
 		process.stderr.write(`runner: step '${name}'\n`);
-		const { code, signal } = await runStep(script, wd, env, job);
+		const { code, signal } = await runStep(script, wd, env, job, args.wine);
 		rec.exit_code = code;
 		rec.signal = signal;
 		rec.outcome = code === 0 ? 'success' : 'failure';

@@ -17,7 +17,7 @@ done
 for a in "${actions[@]}"; do
 	node "$ACTION_TESTS/extract-scripts.cjs" "$a" "scripts/$(basename "$(dirname "$a")")" >>scripts.txt
 done
-assert_num "$(wc -l <scripts.txt)" '>=' 12 "run scripts extracted"
+assert_num "$(wc -l <scripts.txt)" '>=' 10 "run scripts extracted"
 mapfile -t scripts <scripts.txt
 expect_exit 0 shellcheck -s bash -S warning -e SC1091 "${scripts[@]}" \
 	"$SOAK_SRC/scripts/action-lib.sh" "$SOAK_SRC/scripts/action-setup.sh"
@@ -39,10 +39,21 @@ sed 's/^runs:$/runz:/' "$SOAK_SRC/action.yml" >bad-key/action.yml
 expect_exit 1 node "$VALIDATOR" bad-key/action.yml
 assert_contains "$ERR" "Additional property 'runz' is not allowed"
 # an input interpolated into a script, an undeclared input, an unused one, a step used before it runs
-sed 's|^        soak_action_debug$|        soak_action_debug; echo "${{ inputs.command }}"|' \
+sed 's|^      run: exec "$SOAK_ACTION_BIN/soak-run"$|      run: exec "$SOAK_ACTION_BIN/soak-run" -- "${{ inputs.command }}"|' \
 	"$SOAK_SRC/action.yml" >interp.yml
 expect_exit 1 node "$ACTION_TESTS/check-action.cjs" interp.yml
-assert_contains "$OUT" "step 2 (soak directory): an expression in the script; pass it through env:"
+assert_contains "$OUT" "step 3 (soak-run): an expression in the script; pass it through env:"
+# a cmd step for every runner, a Windows step without its twin, a twin that runs on Windows too
+awk '/if: runner.os == .Windows./ && !done { done = 1; next } { print }' "$SOAK_SRC/action.yml" >no-os.yml
+expect_exit 1 node "$ACTION_TESTS/check-action.cjs" no-os.yml
+assert_contains "$OUT" "step 2 (soak-action toolkit (Windows)): shell 'cmd' without if: runner.os == 'Windows'"
+sed 's/^    - id: run$/    - id: soak/; s/steps\.run\.outputs/steps.soak.outputs/g; s/steps\.run\.outcome/steps.soak.outcome/g' \
+	"$SOAK_SRC/action.yml" >no-twin.yml
+expect_exit 1 node "$ACTION_TESTS/check-action.cjs" no-twin.yml
+assert_contains "$OUT" "step 4 (soak-run (Windows)): no step 'run' before it for the other systems"
+awk '/if: runner.os != .Windows./ && !done { done = 1; next } { print }' "$SOAK_SRC/action.yml" >both.yml
+expect_exit 1 node "$ACTION_TESTS/check-action.cjs" both.yml
+assert_contains "$OUT" "step 2 (soak-action toolkit (Windows)): its twin 'setup' does not say runner.os != 'Windows'"
 sed -e 's/inputs\.iterations }}/inputs.iteration }}/' -e 's/steps\.setup\.outputs\.bin-dir }}$/steps.report.outputs.bin-dir }}/' \
 	"$SOAK_SRC/action.yml" >refs.yml
 expect_exit 1 node "$ACTION_TESTS/check-action.cjs" refs.yml
@@ -58,11 +69,16 @@ for i in command steps duration-hours iterations iteration-timeout heartbeat max
 	assert_json action.json ".inputs | has(\"$i\")"
 done
 assert_json action.json '[.outputs | keys[]] | contains(["verdict", "pass-rate", "iterations", "failures", "report-dir", "bundle-path"])'
-# soak-run is exec'd: the step's own process, which the runner's SIGINT reaches
-assert_json action.json '.runs.steps[] | select(.id == "run") | .run | test("\nexec \"\\$SOAK_ACTION_BIN/soak-run\"\n?$")'
-# after a failure: the report, the cleanup and the summary run; the bundle only after success
-assert_json action.json '[.runs.steps[] | select(.id == "report" or .id == "clean" or .id == "summary") | .if | startswith("always()")] == [true, true, true]'
-assert_json action.json '.runs.steps[] | select(.id == "bundle") | .if | startswith("success()")'
+# soak-run is exec'd: the step's own process, which the runner's SIGINT reaches; on
+# Windows it is cmd's only command, so the runner's Ctrl-C reaches it while cmd waits
+assert_json action.json '.runs.steps[] | select(.id == "run") | .run | test("^exec \"\\$SOAK_ACTION_BIN/soak-run\"\n?$")'
+assert_json action.json '.runs.steps[] | select(.id == "run-windows") | .shell == "cmd" and .run == "\"%SOAK_ACTION_BIN%\\soak-run.exe\"\n"'
+# every other step is one call of a program too, one per OS
+assert_json action.json '[.runs.steps[] | select(.run) | .run | split("\n") | map(select(. != "")) | length] | max <= 6'
+assert_json action.json '[.runs.steps[] | select(.shell == "cmd") | .id] == ["setup-windows", "run-windows", "report-windows", "clean-windows", "bundle-windows", "notify-windows"]'
+# after a failure: the report and the cleanup run; the bundle only after success
+assert_json action.json '[.runs.steps[] | select(.id | test("^(report|clean)")) | .if | startswith("always()")] == [true, true, true, true]'
+assert_json action.json '[.runs.steps[] | select(.id | startswith("bundle")) | .if | startswith("success()")] == [true, true]'
 assert_json action.json '.runs.steps[-1].uses == "actions/upload-artifact@v4" and (.runs.steps[-1].if | startswith("always()"))'
 
 yaml_json "$SOAK_SRC/cache/restore/action.yml" restore.json

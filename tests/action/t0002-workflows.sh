@@ -42,6 +42,12 @@ assert_json ci.json '.jobs.action.steps[] | select(.uses == "./") | .with.comman
 assert_json ci.json '.jobs.action.steps[] | select(.run // "" | test("test \"\\$VERDICT\" = PASS")) | .env.VERDICT == "${{ steps.soak.outputs.verdict }}"'
 assert_json ci.json '[.jobs.action.steps[].run // empty] | any(test("soak-run --replay artifacts/soak/run.json"))'
 
+# the Windows jobs: a native MSYS2 UCRT64 build with CTest, and the action with the cache sub-actions
+assert_json ci.json '.jobs.windows["runs-on"] == "windows-latest" and ([.jobs.windows.steps[].uses // empty] | index("msys2/setup-msys2@v2") != null)'
+assert_json ci.json '[.jobs.windows.steps[].run // empty] | any(test("ctest --test-dir build"))'
+assert_json ci.json '[.jobs["action-windows"].steps[].uses // empty] | contains(["./", "./cache/save", "./cache/restore"])'
+assert_json ci.json '.jobs["action-windows"].steps[] | select(.uses == "./") | .with.command | test("\\.cmd$")'
+
 # --- soak.yml: dispatch inputs, a weekly schedule, self-hosted labels, numbered steps, the header ---
 SOAK_YML=$SOAK_SRC/.github/workflows/soak.yml
 yaml_json "$SOAK_YML" soak.json

@@ -11,7 +11,11 @@ run_action 1 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BIN" --input
 	--input 'iterations=1$(touch pwned1)' --input 'artifact-dir=a"b`touch pwned2`$(touch pwned3)'
 assert_jq_eq "$RESULT" '.steps[] | select(.id == "run") | .exit_code' 2
 assert_contains "$ERR" "soak-run: invalid value '1\$(touch pwned1)' for 'iterations' (from SOAK_ITERATIONS)"
-assert_dir "$WS/a\"b\`touch pwned2\`\$(touch pwned3)"
+assert_eq "$(find "$TMP" -name 'pwned*' | wc -l)" 0 "files made by injected commands"
+run_action 0 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BIN" --input "command=true" \
+	--input iterations=1 --input 'artifact-dir=a"b`touch pwned2`$(touch pwned3)'
+assert_file "$WS/a\"b\`touch pwned2\`\$(touch pwned3)/run.json"
+assert_jq_eq "$RESULT" '.steps[] | select(.id == "run") | .outputs."soak-dir"' "$WS/a\"b\`touch pwned2\`\$(touch pwned3)"
 assert_eq "$(find "$TMP" -name 'pwned*' | wc -l)" 0 "files made by injected commands"
 # a gate with shell syntax is a gate expression, refused as such
 run_action 1 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BIN" --input "command=true" \
@@ -39,7 +43,7 @@ KEEP_WS=1 run_action 0 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BI
 	--input working-directory=app --input iterations=3 --input "command=true"
 first=$(jqv "$RESULT" '.outputs."run-id"')
 assert_jq_eq "$RESULT" '.outputs | [.iterations, .state] | join(" ")' "3 completed"
-assert_json "$WS/app/artifacts/soak/run.json" '.config.force == {"value": "true", "source": "env"}'
+assert_json "$WS/app/artifacts/soak/run.json" '.config.existing == {"value": "replace", "source": "env"}'
 KEEP_WS=1 run_action 1 "$SOAK_SRC" "${common[@]}" --input toolkit-path="$SOAK_BIN" \
 	--input working-directory=app --input iterations=3 --input "command=true" --input existing-run=fail
 assert_jq_eq "$RESULT" '.steps[] | select(.id == "run") | .exit_code' 2

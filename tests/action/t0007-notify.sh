@@ -25,7 +25,7 @@ assert_jq_eq -s hooks.jsonl '[.[] | .body | fromjson | .type] | unique | join(" 
 assert_jq_eq -s hooks.jsonl '.[0].body | fromjson | .title' "soak-action: org/soak-action"
 assert_jq_eq -s hooks.jsonl '.[0].body | fromjson | .message' "soak PASS: pass rate 1.0000 over 2 iterations, 0 failed
 run $run_id: completed
-bundle: soak-bundle.tar.gz
+bundle: $TMP/ws/artifacts/soak-bundle.tar.gz
 https://github.com/org/soak-action/actions/runs/1000"
 # the password is masked before anything is printed
 assert_contains "$OUT" "::add-mask::s3cret"

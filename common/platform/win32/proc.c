@@ -217,6 +217,16 @@ static wchar_t *comspec(void)
 	return b.s;
 }
 
+/* The program is cmd.exe (by its base name). */
+static int is_cmd_exe(const char *path)
+{
+	const char *base = path + strlen(path);
+
+	while (base > path && base[-1] != '\\' && base[-1] != '/' && base[-1] != ':')
+		base--;
+	return !_stricmp(base, "cmd.exe") || !_stricmp(base, "cmd");
+}
+
 /*
  * The command line. A batch file cannot be given to CreateProcess itself: it
  * runs as cmd.exe /d /v:off /s /c ""path" args" (/d: no AutoRun commands,
@@ -227,6 +237,14 @@ static wchar_t *build_cmdline(char *const *argv, const char *path, wchar_t **app
 {
 	struct wbuf b = {0};
 	int batch = is_batch(path);
+	/*
+	 * cmd.exe /s /c takes everything after /c (or /k) as one command, not as
+	 * C-runtime arguments: after /s, those arguments go in as written, joined by
+	 * spaces, between the quotes /s strips again (soak_proc_shell_argv). Without
+	 * /s they are quoted for the C runtime, as any program's.
+	 */
+	int cmd = !batch && is_cmd_exe(path), strip = 0, raw = 0;
+	const char *cmd_c = NULL;
 
 	*app = NULL;
 	if (batch) {
@@ -258,14 +276,23 @@ static wchar_t *build_cmdline(char *const *argv, const char *path, wchar_t **app
 			wb_addc(&b, L'"', q);
 			wb_add(&b, w, wcslen(w));
 			wb_addc(&b, L'"', q);
+		} else if (raw) {
+			/* the first one opens the quotes /s strips */
+			wb_addc(&b, L'"', raw == 2 && a[-1] == cmd_c);
+			wb_add(&b, w, wcslen(w));
+		} else if (cmd && strip && (!_stricmp(*a, "/c") || !_stricmp(*a, "/k"))) {
+			wb_add(&b, w, wcslen(w));
+			raw = a[1] ? 2 : 0;
+			cmd_c = *a;
 		} else if (batch) {
 			quote_cmd(&b, w);
 		} else {
+			strip |= cmd && !_stricmp(*a, "/s");
 			quote_crt(&b, w);
 		}
 		free(w);
 	}
-	if (batch)
+	if (batch || raw == 2)
 		wb_addc(&b, L'"', 1);
 	if (b.oom) {
 		errno = ENOMEM;
