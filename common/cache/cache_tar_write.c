@@ -500,7 +500,8 @@ static int by_kind(const void *a, const void *b)
 
 static int put_files(struct wctx *w, struct soak_err *err)
 {
-	qsort(w->files, w->nfiles, sizeof(*w->files), by_kind);
+	if (w->nfiles > 1) /* qsort wants an array, even of none */
+		qsort(w->files, w->nfiles, sizeof(*w->files), by_kind);
 	for (size_t i = 0; i < w->nfiles; i++)
 		if (put_entry(w, w->files[i].abs, w->files[i].rel, &w->files[i].st, err))
 			return -1;

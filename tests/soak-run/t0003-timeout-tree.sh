@@ -42,7 +42,7 @@ assert_json c/metrics.jsonl '.status == "timeout" and .timed_out == true and .ex
 assert_json -s c/events.jsonl 'any(.event == "timeout")'
 
 # --- the test helpers: a classic double-fork daemon, and a root that ignores SIGTERM ---
-run_bg "$SOAK_RUN" -q -d h --run-id t3-helpers-$$ --timeout 1s --kill-after 1s -n 1 \
+run_bg "$SOAK_RUN" -q -d h --run-id t3-helpers-$$ --timeout 3s --kill-after 1s -n 1 \
 	-- sh -c '"$0/daemonize" h.pid; while [ ! -s h.pid ]; do sleep 0.02; done; exec "$0/ignore_term"' "$SOAK_HELPERS"
 expect_bg_exit 1 20
 assert_num "$BG_MS" '<' 9000 "soak-run run time (ms) with a daemon and SIGTERM ignored"
@@ -53,7 +53,7 @@ assert_json h/metrics.jsonl '.status == "timeout" and .signal == 9'
 assert_contains h/logs/iter-000001.log ready
 
 # --- a wide tree: every process of it goes, the next iteration still runs ---
-run_bg "$SOAK_RUN" -q -d d --run-id t3-tree-$$ --timeout 1s --kill-after 1s --sample-interval 100ms -n 2 \
+run_bg "$SOAK_RUN" -q -d d --run-id t3-tree-$$ --timeout 3s --kill-after 1s --sample-interval 100ms -n 2 \
 	-- "$SOAK_HELPERS/forkbomb_tree" 40
 expect_bg_exit 1 30
 no_process_with_env SOAK_RUN_ID t3-tree-$$
