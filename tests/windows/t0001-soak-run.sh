@@ -64,6 +64,18 @@ assert_json "$M" '.status == "pass" and .kpi == {"latency_ms": 12.5, "requests":
 assert_json "$M" 'has("warnings") | not'
 assert_match "$WD/kpi/logs/iter-000002.log" '^it=2'
 
+# --- the bundled example workload, as soak-windows.yml runs it: every invocation
+# counts itself in the state file, which replaces the last one (the C library's
+# rename() refuses an existing target on Windows: every iteration after the first
+# once failed with "File exists") ---
+wrun 0 soak-run -q -d "$WWD\\leaky" -n 4 --command "\"$(winpath "$SOAK_BIN/soak-example-leaky.exe")\" --leak-kb 16 --work-ms 10"
+M=$WD/leaky/metrics.jsonl
+assert_lines "$M" 4
+assert_json -s "$M" 'map(.status) == ["pass", "pass", "pass", "pass"]'
+assert_json -s "$M" 'map(.kpi.heap_kb) == [16, 32, 48, 64]'
+assert_eq "$(tr -d '\r\n' <"$WD/leaky/leaky.state")" 4 "leaky.state after 4 invocations"
+assert_contains "$WD/leaky/logs/iter-000004.log" "leaky: invocation 4,"
+
 # --- --resume: 2 iterations, then continued to 4, one run id ---
 wrun 0 soak-run -q -d "$WWD\\res" --iterations 2 -- cmd /c "echo %SOAK_RUN_ID% %SOAK_ITERATION%"
 M=$WD/res/metrics.jsonl
