@@ -4,13 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/action/lib-action.sh"
 
-export SOAK_NOTIFY_RETRIES=0 # (read by soak-canary from the environment)
-: >hooks.jsonl
-node "$ACTION_TESTS/hook-server.cjs" port hooks.jsonl &
-hook_pid=$!
-_bg_pids+=("$hook_pid")
-wait_for "test -s port" 10 "the webhook receiver"
-port=$(cat port)
+start_hook_server
 WS=$TMP/ws
 common=(--input upload=false --input bundle=false --input toolkit-path="$SOAK_BIN")
 
