@@ -148,7 +148,9 @@ static char **every_env(struct runner *r)
 	free(health);
 	for (size_t k = 0; env && k < i; k++) {
 		if (!env[k]) {
-			soak_proc_argv_free(env);
+			for (size_t j = 0; j < i; j++)
+				free(env[j]);
+			free(env);
 			return NULL;
 		}
 	}
@@ -191,12 +193,17 @@ static void every_start(struct runner *r)
 	soak_proc_argv_free(env);
 }
 
+/* --kill-after, but at most EVERY_GRACE_MS. */
+static int64_t every_grace(const struct runner *r)
+{
+	return r->cfg->kill_after_ms < EVERY_GRACE_MS ? r->cfg->kill_after_ms : EVERY_GRACE_MS;
+}
+
 void run_every_poll(struct runner *r)
 {
 	struct soak_proc_io io = {every_output, &r->every_log};
 	struct soak_err err;
-	int64_t now,
-	    grace = r->cfg->kill_after_ms < EVERY_GRACE_MS ? r->cfg->kill_after_ms : EVERY_GRACE_MS;
+	int64_t now, grace = every_grace(r);
 
 	if (!r->every_log_open)
 		return;
@@ -246,10 +253,10 @@ void run_every_stop(struct runner *r)
 		/* take what it finished meanwhile, then end the rest */
 		struct soak_proc_io io = {every_output, &r->every_log};
 		if (soak_proc_wait(r->every, 0, 0, &io, &err) == 1)
-			every_end(r, NULL, CANCEL_GRACE_MS);
+			every_end(r, NULL, every_grace(r));
 		else
 			every_end(r, r->sig ? "the run was cancelled" : "the run ended",
-			          CANCEL_GRACE_MS);
+			          every_grace(r));
 	}
 	r->every_log_open = 0;
 	if (soak_logcap_close(&r->every_log, &err) < 0)
