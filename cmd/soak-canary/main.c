@@ -141,6 +141,11 @@ static const struct soak_opt notify_opts[] = {
 	{"type", 0, SOAK_OPT_STRING, "KIND", "info", "info, success, warning or failure", 0, 0, 0},
 	{"health", 0, SOAK_OPT_STRING, "FILE", NULL,
 		"POST this health.json (or DIR/health.json) as is instead of a message", 0, 0, 0},
+	{"notify-on", 0, SOAK_OPT_STRING, "LIST", NULL,
+		"send only when --outcome is one of these (comma list: fail, warn, pass, cancelled)",
+		0, 0, 0},
+	{"outcome", 0, SOAK_OPT_STRING, "OUTCOME", NULL,
+		"what happened, for --notify-on: fail, warn, pass or cancelled", 0, 0, 0},
 	COMMON_OPTS,
 };
 // clang-format on
@@ -167,7 +172,8 @@ static const struct soak_subcmd cmds[] = {
      "decide promote (exit 0), rollback or inconclusive (exit 1), and run the hook.\n",
      watch_opts, canary_watch_run, 0},
     {"notify", "soak-canary notify --notify URL --message TEXT",
-     "Send a message (or --health FILE as is) to each --notify URL. Exit 4 when one fails.\n",
+     "Send a message (or --health FILE as is) to each --notify URL; with --notify-on, only\n"
+     "for those outcomes. Exit 4 when one fails.\n",
      notify_opts, canary_notify_run, 0},
 };
 

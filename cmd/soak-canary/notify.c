@@ -1,6 +1,7 @@
 /*
  * soak-canary notify, and the notifications of checklist, judge and watch:
- * the --notify flags to common/notify.c, masking, messages and exit codes.
+ * the --notify flags to common/notify.c, masking, messages and exit codes, and
+ * --notify-on, which outcomes are worth a message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,58 @@ static int post_health(const struct soak_conf *c, struct soak_notify_target *t, 
 	return rc;
 }
 
+static int is_outcome(const char *s, size_t n)
+{
+	static const char *const outcomes[] = {"fail", "warn", "pass", "cancelled"};
+
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+		if (strlen(outcomes[i]) == n && !strncmp(s, outcomes[i], n))
+			return 1;
+	return 0;
+}
+
+/*
+ * --notify-on LIST and --outcome: 1 to send, 0 to skip (said on stdout), or the
+ * exit code of a usage error. Without --notify-on everything is sent.
+ */
+static int notify_wanted(const struct soak_conf *c, int *code)
+{
+	const char *on = canary_opt(c, "notify-on"), *outcome = canary_opt(c, "outcome");
+	int found = 0;
+
+	*code = 0;
+	if (outcome && !is_outcome(outcome, strlen(outcome))) {
+		*code =
+		    soak_usage_error("bad --outcome '%s' (fail, warn, pass or cancelled)", outcome);
+		return 0;
+	}
+	if (!on)
+		return 1;
+	for (const char *p = on; *p;) {
+		size_t n;
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, ", ");
+		if (n && !is_outcome(p, n)) {
+			*code = soak_usage_error("bad --notify-on '%s': '%.*s' is not fail, warn, "
+			                         "pass or cancelled",
+			                         on, (int)n, p);
+			return 0;
+		}
+		if (n && outcome && strlen(outcome) == n && !strncmp(p, outcome, n))
+			found = 1;
+		p += n;
+	}
+	if (!outcome) {
+		*code = soak_usage_error("--notify-on needs --outcome (fail, warn, pass or "
+		                         "cancelled)");
+		return 0;
+	}
+	if (!found && !soak_conf_flag(c, "quiet"))
+		printf("not notified: outcome '%s' is not in --notify-on '%s'\n", outcome, on);
+	return found;
+}
+
 int canary_notify_run(const struct soak_conf *c)
 {
 	struct soak_notify_target *t;
@@ -174,6 +227,10 @@ int canary_notify_run(const struct soak_conf *c)
 		                        type);
 	if ((rc = canary_notify_targets(c, &t, &n)))
 		return rc;
+	if (!notify_wanted(c, &rc)) {
+		canary_notify_free(t, n);
+		return rc;
+	}
 	if (health)
 		rc = post_health(c, t, n, health);
 	else

@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "exitcode.h"
+#include "fmt.h"
 #include "msg.h"
 #include "runner.h"
 #include "ui.h"
@@ -88,6 +89,14 @@ static const struct soak_opt options[] = {
 	{"gate-kill", 0, SOAK_OPT_DURATION, "DURATION", "0",
 		"on a gate's abort, cut the running iteration after this long (0: let it finish)",
 		0, 0, 0},
+	{"every", 0, SOAK_OPT_DURATION, "DURATION", "0",
+		"run --every-command this often during the run (0: never)", 0, 0, 0},
+	{"every-command", 0, SOAK_OPT_STRING, "CMD", NULL,
+		"periodic command (sh -c; cmd /c on Windows) in a tree of its own; never changes "
+		"the result", 0, 0, 0},
+	{"every-timeout", 0, SOAK_OPT_DURATION, "DURATION", NULL,
+		"kill the periodic command's tree after this long (default and at most: --every)",
+		0, 0, 0},
 	{"resume", 0, SOAK_OPT_FLAG, NULL, NULL,
 		"continue the run in DIR after a crash or kill", SOAK_OPT_NO_REPLAY, 0, 0},
 	{"force", 0, SOAK_OPT_FLAG, NULL, NULL,
@@ -151,6 +160,37 @@ static int configure_gates(const struct soak_conf *c, struct soak_runner_cfg *cf
 	return 0;
 }
 
+/* The periodic command: --every, --every-command and --every-timeout go together. */
+static int configure_every(const struct soak_conf *c, struct soak_runner_cfg *cfg,
+                           struct soak_err *err)
+{
+	char b[32];
+
+	cfg->every_ms = soak_conf_ms(c, "every");
+	cfg->every_command =
+	    soak_conf_is_set(c, "every-command") ? soak_conf_str(c, "every-command") : NULL;
+	if (cfg->every_command && !*cfg->every_command)
+		cfg->every_command = NULL;
+	if (cfg->every_ms > 0 && !cfg->every_command)
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "--every %s needs --every-command CMD: the command to run",
+		                    soak_conf_str(c, "every"));
+	if (cfg->every_command && cfg->every_ms <= 0)
+		return soak_err_set(err, SOAK_EXIT_USAGE,
+		                    "--every-command needs --every DURATION (e.g. 5m): how often "
+		                    "to run it");
+	cfg->every_timeout_ms =
+	    soak_conf_is_set(c, "every-timeout") ? soak_conf_ms(c, "every-timeout") : cfg->every_ms;
+	if (cfg->every_ms > 0 &&
+	    (cfg->every_timeout_ms <= 0 || cfg->every_timeout_ms > cfg->every_ms))
+		return soak_err_set(
+		    err, SOAK_EXIT_USAGE,
+		    "invalid value '%s' for 'every-timeout': more than 0 and at most --every (%s)",
+		    soak_conf_str(c, "every-timeout"),
+		    soak_format_duration(cfg->every_ms, b, sizeof(b)));
+	return 0;
+}
+
 /* Fill the engine's configuration from the parsed settings. */
 static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, struct soak_err *err)
 {
@@ -181,7 +221,7 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 	cfg->force = soak_conf_flag(c, "force");
 	cfg->run_id = soak_conf_is_set(c, "run-id") ? soak_conf_str(c, "run-id") : NULL;
 
-	if (configure_gates(c, cfg, err) < 0)
+	if (configure_gates(c, cfg, err) < 0 || configure_every(c, cfg, err) < 0)
 		return -1;
 	if (cfg->log_max > 0 && cfg->log_max < 1024)
 		return soak_err_set(err, SOAK_EXIT_USAGE,

@@ -51,13 +51,14 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
              const char *log_path, struct run_exec_res *x)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	/* without a service, every orphan re-parented to us comes from this iteration */
+	/* without a service or a periodic command, every orphan re-parented to us comes
+	 * from this iteration */
 	struct soak_spawn sp = {.argv = argv,
 	                        .cwd = cwd,
 	                        .env_set = env,
 	                        .output = SOAK_PROC_CAPTURE,
 	                        .stdin_null = 1,
-	                        .adopt_orphans = r->svc == NULL};
+	                        .adopt_orphans = r->svc == NULL && c->every_ms <= 0};
 	struct soak_logcap log;
 	struct soak_proc_io io = {exec_output, &log};
 	struct soak_proc *p = NULL;
@@ -100,6 +101,7 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 			if (slice < 0 || g < slice)
 				slice = g;
 		}
+		slice = run_every_slice(r, slice);
 		rc = soak_proc_wait(p, slice, 1, &io, &err);
 		if (rc == 1) {
 			exited = 1;
@@ -116,6 +118,7 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 		}
 		run_sample_tick(r, soak_proc_pid(p));
 		run_service_poll(r);
+		run_every_poll(r);
 		if (deadline >= 0 && soak_mono_ms() >= deadline) {
 			x->timed_out = 1;
 			break;

@@ -15,6 +15,7 @@
  *   run_state.c    the totals, summary.json and health.json
  *   run_record.c   records, events.jsonl, notes to the UI, the first I/O failure
  *   run_gate.c     live gates: their statistics, evaluation, sustain and abort
+ *   run_every.c    the periodic command (--every): its own tree, timeout and log
  */
 #ifndef SOAK_RUN_INT_H
 #define SOAK_RUN_INT_H
@@ -77,6 +78,15 @@ struct runner {
 	struct run_gates *gates; /* NULL without gates */
 	char gate_reason[512];   /* why a gate aborted the run, "" if none */
 	int64_t gate_kill_at;    /* monotonic ms to cut the running iteration at, 0 none */
+
+	/* --every: the periodic command, a tree of its own beside the iteration's */
+	struct soak_proc *every; /* NULL while none runs */
+	struct soak_logcap every_log;
+	int every_log_open;
+	int64_t every_next;     /* monotonic ms of the next start */
+	int64_t every_started;  /* monotonic ms the running one started */
+	int64_t every_deadline; /* monotonic ms to end the running one at */
+	long long every_runs, every_failures;
 };
 
 static inline double run_elapsed_s(const struct runner *r)
@@ -167,6 +177,16 @@ void run_gate_iteration(struct runner *r, long long n, const cJSON *rec);
 void run_gate_sample(struct runner *r, const struct soak_res *s);
 /* The gates' state for summary.json (a new array), or NULL without gates. */
 cJSON *run_gate_json(const struct runner *r);
+
+/* run_every.c */
+/* Open logs/every.log and schedule the first run one period after the start (no --every: 0). */
+int run_every_init(struct runner *r, struct soak_err *err);
+/* Collect the running command's output and end (exit, or its timeout), or start one when due. */
+void run_every_poll(struct runner *r);
+/* slice (-1: none) shortened to when run_every_poll has work next. */
+int64_t run_every_slice(const struct runner *r, int64_t slice);
+/* At the end of the run (or on cancel): end a running command, close the log. */
+void run_every_stop(struct runner *r);
 
 /* run_iter.c */
 /* Run iteration n and record it. Returns 0, or 1 when cancelled. */

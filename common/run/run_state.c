@@ -104,6 +104,11 @@ static void write_summary(struct runner *r, const char *state, int exit_code)
 		cJSON_AddStringToObject(o, "reason", r->gate_reason);
 	if (r->gates)
 		cJSON_AddItemToObject(o, "gates", run_gate_json(r));
+	if (r->cfg->every_ms > 0) {
+		cJSON *e = cJSON_AddObjectToObject(o, "every");
+		cJSON_AddNumberToObject(e, "runs", (double)r->every_runs);
+		cJSON_AddNumberToObject(e, "failures", (double)r->every_failures);
+	}
 	soak_json_add_num_or_null(o, "exit_code", exit_code >= 0, exit_code);
 	path = soak_path_join(r->dir, "summary.json");
 	if (state_write(path, o, strcmp(state, "running") != 0, &err) < 0)
@@ -112,7 +117,7 @@ static void write_summary(struct runner *r, const char *state, int exit_code)
 	cJSON_Delete(o);
 }
 
-static void write_health(struct runner *r, int final)
+static void write_health(struct runner *r, const char *state, int final)
 {
 	const struct soak_runner_cfg *c = r->cfg;
 	struct soak_err err;
@@ -139,6 +144,16 @@ static void write_health(struct runner *r, int final)
 	                          r->nrecent ? (double)ok / r->nrecent : 0);
 	cJSON_AddNumberToObject(o, "uptime_s", run_elapsed_s(r));
 	cJSON_AddNumberToObject(o, "consecutive_failures", (double)r->consec);
+	/* enough to publish as is (soak-canary notify --health): the run's state and totals */
+	cJSON_AddStringToObject(o, "run_id", r->run_id);
+	cJSON_AddStringToObject(o, "state", state);
+	cJSON_AddNumberToObject(o, "iterations", (double)r->iter);
+	cJSON_AddNumberToObject(o, "passed", (double)r->passed);
+	cJSON_AddNumberToObject(o, "failures", (double)r->failed);
+	if (r->last_status)
+		cJSON_AddStringToObject(o, "last_status", r->last_status);
+	else
+		cJSON_AddNullToObject(o, "last_status");
 	if (r->svc_starts)
 		cJSON_AddBoolToObject(o, "service_alive", svc_alive);
 	path = soak_path_join(r->dir, "health.json");
@@ -164,7 +179,7 @@ void run_state_write(struct runner *r, const char *state, int exit_code)
 		r->summary_at = now;
 	}
 	if (final || failed || r->health_at == 0 || now - r->health_at >= HEALTH_EVERY_MS) {
-		write_health(r, final);
+		write_health(r, state, final);
 		r->health_at = now;
 	}
 }

@@ -1,6 +1,6 @@
 /*
  * Waiting between iterations (--heartbeat, a step's backoff, --service-wait)
- * while sampling and watching the service.
+ * while sampling, watching the service and running the periodic command.
  */
 #include "run_int.h"
 #include "sig.h"
@@ -22,9 +22,11 @@ int run_wait(struct runner *r, int64_t ms)
 			slice = r->next_sample - now > 0 ? r->next_sample - now : 0;
 		if (r->svc && slice > SERVICE_POLL_MS)
 			slice = SERVICE_POLL_MS;
+		slice = run_every_slice(r, slice);
 		if (soak_sig_sleep(slice))
 			return 1;
 		run_sample_tick(r, 0);
 		run_service_poll(r);
+		run_every_poll(r);
 	}
 }

@@ -93,7 +93,7 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 	if (soak_sig_init(err) < 0)
 		return -1;
 	if (run_dir_prepare(&r, err) < 0 || run_dir_open(&r, err) < 0 ||
-	    run_gate_init(&r, err) < 0) {
+	    run_gate_init(&r, err) < 0 || run_every_init(&r, err) < 0) {
 		run_gate_free(&r);
 		soak_jsonl_close(&r.metrics);
 		soak_jsonl_close(&r.samples);
@@ -147,10 +147,12 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 				break;
 		} else {
 			run_sample_tick(&r, 0);
+			run_every_poll(&r);
 		}
 	}
 	r.sig = soak_sig_caught();
 	run_service_stop(&r);
+	run_every_stop(&r);
 	if (r.stop_reason && strcmp(r.stop_reason, "iterations") &&
 	    strcmp(r.stop_reason, "duration"))
 		run_event(&r, "stop", 0, "stopped: %s", r.stop_reason);
@@ -210,9 +212,12 @@ int soak_runner_check(const struct soak_runner_cfg *cfg, struct soak_err *err)
 		if (check_command(cfg->steps.v[i].argv, what, err) < 0)
 			return -1;
 	}
-	if (cfg->service) {
-		char *argv[] = {"sh", NULL};
-		if (check_command(argv, "service", err) < 0)
+	if (cfg->service || cfg->every_command) {
+		char **argv = soak_proc_shell_argv("");
+		int rc = argv ? check_command(argv, cfg->service ? "service" : "every-command", err)
+		              : soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		soak_proc_argv_free(argv);
+		if (rc < 0)
 			return -1;
 	}
 	/* the directory, or its nearest existing parent, must be writable */

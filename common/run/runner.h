@@ -45,6 +45,11 @@ struct soak_runner_cfg {
 	int64_t gate_delay_ms;      /* ... or this long */
 	int gate_sustain;           /* failed evaluations in a row before a gate counts */
 	int64_t gate_kill_ms;       /* 0: an abort lets the running iteration finish */
+	/* the periodic command (docs/soak-run.md): run by the shell every every_ms, in a
+	 * process tree of its own, ended at every_timeout_ms; never changes the result */
+	int64_t every_ms; /* 0: none */
+	const char *every_command;
+	int64_t every_timeout_ms; /* at most every_ms */
 	cJSON *config;        /* effective configuration with provenance, for run.json (borrowed) */
 	char **owned_command; /* set by soak_runner_replay_command; freed by soak_runner_cfg_free */
 };

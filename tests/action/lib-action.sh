@@ -47,3 +47,17 @@ step_outcome()
 {
 	assert_jq_eq "$RESULT" ".steps[] | select(.id == \"$1\") | .outcome" "$2"
 }
+
+# start_hook_server: the webhook receiver (hook-server.cjs) in the background;
+# requests land in hooks.jsonl, its port is $port, its pid $hook_pid. Notifications
+# are tried once (SOAK_NOTIFY_RETRIES, read by soak-canary from the environment).
+start_hook_server()
+{
+	export SOAK_NOTIFY_RETRIES=0
+	: >hooks.jsonl
+	node "$ACTION_TESTS/hook-server.cjs" port hooks.jsonl &
+	hook_pid=$!
+	_bg_pids+=("$hook_pid")
+	wait_for "test -s port" 10 "the webhook receiver"
+	port=$(cat port)
+}

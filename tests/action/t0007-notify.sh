@@ -4,18 +4,12 @@
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/action/lib-action.sh"
 
-export SOAK_NOTIFY_RETRIES=0 # (read by soak-canary from the environment)
-: >hooks.jsonl
-node "$ACTION_TESTS/hook-server.cjs" port hooks.jsonl &
-hook_pid=$!
-_bg_pids+=("$hook_pid")
-wait_for "test -s port" 10 "the webhook receiver"
-port=$(cat port)
+start_hook_server
 common=(--input upload=false --input toolkit-path="$SOAK_BIN" --input heartbeat=20ms)
 
-# --- a PASS to two targets, one with basic authentication ---
+# --- a PASS to two targets (notify-on names pass), one with basic authentication ---
 run_action 0 "$SOAK_SRC" "${common[@]}" --input "command=$LEAKY --work-ms 10" --input iterations=2 \
-	--input "notify-urls=json://127.0.0.1:$port/hook/a
+	--input notify-on=warn,pass --input "notify-urls=json://127.0.0.1:$port/hook/a
 json://user:s3cret@127.0.0.1:$port/hook/b"
 step_outcome notify success
 assert_lines hooks.jsonl 2
@@ -44,7 +38,7 @@ assert_jq_eq -s hooks.jsonl '.[0].body | fromjson | .message | split("\n")[0:2] 
 run_action 0 "$SOAK_SRC" "${common[@]}" --input "command=true" --input iterations=1
 step_outcome notify skipped
 run_action 0 "$SOAK_SRC" "${common[@]}" --input "command=true" --input iterations=1 \
-	--input "notify-urls=json://127.0.0.1:1/nobody"
+	--input notify-on=pass --input "notify-urls=json://127.0.0.1:1/nobody"
 step_outcome notify success
 assert_jq_eq "$RESULT" '[.annotations[] | select(.level == "warning") | .title] | join(",")' "soak-canary notify"
 run_action 1 "$SOAK_SRC" "${common[@]}" --input "command=true" --input iterations=1 \

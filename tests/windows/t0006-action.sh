@@ -4,15 +4,7 @@
 # summary, the bundle, the cache round trip, and cancellation (Wine turns SIGINT
 # to soak-run.exe into CTRL_C_EVENT for its console handler; what that does not
 # prove is in runner.cjs and the README's platform matrix).
-# (before lib.sh, which reads a test that exits before finish as a failure)
-if [[ ! -f ${SOAK_BIN:-}/soak-run.exe ]]; then
-	echo "skip: no Windows build in '${SOAK_BIN:-}' (soak-run.exe is missing)"
-	exit 77
-fi
-if ! command -v node >/dev/null 2>&1 || [[ ! -f ${SOAK_SRC:-}/tools/node_modules/yaml/package.json ]]; then
-	echo "skip: node or tools/node_modules is missing (scripts/install-deps.sh)"
-	exit 77
-fi
+. "$(dirname "$0")/need-action.sh"
 . "$(dirname "$0")/lib.sh"
 RUNNER=$SOAK_SRC/tests/action/runner.cjs
 RESULT=$TMP/result.json
