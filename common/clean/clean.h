@@ -18,6 +18,10 @@
  *
  * A dry run makes the same decisions in the same order with the same sizes: it
  * compresses into a counter instead of a file to know the compressed size.
+ *
+ * With max-age as the only policy the run streams: each entry is decided and
+ * removed during the walk and nothing per file is kept (skips then come
+ * between the actions, in walk order).
  */
 #ifndef SOAK_CLEAN_H
 #define SOAK_CLEAN_H
