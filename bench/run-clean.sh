@@ -1,29 +1,33 @@
 #!/usr/bin/env bash
 # soak-clean against what a user would run instead, in the same run on the same
 # machine, each contender on a fresh identical copy of one tree:
-#   tree      100,000 files in 1,000 directories (100 bytes each), ages spread
+#   tree      100,000 files in 1,000 directories (100 bytes each; BENCH_DIRS), ages spread
 #             continuously over 0 to 14 days, except the 30 minutes either side
 #             of 7 days (the contenders run minutes apart and the files age)
 #   age       soak-clean --max-age 7d   vs  find DIR -type f -mmin +10080 -delete
 #             (the find rule that removes the same files; -mtime +7 rounds to
 #             whole days and keeps those under 8 days) vs  a Python pathlib script
-#   count     soak-clean --keep 'd*/f*=50000'  vs  find -printf | sort | xargs rm
+#   count     soak-clean --keep 'd*/f*=50000' (half the files)  vs  find -printf | sort | xargs rm
 #             vs  a Python pathlib script (glob, sort by mtime, unlink the rest)
 # Every contender must leave the same files (the sorted list of what survives is
 # compared, file by file; a difference exits 1). Min and median wall time of REPS
 # alternating rounds are reported, with the ratios of the medians to soak-clean,
-# and the load average.
-# Usage: bench/run-clean.sh [REPS]     (default 5; BENCH_DIR sets the scratch place)
+# the largest peak RSS of each contender (/usr/bin/time; for a pipeline, its
+# largest process), and the load average.
+# Usage: bench/run-clean.sh [REPS]     (default 5; BENCH_DIR sets the scratch place,
+#        BENCH_DIRS the number of directories of 100 files, default 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
 bin=${SOAK_BIN:-build/bin}
 [ -x "$bin/soak-clean" ] || { echo "build first: cmake --build build --target soak-clean" >&2; exit 2; }
 base=${BENCH_DIR:-${TMPDIR:-/tmp}}
+ndirs=${BENCH_DIRS:-1000}
+[ -x /usr/bin/time ] || { echo "run-clean: needs /usr/bin/time (GNU time) for peak memory" >&2; exit 2; }
 work=$(mktemp -d "$base/soak-clean-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$work/template" <<'PY'
+python3 - "$work/template" "$ndirs" <<'PY'
 import os, sys, time
 root = sys.argv[1]
 now = time.time()
@@ -33,7 +37,7 @@ os.makedirs(root)
 with open(os.path.join(root, "run.json"), "w") as f:
     f.write('{"schema":"1.0","run_id":"bench"}\n')
 data = b"x" * 99 + b"\n"
-for d in range(1000):
+for d in range(int(sys.argv[2])):
     dp = os.path.join(root, "d%04d" % d)
     os.mkdir(dp)
     for i in range(100):
@@ -81,8 +85,9 @@ run()
 	cp -a "$work/template" "$work/t"
 	sync
 	s=$(now)
-	"$@" >/dev/null
+	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
 	e=$(now)
+	tail -n 1 "$work/rss" >>"$work/$name.rss"
 	(cd "$work/t" && find . -type f | LC_ALL=C sort) >"$work/left.$name"
 	if [[ -n $left ]] && ! cmp -s "$work/left.$name" "$left"; then
 		echo "run-clean: $name left other files than ${left##*.}:" >&2
@@ -93,7 +98,7 @@ run()
 	echo "$e - $s" | bc -l >>"$work/$name.times"
 }
 
-keep=50000
+keep=$((ndirs * 50))
 for r in $(seq "$reps"); do
 	left=""
 	if ((r % 2)); then
@@ -110,7 +115,7 @@ for r in $(seq "$reps"); do
 	run count-python python3 "$work/count.py" "$work/t" "$keep"
 done
 
-printf '%-8s %-32s %10s %10s %10s\n' policy contender "min s" "median s" "vs soak"
+printf '%-8s %-32s %10s %10s %10s %10s\n' policy contender "min s" "median s" "vs soak" "peak KiB"
 for pol in age count; do
 	ms=$(median <"$work/$pol-soak.times")
 	for c in soak find python; do
@@ -120,9 +125,9 @@ for pol in age count; do
 		find) [[ $pol == age ]] && label="find -mmin +10080 -delete" || label="find|sort|xargs rm" ;;
 		python) label="python3 pathlib" ;;
 		esac
-		printf '%-8s %-32s %10.3f %10.3f %9.2fx\n' "$pol" "$label" "$(minimum <"$work/$pol-$c.times")" \
-			"$m" "$(echo "$m / $ms" | bc -l)"
+		printf '%-8s %-32s %10.3f %10.3f %9.2fx %10d\n' "$pol" "$label" "$(minimum <"$work/$pol-$c.times")" \
+			"$m" "$(echo "$m / $ms" | bc -l)" "$(sort -n "$work/$pol-$c.rss" | tail -n 1)"
 	done
 done
-echo "($reps rounds; 100,000 files in 1,000 directories; $(nproc) cpus; $(uname -sr);" \
+echo "($reps rounds; $((ndirs * 100)) files in $ndirs directories; $(nproc) cpus; $(uname -sr);" \
 	"load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after)"

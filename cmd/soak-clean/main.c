@@ -178,6 +178,7 @@ static int clean(const struct soak_conf *c, const char *dir)
 	}
 	if (json || soak_conf_flag(c, "quiet"))
 		ui.skip = NULL, ui.action = NULL;
+	cfg.forget_actions = !json; /* lines are printed as done; only JSON needs the list */
 	r = soak_clean_run(&cfg, &ui, &res, &err);
 	if (r < 0 && !res.before.files && !res.nskips && !res.nactions) {
 		code = err.code == SOAK_EXIT_USAGE ? soak_usage_error("%s", err.msg)

@@ -1,8 +1,11 @@
 /*
- * The soak-clean engine: one walk into an array of entries (in walk order),
- * then the policies over that array. Strings live in an arena freed with the
- * result; a hash of paths answers "is there a file at X" for compression
- * targets the same way in a dry run and a real one.
+ * The soak-clean engine. With only --max-age (and the size checks) it streams:
+ * each entry is decided and removed as the walk reports it, through the
+ * walk's open directory, and nothing per file is kept. The other policies need
+ * the whole list: one walk into an array of entries (in walk order), then the
+ * policies over that array. Strings live in an arena freed with the result; a
+ * hash of paths, built when compression starts, answers "is there a file at X"
+ * for compression targets the same way in a dry run and a real one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +47,9 @@ struct priv {
 	size_t n, cap;
 	size_t *hash; /* entry index + 1, 0 empty */
 	size_t hcap;  /* a power of two */
+	size_t hn;    /* entries in the hash */
 	size_t actcap, skipcap;
+	struct soak_clean_action scratch; /* the action in hand when they are not kept */
 };
 
 struct state {
@@ -54,7 +59,8 @@ struct state {
 	struct priv *p;
 	struct soak_fs_root *root;
 	int64_t now;
-	int stop; /* a signal arrived */
+	int stop;   /* a signal arrived */
+	int stream; /* decide each entry during the walk (only --max-age) */
 };
 
 static const char *const protected_names[] = {"run.json", "summary.json", "health.json",
@@ -94,8 +100,10 @@ static uint64_t hash_str(const char *s)
 
 static int hash_insert(struct priv *p, size_t idx)
 {
-	if ((p->n + 1) * 2 > p->hcap) { /* keep the load under one half */
+	if ((p->hn + 1) * 2 > p->hcap) { /* keep the load under one half */
 		size_t cap = p->hcap ? p->hcap * 2 : 1024;
+		while (cap < (p->n + 1) * 2)
+			cap *= 2;
 		size_t *h = calloc(cap, sizeof(*h));
 		if (!h)
 			return -1;
@@ -115,6 +123,7 @@ static int hash_insert(struct priv *p, size_t idx)
 	while (p->hash[k])
 		k = (k + 1) & (p->hcap - 1);
 	p->hash[k] = idx + 1;
+	p->hn++;
 	return 0;
 }
 
@@ -373,6 +382,52 @@ static int add_skip(struct state *st, const char *path, const char *why)
 	return 0;
 }
 
+static void count_entry(struct state *st, const struct soak_fs_entry *fe, int prot)
+{
+	struct soak_clean_result *res = st->res;
+
+	res->before.files++;
+	res->before.bytes += fe->size;
+	res->after.files++;
+	res->after.bytes += fe->size;
+	if (prot) {
+		res->protect.files++;
+		res->protect.bytes += fe->size;
+	}
+}
+
+static int check_signal(struct state *st);
+static int remove_one(struct state *st, const struct ent *e, const struct soak_fs_entry *fe,
+                      enum soak_clean_policy pol, const char *rule, struct soak_err *err);
+
+/*
+ * The streaming run: --max-age decided as the walk reports the entry, which is
+ * removed through the walk's directory; nothing of it is kept (the action's
+ * path is copied only when actions are kept). A signal ends the walk.
+ */
+static int stream_entry(struct state *st, const struct soak_fs_entry *fe, struct soak_err *err)
+{
+	struct ent e = {0};
+	int prot = soak_clean_protected(fe->path, st->cfg->protect, st->cfg->nprotect);
+
+	count_entry(st, fe, prot);
+	if (prot || st->cfg->max_age_ms < 0 || st->now - fe->mtime_ms <= st->cfg->max_age_ms)
+		return 0;
+	e.path = fe->path;
+	if (!st->cfg->forget_actions && !(e.path = arena_strdup(st->p, fe->path, strlen(fe->path))))
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+		                      st->cfg->dir);
+	e.size = fe->size;
+	e.mtime_ms = fe->mtime_ms;
+	e.type = (unsigned char)fe->type;
+	if (remove_one(st, &e, fe, SOAK_CLEAN_MAX_AGE, st->cfg->max_age_text, err) < 0)
+		return -1;
+	if (st->stop)
+		return soak_err_set(err, soak_sig_exit_code(st->res->interrupted),
+		                    "interrupted by %s", soak_sig_name(st->res->interrupted));
+	return 0;
+}
+
 static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *err)
 {
 	struct state *st = ctx;
@@ -387,6 +442,8 @@ static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *
 	}
 	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
 		return 0;
+	if (st->stream)
+		return stream_entry(st, fe, err);
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		struct ent *ne = realloc(p->e, cap * sizeof(*ne));
@@ -406,15 +463,8 @@ static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *
 	e->type = (unsigned char)fe->type;
 	e->prot =
 	    (unsigned char)soak_clean_protected(fe->path, st->cfg->protect, st->cfg->nprotect);
-	if (hash_insert(p, p->n) < 0)
-		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'", st->cfg->dir);
 	p->n++;
-	st->res->before.files++;
-	st->res->before.bytes += fe->size;
-	if (e->prot) {
-		st->res->protect.files++;
-		st->res->protect.bytes += fe->size;
-	}
+	count_entry(st, fe, e->prot);
 	return 0;
 }
 
@@ -422,6 +472,10 @@ static struct soak_clean_action *new_action(struct state *st)
 {
 	struct soak_clean_result *res = st->res;
 
+	if (st->cfg->forget_actions) {
+		memset(&st->p->scratch, 0, sizeof(st->p->scratch));
+		return &st->p->scratch;
+	}
 	if (res->nactions == st->p->actcap) {
 		size_t cap = st->p->actcap ? st->p->actcap * 2 : 256;
 		struct soak_clean_action *a = realloc(res->actions, cap * sizeof(*a));
@@ -432,6 +486,18 @@ static struct soak_clean_action *new_action(struct state *st)
 	}
 	memset(&res->actions[res->nactions], 0, sizeof(res->actions[0]));
 	return &res->actions[res->nactions];
+}
+
+/* The action a (from new_action) is done: count it and show it. */
+static void end_action(struct state *st, struct soak_clean_action *a)
+{
+	st->res->nactions++;
+	if (st->ui && st->ui->action)
+		st->ui->action(st->ui->ctx, a);
+	if (st->cfg->forget_actions) {
+		free(a->error);
+		a->error = NULL;
+	}
 }
 
 static int check_signal(struct state *st)
@@ -445,13 +511,18 @@ static int check_signal(struct state *st)
 	return st->stop;
 }
 
-/* Remove entry i (or pretend to) and record the action. */
-static int do_remove(struct state *st, size_t i, enum soak_clean_policy pol, const char *rule,
-                     struct soak_err *err)
+/*
+ * Remove the entry e (or pretend to) and record the action: through the walk's
+ * directory when fe (the walk's entry) is given, else by its path from the
+ * root. 1 when it is gone, 0 when not (failed: recorded; or a signal), -1 out
+ * of memory.
+ */
+static int remove_one(struct state *st, const struct ent *e, const struct soak_fs_entry *fe,
+                      enum soak_clean_policy pol, const char *rule, struct soak_err *err)
 {
-	struct ent *e = &st->p->e[i];
 	struct soak_clean_action *a;
 	struct soak_err aerr = {0};
+	int gone = 1;
 
 	if (check_signal(st))
 		return 0;
@@ -466,20 +537,30 @@ static int do_remove(struct state *st, size_t i, enum soak_clean_policy pol, con
 	a->type = (enum soak_fs_type)e->type;
 	a->bytes = e->size;
 	a->mtime_ms = e->mtime_ms;
-	if (!st->cfg->dry_run && soak_fs_remove(st->root, e->path, &aerr) < 0) {
+	if (!st->cfg->dry_run &&
+	    (fe ? soak_fs_entry_remove(fe, &aerr) : soak_fs_remove(st->root, e->path, &aerr)) < 0) {
 		a->error = strdup(aerr.msg);
 		st->res->errors++;
+		gone = 0;
 	} else {
-		e->gone = 1;
 		st->res->after.files--;
 		st->res->after.bytes -= e->size;
 		st->res->removed_files++;
 		st->res->removed_bytes += e->size;
 	}
-	st->res->nactions++;
-	if (st->ui && st->ui->action)
-		st->ui->action(st->ui->ctx, a);
-	return 0;
+	end_action(st, a);
+	return gone;
+}
+
+/* Remove entry i of the list (or pretend to) and record the action. */
+static int do_remove(struct state *st, size_t i, enum soak_clean_policy pol, const char *rule,
+                     struct soak_err *err)
+{
+	int r = remove_one(st, &st->p->e[i], NULL, pol, rule, err);
+
+	if (r > 0)
+		st->p->e[i].gone = 1;
+	return r < 0 ? -1 : 0;
 }
 
 /* Remove every marked entry, in walk order, and clear the marks. */
@@ -644,6 +725,11 @@ static int policy_compress(struct state *st, struct soak_err *err)
 	enum soak_compress_method method = st->cfg->method;
 	size_t n = p->n; /* entries added here (the results) are not candidates */
 
+	for (size_t i = p->hn; i < n; i++)
+		if (hash_insert(p, i) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+
 	for (size_t i = 0; i < n && !check_signal(st); i++) {
 		struct ent *e = &p->e[i];
 		struct soak_clean_action *a;
@@ -732,9 +818,7 @@ static int policy_compress(struct state *st, struct soak_err *err)
 				                      "cannot clean '%s'", st->cfg->dir);
 			p->n++;
 		}
-		st->res->nactions++;
-		if (st->ui && st->ui->action)
-			st->ui->action(st->ui->ctx, a);
+		end_action(st, a);
 	}
 	return 0;
 }
@@ -783,13 +867,17 @@ int soak_clean_run(const struct soak_clean_cfg *cfg, const struct soak_clean_ui 
 	st.res = res;
 	st.p = res->priv;
 	st.now = cfg->now_ms ? cfg->now_ms : soak_wall_ms();
+	st.stream = !cfg->nkeep && cfg->max_logs_per_step < 0 && cfg->compress_after_ms < 0 &&
+	            !cfg->has_hard_limit;
 	if (soak_clean_check_root(cfg->dir, cfg->force, err) < 0)
 		return -1;
 	if (soak_fs_root_open(cfg->dir, &st.root, err) < 0)
 		return -1;
-	if (soak_fs_walk(st.root, on_entry, &st, err) < 0)
+	if (soak_fs_walk(st.root, on_entry, &st, err) < 0) {
+		if (st.stop)
+			goto done;
 		goto out;
-	res->after = res->before;
+	}
 	if (cfg->nkeep && policy_keep(&st, err) < 0)
 		goto out;
 	if (cfg->max_logs_per_step >= 0 && !st.stop) {
@@ -810,6 +898,7 @@ int soak_clean_run(const struct soak_clean_cfg *cfg, const struct soak_clean_ui 
 		goto out;
 	if (cfg->has_hard_limit && !st.stop && policy_hard_limit(&st, err) < 0)
 		goto out;
+done:
 	res->freed_bytes = res->before.bytes - res->after.bytes;
 	res->over_hard_limit = cfg->has_hard_limit && res->after.bytes > cfg->hard_limit;
 	res->over_max_total = cfg->has_max_total && res->after.bytes > cfg->max_total;
@@ -836,7 +925,7 @@ void soak_clean_result_free(struct soak_clean_result *res)
 {
 	struct priv *p = res->priv;
 
-	for (size_t i = 0; i < res->nactions; i++)
+	for (size_t i = 0; res->actions && i < res->nactions; i++)
 		free(res->actions[i].error);
 	free(res->actions);
 	for (size_t i = 0; i < res->nskips; i++) {

@@ -18,6 +18,10 @@
  *
  * A dry run makes the same decisions in the same order with the same sizes: it
  * compresses into a counter instead of a file to know the compressed size.
+ *
+ * With max-age as the only policy the run streams: each entry is decided and
+ * removed during the walk and nothing per file is kept (skips then come
+ * between the actions, in walk order).
  */
 #ifndef SOAK_CLEAN_H
 #define SOAK_CLEAN_H
@@ -57,6 +61,12 @@ struct soak_clean_cfg {
 	int dry_run;
 	int force;      /* allow a root that does not look like a soak directory, or $HOME */
 	int64_t now_ms; /* 0: the current time */
+	/*
+	 * 1: res->actions stays NULL; each action is only passed to ui->action
+	 * (its strings valid during the call), so memory does not grow with the
+	 * number of actions. soak_clean_to_json needs them kept.
+	 */
+	int forget_actions;
 };
 
 enum soak_clean_act { SOAK_CLEAN_REMOVE, SOAK_CLEAN_COMPRESS };
@@ -95,9 +105,9 @@ struct soak_clean_result {
 	struct soak_clean_totals before, after, protect;
 	uint64_t removed_files, removed_bytes;
 	uint64_t compressed_files, compressed_from, compressed_to;
-	uint64_t freed_bytes; /* before.bytes - after.bytes */
-	struct soak_clean_action *actions;
-	size_t nactions;
+	uint64_t freed_bytes;              /* before.bytes - after.bytes */
+	struct soak_clean_action *actions; /* NULL with cfg->forget_actions */
+	size_t nactions;                   /* actions done (also when not kept) */
 	struct soak_clean_skip *skips;
 	size_t nskips;
 	int over_max_total, over_hard_limit, over_check_size;

@@ -37,6 +37,7 @@ struct soak_fs_entry {
 	const char *skip; /* SOAK_FS_SKIP: why ("another file system", an error) */
 	unsigned mode;    /* permission bits (07777); 0 for SOAK_FS_SKIP without a stat */
 	int64_t mtime_ns; /* modification time, ns since the epoch */
+	void *walk;       /* private: the walk, for soak_fs_entry_remove */
 };
 
 /*
@@ -71,6 +72,15 @@ int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
  * links and must still be on the root's file system. SOAK_EXIT_ENV on failure.
  */
 int soak_fs_remove(struct soak_fs_root *r, const char *path, struct soak_err *err);
+
+/*
+ * Remove the file, link or other non-directory e from within the walk's
+ * callback (valid there only), through the directory the walk holds open: no
+ * lookup from the root, so it costs one system call where the walk is
+ * descriptor-based. The same guarantees as soak_fs_remove; SOAK_EXIT_ENV on
+ * failure.
+ */
+int soak_fs_entry_remove(const struct soak_fs_entry *e, struct soak_err *err);
 
 /* 1 when something (of any type) is at path, 0 when not. */
 int soak_fs_exists(struct soak_fs_root *r, const char *path);

@@ -180,14 +180,15 @@ struct walk {
 	char *path;
 	size_t cap;
 	int max_depth;
+	int fd; /* the directory of the entry being reported */
 };
 
+/* The names of one directory. */
 struct names {
 	char *buf; /* NUL-separated names */
 	size_t len, cap;
 	size_t *off;
 	size_t n, ncap;
-	const char *base; /* for the sort comparator */
 };
 
 static int names_add(struct names *nm, const char *name)
@@ -226,6 +227,57 @@ static int cmp_off(const void *a, const void *b)
 	return strcmp(sort_base + *(const size_t *)a, sort_base + *(const size_t *)b);
 }
 
+static int dot_or_dotdot(const char *n)
+{
+	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+
+/*
+ * Every name of the directory dirfd into nm. On Linux straight from getdents64
+ * on dirfd itself (no second descriptor, no DIR); elsewhere through a dup'ed
+ * descriptor and readdir. -1 with errno.
+ */
+static int read_dir(int dirfd, struct names *nm)
+{
+#ifdef __linux__
+	char buf[32 * 1024];
+	ssize_t n;
+
+	while ((n = getdents64(dirfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t o = 0; o < n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + o);
+			o += de->d_reclen;
+			if (!dot_or_dotdot(de->d_name) && names_add(nm, de->d_name) < 0) {
+				errno = ENOMEM;
+				return -1;
+			}
+		}
+	}
+	return n < 0 ? -1 : 0;
+#else
+	struct dirent *de;
+	int dfd = dup(dirfd), e;
+	DIR *d;
+
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		errno = e;
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!dot_or_dotdot(de->d_name) && names_add(nm, de->d_name) < 0) {
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+#endif
+}
+
 /* Set w->path to prefix (of length plen) + "/" + name; returns the new length. */
 static int path_set(struct walk *w, size_t plen, const char *name, size_t *len)
 {
@@ -260,55 +312,65 @@ static int emit(struct walk *w, enum soak_fs_type type, const struct info *in, c
 	e.skip = skip;
 	e.mode = in ? (unsigned)(in->mode & 07777) : 0;
 	e.mtime_ns = in ? in->mtime_ns : 0;
+	e.walk = w;
 	return w->fn(w->ctx, &e, w->err);
+}
+
+/*
+ * Open the subdirectory name of dirfd, stat'ed before as was, and check that it
+ * is still that directory, on the root's file system. 1 with *cfd; 0 when it is
+ * gone; -1 after reporting a skip; -2 when the callback stopped the walk.
+ */
+static int open_sub(struct walk *w, int dirfd, const char *name, const struct info *was, int *cfd)
+{
+	struct info chk;
+	int fd = openat(dirfd, name, OPEN_DIR_FLAGS);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return emit(w, SOAK_FS_SKIP, was, strerror(errno)) < 0 ? -2 : -1;
+	}
+	if (stat_at(fd, "", 1, &chk) < 0 || chk.ino != was->ino || !same_fs(w->r, &chk)) {
+		close(fd);
+		return emit(w, SOAK_FS_SKIP, was, "changed during the walk") < 0 ? -2 : -1;
+	}
+	*cfd = fd;
+	return 1;
 }
 
 static int walk_dir(struct walk *w, int dirfd, size_t plen, int depth)
 {
 	struct names nm = {0};
-	struct dirent *de;
-	DIR *d;
-	int dfd, ret = -1;
+	int ret = -1;
 
-	dfd = dup(dirfd);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
+	if (read_dir(dirfd, &nm) < 0) {
 		int e = errno;
-		if (dfd >= 0)
-			close(dfd);
+		free(nm.buf);
+		free(nm.off);
 		w->path[plen] = '\0';
-		if (!plen)
+		if (e == ENOMEM || !plen)
 			return soak_err_errno(w->err, SOAK_EXIT_ENV, e, "cannot read '%s'",
-			                      w->r->path);
+			                      plen ? w->path : w->r->path);
+		w->fd = dirfd;
 		return emit(w, SOAK_FS_SKIP, NULL, strerror(e));
 	}
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' &&
-		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		if (names_add(&nm, de->d_name) < 0) {
-			closedir(d);
-			soak_err_errno(w->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'",
-			               w->r->path);
-			goto out;
-		}
-	}
-	closedir(d);
 	sort_base = nm.buf;
 	if (nm.n) /* an empty directory has no array at all */
 		qsort(nm.off, nm.n, sizeof(*nm.off), cmp_off);
 
 	for (size_t i = 0; i < nm.n; i++) {
 		const char *name = nm.buf + nm.off[i];
-		struct info in, chk;
+		struct info in;
 		size_t len;
-		int cfd, rc;
+		int cfd = -1, rc;
 
 		if (path_set(w, plen, name, &len) < 0) {
 			soak_err_errno(w->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'",
 			               w->r->path);
 			goto out;
 		}
+		w->fd = dirfd;
 		if (stat_at(dirfd, name, 0, &in) < 0) {
 			if (errno == ENOENT) /* gone since readdir */
 				continue;
@@ -336,20 +398,11 @@ static int walk_dir(struct walk *w, int dirfd, size_t plen, int depth)
 				goto out;
 			continue;
 		}
-		cfd = openat(dirfd, name, OPEN_DIR_FLAGS);
-		if (cfd < 0) {
-			if (errno == ENOENT)
-				continue;
-			if (emit(w, SOAK_FS_SKIP, &in, strerror(errno)) < 0)
-				goto out;
+		rc = open_sub(w, dirfd, name, &in, &cfd);
+		if (rc == -2)
+			goto out;
+		if (rc <= 0)
 			continue;
-		}
-		if (stat_at(cfd, "", 1, &chk) < 0 || chk.ino != in.ino || !same_fs(w->r, &chk)) {
-			close(cfd);
-			if (emit(w, SOAK_FS_SKIP, &in, "changed during the walk") < 0)
-				goto out;
-			continue;
-		}
 		rc = emit(w, SOAK_FS_DIR, &in, NULL);
 		if (rc < 0) {
 			close(cfd);
@@ -368,6 +421,16 @@ out:
 	return ret;
 }
 
+int soak_fs_entry_remove(const struct soak_fs_entry *e, struct soak_err *err)
+{
+	const struct walk *w = e->walk;
+	const char *slash = strrchr(e->path, '/');
+
+	if (unlinkat(w->fd, slash ? slash + 1 : e->path, 0) < 0)
+		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", e->path);
+	return 0;
+}
+
 int soak_fs_walk(struct soak_fs_root *r,
                  int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
                  void *ctx, struct soak_err *err)
@@ -379,7 +442,7 @@ int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
                        int (*fn)(void *ctx, const struct soak_fs_entry *e, struct soak_err *err),
                        void *ctx, struct soak_err *err)
 {
-	struct walk w = {r, fn, ctx, err, NULL, 0, max_depth};
+	struct walk w = {r, fn, ctx, err, NULL, 0, max_depth, r->fd};
 	int ret;
 
 	w.path = malloc(256);

@@ -489,6 +489,7 @@ static int emit(struct walk *w, enum soak_fs_type type, const struct ent *in, un
 	    in ? (e.mtime_ns >= 0 ? e.mtime_ns / 1000000 : -((-e.mtime_ns + 999999) / 1000000)) : 0;
 	e.skip = skip;
 	e.mode = in ? mode : 0;
+	e.walk = w;
 	return w->fn(w->ctx, &e, w->err);
 }
 
@@ -674,6 +675,14 @@ int soak_fs_remove(struct soak_fs_root *r, const char *path, struct soak_err *er
 	if (rc < 0)
 		return soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot remove '%s'", path);
 	return 0;
+}
+
+int soak_fs_entry_remove(const struct soak_fs_entry *e, struct soak_err *err)
+{
+	const struct walk *w = e->walk;
+
+	/* handles are opened by full path here: the checked way from the root */
+	return soak_fs_remove(w->r, e->path, err);
 }
 
 int soak_fs_exists(struct soak_fs_root *r, const char *path)
