@@ -24,17 +24,20 @@
 #define LIST_MAX (32 * 1024 * 1024)
 
 struct remote {
-	char *base; /* ends in '/' */
+	char *base; /* the --store URL */
 };
 
+/* BASE/name: name goes into the path, before any query (a token) of BASE. */
 static char *url_of(const struct remote *r, const char *name)
 {
-	size_t n = strlen(r->base) + strlen(name) + 1;
-	char *u = malloc(n);
+	struct soak_buf u;
 
-	if (u)
-		snprintf(u, n, "%s%s", r->base, name);
-	return u;
+	soak_buf_init(&u, strlen(r->base) + strlen(name) + 2);
+	if (soak_url_add_path(&u, r->base, name) < 0) {
+		soak_buf_free(&u);
+		return NULL;
+	}
+	return soak_buf_detach(&u, NULL);
 }
 
 static void on_progress(void *ctx, uint64_t now, uint64_t total)
@@ -157,11 +160,14 @@ static int h_list(struct soak_cache_store *s, const char *prefix, struct soak_ca
 	if (soak_json_parse(soak_buf_str(&b), b.len, "the directory listing", SOAK_EXIT_ENV, &j,
 	                    err) ||
 	    !cJSON_IsArray(j)) {
+		char shown[512];
+
+		soak_url_mask_to(url, shown, sizeof(shown));
 		if (j)
 			soak_err_set(
 			    err, SOAK_EXIT_ENV,
 			    "'%s' is no JSON listing (nginx: autoindex on; autoindex_format json)",
-			    url);
+			    shown);
 		rc = -1;
 		goto out;
 	}
@@ -215,7 +221,6 @@ int soak_cache_store_http_open(const struct soak_cache_opts *o, const char *url,
 {
 	struct soak_cache_store *s = calloc(1, sizeof(*s));
 	struct remote *r = calloc(1, sizeof(*r));
-	size_t n = strlen(url);
 
 	*out = NULL;
 	if (!s || !r) {
@@ -226,9 +231,7 @@ int soak_cache_store_http_open(const struct soak_cache_opts *o, const char *url,
 	s->ops = &http_ops;
 	s->impl = r;
 	s->o = o;
-	r->base = malloc(n + 2);
-	if (r->base)
-		snprintf(r->base, n + 2, "%s%s", url, n && url[n - 1] == '/' ? "" : "/");
+	r->base = strdup(url);
 	s->tmpdir = soak_os_tmpdir();
 	if (r->base) {
 		/* no password or token in messages */

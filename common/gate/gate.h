@@ -46,8 +46,10 @@ struct soak_report_metric_info {
 	const char *name;  /* as in gates and reports */
 	const char *field; /* in metrics.jsonl / samples.jsonl */
 	enum soak_report_kind kind;
-	int trend;   /* a leak trend is computed */
+	int trend;   /* a trend is computed */
 	int service; /* from samples.jsonl */
+	int host;    /* the whole machine's, not the command's (disk, mem_avail): reported
+	                apart, never a leak suspect, judged only by a gate that names it */
 };
 
 extern const struct soak_report_metric_info soak_report_metrics[SOAK_M_N];

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "http.h"
+#include "http_int.h"
 #include "os.h"
 #include "url.h"
 #include "banned.h"
@@ -16,6 +17,29 @@
 static void safe_url(const char *url, char *out, size_t n)
 {
 	soak_url_mask_to(url, out, n);
+}
+
+int soak_http_set_url(CURL *c, const char *url)
+{
+	struct soak_buf bare;
+	char *user, *password;
+	int rc;
+
+	soak_buf_init(&bare, strlen(url) + 1);
+	rc = soak_url_credentials(url, &bare, &user, &password);
+	if (!rc) {
+		curl_easy_setopt(c, CURLOPT_URL, soak_buf_str(&bare));
+		if (user)
+			curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		if (password)
+			curl_easy_setopt(c, CURLOPT_PASSWORD, password);
+	}
+	if (password)
+		memset(password, 0, strlen(password));
+	free(user);
+	free(password);
+	soak_buf_free(&bare);
+	return rc;
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
@@ -54,7 +78,10 @@ int soak_http_send(const struct soak_http_req *req, long *status, struct soak_er
 		}
 		ebuf[0] = 0;
 		curl_easy_reset(c);
-		curl_easy_setopt(c, CURLOPT_URL, req->url);
+		if (soak_http_set_url(c, req->url) < 0) {
+			cc = CURLE_OUT_OF_MEMORY;
+			break;
+		}
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
@@ -181,7 +208,11 @@ int soak_http_call(const struct soak_http_call *c, struct soak_http_resp *r, str
 		hdr = curl_slist_append(hdr, *x);
 	hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue round trip */
 	ebuf[0] = 0;
-	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	if (soak_http_set_url(h, c->url) < 0) {
+		curl_slist_free_all(hdr);
+		curl_easy_cleanup(h);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method);
 	if (c->body) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);

@@ -6,6 +6,7 @@
 
 #include "exitcode.h"
 #include "http.h"
+#include "http_int.h"
 #include "os.h"
 #include "url.h"
 #include "banned.h"
@@ -131,7 +132,10 @@ int soak_http_xfer(const struct soak_http_xfer *x, long *status, struct soak_err
 		s.c = c;
 		ebuf[0] = '\0';
 		curl_easy_reset(c);
-		curl_easy_setopt(c, CURLOPT_URL, x->url);
+		if (soak_http_set_url(c, x->url) < 0) {
+			soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+			goto out;
+		}
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);

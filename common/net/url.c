@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "url.h"
@@ -10,7 +11,7 @@ const char *soak_url_userinfo(const char *url, const char **host)
 	const char *scheme = strstr(url, "://"), *h, *end, *at = NULL;
 
 	h = scheme ? scheme + 3 : url;
-	end = h + strcspn(h, "/");
+	end = h + strcspn(h, "/?#"); /* the authority ends there, as libcurl reads it */
 	for (const char *p = h; p < end; p++)
 		if (*p == '@')
 			at = p;
@@ -123,4 +124,47 @@ int soak_url_add_path(struct soak_buf *out, const char *url, const char *path)
 	rc |= soak_buf_adds(out, path);
 	rc |= soak_buf_adds(out, q);
 	return rc < 0 ? -1 : 0;
+}
+
+/* A malloc'ed copy of n bytes of s with %XX decoded. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			char hex[3] = {s[i + 1], s[i + 2], 0};
+
+			*o++ = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+int soak_url_credentials(const char *url, struct soak_buf *bare, char **user, char **password)
+{
+	const char *host, *at = soak_url_userinfo(url, &host), *colon;
+
+	*user = *password = NULL;
+	if (!at)
+		return soak_buf_adds(bare, url);
+	colon = memchr(host, ':', (size_t)(at - host));
+	*user = pct_decode(host, (size_t)((colon ? colon : at) - host));
+	if (colon)
+		*password = pct_decode(colon + 1, (size_t)(at - colon - 1));
+	if (!*user || (colon && !*password) || soak_buf_add(bare, url, (size_t)(host - url)) < 0 ||
+	    soak_buf_adds(bare, at + 1) < 0) {
+		free(*user);
+		free(*password);
+		*user = *password = NULL;
+		return -1;
+	}
+	return 0;
 }

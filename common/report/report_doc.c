@@ -99,13 +99,12 @@ int soak_report_failures_md(struct soak_report *r, struct soak_buf *b)
 int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 {
 	struct soak_stats *d = &r->all.m[SOAK_M_DURATION];
-	static const int leaks[] = {SOAK_M_RSS,     SOAK_M_FDS,     SOAK_M_THREADS,    SOAK_M_DISK,
-	                            SOAK_M_SVC_RSS, SOAK_M_SVC_FDS, SOAK_M_SVC_THREADS};
 	int64_t timeout = -1, heartbeat = -1;
 	uint64_t judged = r->all.n - r->all.count[SOAK_ST_SKIPPED], dropped = 0;
 	char v[64], t[64], u[64];
 	size_t i, count = 0;
 	double lo, hi;
+	int m;
 
 	for (i = 0; i < r->nsrc; i++) {
 		if (r->src[i].timeout_ms >= 0 && timeout < 0)
@@ -162,21 +161,29 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 			count++;
 		}
 	}
-	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
-		const struct soak_report_trend *tr = &r->trend[leaks[i]];
+	for (m = 0; m < SOAK_M_N; m++) {
 		struct soak_buf s;
 
-		if (!tr->significant || tr->t.slope <= 0)
+		if (!soak_report_leak_suspect(r, m))
 			continue;
 		soak_buf_init(&s, 512);
-		soak_report_trend_sentence(r, leaks[i], &s);
+		soak_report_trend_sentence(r, m, &s);
 		soak_buf_addf(
 		    b,
 		    "- **Leak suspect: %s.** %s over %llu points after the settle period. Profile "
 		    "it (heap profiler, `ls /proc/PID/fd`), or gate it: `--gate '%s:slope<...'`.\n",
-		    soak_report_metrics[leaks[i]].name, soak_buf_str(&s),
-		    (unsigned long long)tr->t.raw, soak_report_metrics[leaks[i]].name);
+		    soak_report_metrics[m].name, soak_buf_str(&s),
+		    (unsigned long long)r->trend[m].t.raw, soak_report_metrics[m].name);
 		soak_buf_free(&s);
+		count++;
+	}
+	if (r->trend[SOAK_M_DISK].significant && r->trend[SOAK_M_DISK].t.slope > 0) {
+		soak_buf_addf(
+		    b,
+		    "- **The host's disk fills.** Free disk falls %s/h on the whole machine, "
+		    "which other jobs share, so it is not judged and not called a leak. If the "
+		    "command is what writes, gate it: `--gate 'disk:slope<...'`.\n",
+		    soak_report_fmt(SOAK_K_BYTES, r->trend[SOAK_M_DISK].t.slope, v, sizeof(v)));
 		count++;
 	}
 	for (i = 0; i < r->nsteps; i++) {

@@ -10,6 +10,13 @@
 #include "report_model.h"
 #include "stats.h"
 
+/* What the Host section of the audit and report.html says of the machine's series. */
+#define SOAK_REPORT_HOST_NOTE                                                                      \
+	"What the machine did during the run. These series measure the whole machine, and "        \
+	"other jobs on a shared runner move them too: they are not the command's leaks and "       \
+	"count in the verdict only through a gate that names them (such as "                       \
+	"--gate 'disk:slope<1GB/h')."
+
 /* v in the metric's unit for people: soak_fmt (fmt.h), the one rule for every output. */
 char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n);
 /* A gate's value or threshold in its unit, per hour for a slope: "1.5 MiB/h". */

@@ -78,12 +78,39 @@ void soak_report_gate_src(struct soak_report *r, struct soak_gate_src *src)
 	src->alpha = r->o.alpha;
 }
 
+/* Without gates: failing iterations and the command's growing resources warn, and
+ * the reason names each of them (host series never: they are the machine's). */
+static void no_gates_verdict(struct soak_report *r)
+{
+	struct soak_buf why;
+	char v[64];
+	int m;
+
+	soak_buf_init(&why, sizeof(r->reason));
+	if (r->all.failures)
+		soak_buf_addf(&why, "%llu of %llu iterations failed",
+		              (unsigned long long)r->all.failures, (unsigned long long)r->all.n);
+	for (m = 0; m < SOAK_M_N; m++)
+		if (soak_report_leak_suspect(r, m))
+			soak_buf_addf(&why, "%s%s grows %s/h", why.len ? ", " : "",
+			              soak_report_metrics[m].name,
+			              soak_report_fmt(soak_report_metrics[m].kind,
+			                              r->trend[m].t.slope, v, sizeof(v)));
+	if (why.len) {
+		r->verdict = SOAK_VERDICT_WARN;
+		snprintf(r->reason, sizeof(r->reason), "%s (no gates given)", soak_buf_str(&why));
+	} else {
+		r->verdict = SOAK_VERDICT_PASS;
+		snprintf(r->reason, sizeof(r->reason), "all %llu iterations passed",
+		         (unsigned long long)r->all.count[SOAK_ST_PASS]);
+	}
+	soak_buf_free(&why);
+}
+
 void soak_report_judge(struct soak_report *r)
 {
 	const struct soak_gate *hard = NULL, *soft = NULL;
 	struct soak_gate_src src;
-	static const int leaks[] = {SOAK_M_RSS,     SOAK_M_FDS,     SOAK_M_THREADS,    SOAK_M_DISK,
-	                            SOAK_M_SVC_RSS, SOAK_M_SVC_FDS, SOAK_M_SVC_THREADS};
 	size_t i;
 
 	soak_report_gate_src(r, &src);
@@ -122,25 +149,8 @@ void soak_report_judge(struct soak_report *r)
 		r->verdict = SOAK_VERDICT_PASS;
 		snprintf(r->reason, sizeof(r->reason), "%zu of %zu gates passed", r->ngates,
 		         r->ngates);
-	} else if (r->all.failures) {
-		r->verdict = SOAK_VERDICT_WARN;
-		snprintf(r->reason, sizeof(r->reason),
-		         "%llu of %llu iterations failed (no gates given)",
-		         (unsigned long long)r->all.failures, (unsigned long long)r->all.n);
 	} else {
-		r->verdict = SOAK_VERDICT_PASS;
-		snprintf(r->reason, sizeof(r->reason), "all %llu iterations passed",
-		         (unsigned long long)r->all.count[SOAK_ST_PASS]);
-		for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
-			const struct soak_report_trend *t = &r->trend[leaks[i]];
-
-			if (t->significant && t->t.slope > 0) {
-				r->verdict = SOAK_VERDICT_WARN;
-				snprintf(r->reason, sizeof(r->reason), "%s grows (no gates given)",
-				         soak_report_metrics[leaks[i]].name);
-				break;
-			}
-		}
+		no_gates_verdict(r);
 	}
 }
 

@@ -121,6 +121,25 @@ static void timeline(struct soak_buf *b, const struct soak_series *s)
 	free(y);
 }
 
+/* <li> trend sentences of the command's series (host 0) or the machine's (host 1). */
+static void trend_items(struct soak_report *r, struct soak_buf *b, int host)
+{
+	struct soak_buf s;
+	int i;
+
+	for (i = 0; i < SOAK_M_N; i++) {
+		if (!r->trend[i].per_shard || !r->trend[i].t.raw ||
+		    soak_report_metrics[i].host != host)
+			continue;
+		soak_buf_init(&s, 512);
+		soak_report_trend_sentence(r, i, &s);
+		soak_buf_adds(b, "<li>");
+		esc(b, soak_buf_str(&s));
+		soak_buf_adds(b, "</li>\n");
+		soak_buf_free(&s);
+	}
+}
+
 int soak_report_html(struct soak_report *r, struct soak_buf *b)
 {
 	struct soak_report_scope *sc = &r->all;
@@ -183,20 +202,20 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 		}
 		soak_buf_adds(b, "</table>\n");
 	}
-	soak_buf_adds(b, "<h2>Trends</h2>\n<ul>\n");
-	for (i = 0; i < SOAK_M_N; i++) {
-		struct soak_buf s;
-
-		if (!r->trend[i].per_shard || !r->trend[i].t.raw)
-			continue;
-		soak_buf_init(&s, 512);
-		soak_report_trend_sentence(r, (int)i, &s);
-		soak_buf_adds(b, "<li>");
-		esc(b, soak_buf_str(&s));
-		soak_buf_adds(b, "</li>\n");
-		soak_buf_free(&s);
+	soak_buf_adds(b, "<h2>Trends</h2>\n<ul id=\"trends\">\n");
+	trend_items(r, b, 0);
+	soak_buf_adds(b, "</ul>\n");
+	for (i = 0; i < SOAK_M_N; i++)
+		if (soak_report_metrics[i].host && r->trend[i].per_shard && r->trend[i].t.raw)
+			break;
+	if (i < SOAK_M_N) {
+		soak_buf_adds(b, "<h2>Host</h2>\n<p>");
+		esc(b, SOAK_REPORT_HOST_NOTE);
+		soak_buf_adds(b, "</p>\n<ul id=\"host\">\n");
+		trend_items(r, b, 1);
+		soak_buf_adds(b, "</ul>\n");
 	}
-	soak_buf_adds(b, "</ul>\n<h2>Charts</h2>\n");
+	soak_buf_adds(b, "<h2>Charts</h2>\n");
 	timeline(b, &r->chart_fail);
 	for (i = 0; i < SOAK_M_N; i++) {
 		if (!sc->m[i].n || !(i == SOAK_M_DURATION || i == SOAK_M_RSS || i == SOAK_M_FDS ||

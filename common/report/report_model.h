@@ -165,4 +165,10 @@ struct soak_report {
 
 const char *soak_verdict_name(enum soak_verdict v); /* "PASS" "WARN" "FAIL" */
 
+/* 1 when metric m is a leak suspect: one of the command's resources (not the
+ * duration, not a host series such as disk or mem_avail) that grows significantly
+ * with a positive median slope. The verdict without gates, the recommendations and
+ * the snapshot's leak_suspect all use this rule. */
+int soak_report_leak_suspect(const struct soak_report *r, int m);
+
 #endif

@@ -176,6 +176,8 @@ cJSON *soak_report_snapshot(struct soak_report *r)
 		add_num(c, "p", tr->t.p);
 		add_num(c, "tau", tr->t.tau);
 		cJSON_AddBoolToObject(c, "significant", tr->significant);
+		cJSON_AddBoolToObject(c, "host", soak_report_metrics[i].host);
+		cJSON_AddBoolToObject(c, "leak_suspect", soak_report_leak_suspect(r, (int)i));
 		soak_buf_init(&sb, 512);
 		if (!soak_report_trend_sentence(r, (int)i, &sb))
 			cJSON_AddStringToObject(c, "text", soak_buf_str(&sb));
@@ -330,6 +332,11 @@ static void md_cell(struct soak_buf *b, const char *s)
 	}
 }
 
+/* The header of a table of md_stats_row rows. */
+#define MD_STATS_HEAD(first)                                                                       \
+	"| " first " | min | mean | p50 | p90 | p95 | p99 | max | last | trend "                   \
+	"|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+
 static void md_stats_row(struct soak_buf *b, const char *name, enum soak_report_kind kind,
                          struct soak_stats *s, const struct soak_series *chart)
 {
@@ -351,11 +358,45 @@ static void md_stats_row(struct soak_buf *b, const char *name, enum soak_report_
 	soak_buf_adds(b, " |\n");
 }
 
+/* The trend sentences of the command's series (host 0) or the machine's (host 1). */
+static int md_trends(struct soak_report *r, struct soak_buf *b, int host)
+{
+	int i, any = 0;
+
+	for (i = 0; i < SOAK_M_N; i++) {
+		if (!r->trend[i].per_shard || !r->trend[i].t.raw ||
+		    soak_report_metrics[i].host != host)
+			continue;
+		soak_buf_adds(b, "- ");
+		soak_report_trend_sentence(r, i, b);
+		soak_buf_adds(b, "\n");
+		any = 1;
+	}
+	return any;
+}
+
+/* What the machine did during the run: its series, apart from the command's. */
+static void md_host(struct soak_report *r, struct soak_buf *b)
+{
+	int i, any = 0;
+
+	for (i = 0; i < SOAK_M_N; i++)
+		any |= soak_report_metrics[i].host && r->all.m[i].n;
+	if (!any)
+		return;
+	soak_buf_adds(b, "\n## Host\n\n" SOAK_REPORT_HOST_NOTE "\n\n" MD_STATS_HEAD("series"));
+	for (i = 0; i < SOAK_M_N; i++)
+		if (soak_report_metrics[i].host && r->all.m[i].n)
+			md_stats_row(b, soak_report_metrics[i].name, soak_report_metrics[i].kind,
+			             &r->all.m[i], &r->chart[i]);
+	soak_buf_adds(b, "\n");
+	md_trends(r, b, 1);
+}
+
 int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_bytes)
 {
 	char v[64], t[64];
 	size_t i;
-	int any;
 
 	soak_buf_addf(b, "# Soak report: %s\n\n**Verdict: %s** — %s.\n\n",
 	              soak_verdict_name(r->verdict), soak_verdict_name(r->verdict), r->reason);
@@ -379,17 +420,13 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 	md_scope_rows(r, b);
 	soak_buf_adds(b, "\nTimeline (share of failing iterations): ");
 	soak_report_sparkline(&r->chart_fail, 60, b);
-	soak_buf_adds(b, "\n\n## Metrics (whole run)\n\n| metric | min | mean | p50 | p90 | p95 | "
-	                 "p99 | max | last "
-	                 "| trend |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	soak_buf_adds(b, "\n\n## Metrics (whole run)\n\n" MD_STATS_HEAD("metric"));
 	for (i = 0; i < SOAK_M_N; i++)
-		if (r->all.m[i].n)
+		if (r->all.m[i].n && !soak_report_metrics[i].host)
 			md_stats_row(b, soak_report_metrics[i].name, soak_report_metrics[i].kind,
 			             &r->all.m[i], &r->chart[i]);
 	if (r->all.nkpi) {
-		soak_buf_adds(b, "\n## KPIs (whole run)\n\n| kpi | min | mean | p50 | p90 | p95 | "
-		                 "p99 | max | last "
-		                 "| trend |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+		soak_buf_adds(b, "\n## KPIs (whole run)\n\n" MD_STATS_HEAD("kpi"));
 		for (i = 0; i < r->all.nkpi; i++)
 			md_stats_row(b, r->all.kpi[i].name, SOAK_K_COUNT, &r->all.kpi[i].st,
 			             &r->all.kpi[i].chart);
@@ -398,17 +435,9 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 	              "\n## Trends\n\nTheil-Sen slope with a Mann-Kendall test (α = %g) after the "
 	              "settle period.\n\n",
 	              r->o.alpha);
-	any = 0;
-	for (i = 0; i < SOAK_M_N; i++) {
-		if (!r->trend[i].per_shard || !r->trend[i].t.raw)
-			continue;
-		soak_buf_adds(b, "- ");
-		soak_report_trend_sentence(r, (int)i, b);
-		soak_buf_adds(b, "\n");
-		any = 1;
-	}
-	if (!any)
+	if (!md_trends(r, b, 0))
 		soak_buf_adds(b, "No series with timestamps to trend.\n");
+	md_host(r, b);
 	if (r->ngates) {
 		soak_buf_adds(b, "\n## Gates\n\n| gate | kind | value | threshold | outcome "
 		                 "|\n|---|---|---:|---:|---|\n");

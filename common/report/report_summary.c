@@ -95,13 +95,24 @@ static void ref_text(const struct soak_report *r, const struct soak_report_ref *
 		snprintf(buf, n, "#%llu", (unsigned long long)f->iteration);
 }
 
+/* One line of the trends or host block: its label (or blanks) and the sentence. */
+static void trend_line(struct soak_report *r, struct soak_buf *b, int m, const char *label)
+{
+	struct soak_buf line;
+
+	soak_buf_init(&line, 512);
+	soak_report_trend_sentence(r, m, &line);
+	soak_buf_addf(b, "  %-12s%s\n", label, soak_buf_str(&line));
+	soak_buf_free(&line);
+}
+
 int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 {
 	static const int res[] = {SOAK_M_RSS, SOAK_M_FDS, SOAK_M_THREADS, SOAK_M_SVC_RSS,
 	                          SOAK_M_SVC_FDS};
-	static const int trend_order[] = {SOAK_M_RSS,     SOAK_M_SVC_RSS,   SOAK_M_FDS,
-	                                  SOAK_M_SVC_FDS, SOAK_M_THREADS,   SOAK_M_SVC_THREADS,
-	                                  SOAK_M_DISK,    SOAK_M_MEM_AVAIL, SOAK_M_DURATION};
+	static const int trend_order[] = {SOAK_M_RSS,     SOAK_M_SVC_RSS, SOAK_M_FDS,
+	                                  SOAK_M_SVC_FDS, SOAK_M_THREADS, SOAK_M_SVC_THREADS,
+	                                  SOAK_M_DURATION};
 	struct soak_report_scope *s = &r->all;
 	struct soak_stats *d = &s->m[SOAK_M_DURATION];
 	char v[4][96], t[96];
@@ -209,8 +220,6 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 	/* significant trends, biggest concern first: resources, then duration */
 	shown = 0;
 	for (i = 0; i < sizeof(trend_order) / sizeof(trend_order[0]); i++) {
-		struct soak_buf line;
-
 		m = trend_order[i];
 		if (!r->trend[m].per_shard || !r->trend[m].significant || r->trend[m].t.slope == 0)
 			continue;
@@ -218,14 +227,21 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 			soak_buf_adds(b, "              ... more in POST_SOAK_AUDIT.md\n");
 			break;
 		}
-		soak_buf_init(&line, 512);
-		soak_report_trend_sentence(r, m, &line);
-		soak_buf_addf(b, "  %-12s%s\n", shown ? "" : "trends", soak_buf_str(&line));
-		soak_buf_free(&line);
-		shown++;
+		trend_line(r, b, m, shown++ ? "" : "trends");
 	}
 	if (!shown)
 		soak_buf_adds(b, "  trends      no significant trend\n");
+	/* the machine's series, apart: other jobs on the host move them too */
+	shown = 0;
+	for (m = 0; m < SOAK_M_N; m++) {
+		if (!soak_report_metrics[m].host || !r->trend[m].per_shard ||
+		    !r->trend[m].significant)
+			continue;
+		trend_line(r, b, m, shown++ ? "" : "host");
+	}
+	if (shown)
+		soak_buf_adds(
+		    b, "              (the whole machine: not judged unless a gate names it)\n");
 	/* gates, failed ones first */
 	shown = 0;
 	for (any = 0; any < 2; any++)

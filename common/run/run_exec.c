@@ -47,6 +47,14 @@ static void exec_output(void *ctx, const char *data, size_t n)
 	soak_logcap_write(ctx, data, n);
 }
 
+/* The log of x could not be written whole: the run fails, and x says why. */
+static void log_failed(struct runner *r, struct run_exec_res *x, const struct soak_err *err)
+{
+	x->log_failed = 1;
+	snprintf(x->log_error, sizeof(x->log_error), "%s", err->msg);
+	run_io_fail(r, err);
+}
+
 int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, int64_t timeout_ms,
              const char *log_path, struct run_exec_res *x)
 {
@@ -71,7 +79,7 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 	memset(x, 0, sizeof(*x));
 	x->exit_code = -1;
 	if (soak_logcap_open(&log, log_path, c->log_max, &err) < 0) {
-		run_io_fail(r, &err);
+		log_failed(r, x, &err);
 		return -1;
 	}
 	if (soak_proc_start(&sp, &p, &err) < 0) {
@@ -79,8 +87,9 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 		snprintf(x->reason, sizeof(x->reason), "%s", err.msg);
 		soak_logcap_write(&log, err.msg, strlen(err.msg));
 		soak_logcap_write(&log, "\n", 1);
-		if (soak_logcap_close(&log, &err) < 0)
-			run_io_fail(r, &err);
+		if (soak_logcap_close(&log, &err) < 0) {
+			log_failed(r, x, &err);
+		}
 		return 0;
 	}
 	for (;;) {
@@ -175,8 +184,9 @@ int run_exec(struct runner *r, char *const *argv, const char *cwd, char **env, i
 	soak_logcap_tail(&log, x->tail, sizeof(x->tail));
 	x->log_bytes = log.total;
 	x->log_dropped = soak_logcap_dropped(&log);
-	if (soak_logcap_close(&log, &err) < 0)
-		run_io_fail(r, &err);
+	if (soak_logcap_close(&log, &err) < 0) {
+		log_failed(r, x, &err);
+	}
 	return 0;
 }
 

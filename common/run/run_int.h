@@ -152,6 +152,8 @@ struct run_exec_res {
 	double cpu_user_s, cpu_sys_s;
 	uint64_t max_rss_bytes; /* of the root process, from the kernel's accounting */
 	uint64_t log_bytes, log_dropped;
+	int log_failed;      /* the log could not be written whole (a run I/O failure too) */
+	char log_error[320]; /* then why: "cannot write '…': No space left on device" */
 	int killed;
 	char reason[512]; /* why it did not pass */
 	char tail[SOAK_LOGCAP_TAIL];

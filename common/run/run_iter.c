@@ -127,7 +127,8 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 			path = soak_path_join(r->dir, rel);
 			run_exec(r, st->argv, cwd, env, timeout, path, &x);
 			free(path);
-			if (!x.status || !strcmp(x.status, "pass") || attempt > st->retries)
+			if (!x.status || x.log_failed || !strcmp(x.status, "pass") ||
+			    attempt > st->retries)
 				break;
 			int64_t wait = st->backoff_ms << (attempt - 1 < 20 ? attempt - 1 : 20);
 			run_event(r, "retry", n,
@@ -143,6 +144,10 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 			total->max_rss_bytes = x.max_rss_bytes;
 		total->log_bytes += x.log_bytes;
 		total->log_dropped += x.log_dropped;
+		if (x.log_failed && !total->log_failed) {
+			total->log_failed = 1;
+			snprintf(total->log_error, sizeof(total->log_error), "%s", x.log_error);
+		}
 		if (!x.status) { /* cancelled */
 			total->status = NULL;
 			break;
@@ -178,6 +183,8 @@ static void run_steps(struct runner *r, long long n, const char *kpi_path, cJSON
 		}
 		if (x.log_bytes > 0)
 			snprintf(log_rel, log_rel_n, "%s", rel);
+		if (x.log_failed) /* the run ends: no more steps */
+			break;
 	}
 	if (total->status && soak_sig_caught())
 		total->status = NULL;
@@ -222,15 +229,23 @@ int run_iter(struct runner *r, long long n)
 		}
 	}
 	end_wall = soak_wall_ms();
-	if (!x.status) {
+	/* not recorded, so --resume runs it again: cut short, or its log is lost (a record
+	 * would read as a complete iteration) */
+	if (x.log_failed)
+		run_event(r, "error", n,
+		          "iteration %lld%s%s%s is not recorded: %s; --resume runs it again", n,
+		          x.status ? " (" : "", x.status ? x.status : "", x.status ? ")" : "",
+		          x.log_error);
+	else if (!x.status)
 		run_event(r, "cancel", n, "iteration %lld was cut short by %s and is not recorded",
 		          n, soak_sig_name(soak_sig_caught()));
+	if (x.log_failed || !x.status) {
 		soak_os_unlink(kpi_path);
 		free(kpi_path);
 		cJSON_Delete(rec);
 		cJSON_Delete(warnings);
 		r->cur_iter = 0;
-		return 1;
+		return !x.status && !x.log_failed;
 	}
 	if (x.timed_out && !c->steps.n)
 		run_event(r, "timeout", n, "iteration %lld %s", n, x.reason);

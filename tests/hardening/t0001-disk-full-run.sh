@@ -2,7 +2,8 @@
 # Fault injection: the disk fills up under soak-run (a 2 MiB tmpfs). soak-run
 # exits 4 naming the file and "No space left on device"; metrics.jsonl and the
 # other JSON Lines files hold only complete lines, summary.json and health.json
-# are whole (the old or the new version), no temporary file is left; once space
+# are whole (the old or the new version), no temporary file is left, every
+# recorded log holds the bytes its record counts; once space
 # is back, --resume continues with iteration numbers 1..N, no gap, no duplicate.
 . "$SOAK_SRC/tests/lib.sh"
 . "$SOAK_SRC/tests/hardening/lib-hardening.sh"
@@ -19,6 +20,15 @@ check_dir()
 	assert_json_doc "$d/health.json"
 	assert_json_doc "$d/run.json"
 	assert_no_tmp "$d"
+	# no record counts log bytes that are not on disk (a log cut by the full disk
+	# leaves its iteration unrecorded, for --resume to run again)
+	local bad
+	bad=$(jq -r 'select(.log and .log_dropped_bytes == 0) | "\(.log) \(.log_bytes)"' "$d/metrics.jsonl" 2>/dev/null |
+		while read -r log bytes; do
+			size=$(stat -c %s "$d/$log")
+			[[ $size == "$bytes" ]] || echo "$log: $size bytes on disk, record says $bytes"
+		done)
+	assert_eq "$bad" "" "logs against log_bytes in $d"
 }
 
 # 1. a command that prints a lot, with a large --log-max: the log fills the disk

@@ -26,7 +26,7 @@ assert_contains leaky/reports/RECOMMENDATIONS.md '**Leak suspect: rss.**'
 # no gates: the trend alone makes a WARN
 expect_exit 0 "$REPORT" --dir leaky -f json -q
 assert_jq_eq $S .verdict WARN
-assert_jq_eq $S .reason 'rss grows (no gates given)'
+assert_jq_eq $S .reason 'rss grows 586.2 KiB/h (no gates given)'
 # per second and per minute thresholds: 600 kB/h = 10 kB/min
 expect_exit 0 "$REPORT" --dir leaky -f json -q --gate 'rss:slope<11KB/min' --gate 'rss:trend_p<0.01'
 

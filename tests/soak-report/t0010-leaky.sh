@@ -23,7 +23,7 @@ assert_match "$OUT" '^  gates       FAIL   rss:slope<1MB/h: [0-9.]+ [KMG]iB/h \(
 assert_match "$OUT" '^  reports     leaky/reports$'
 # without gates, the leak alone makes a WARN
 expect_exit 0 "$REPORT" --dir leaky -f none
-assert_match "$OUT" '^soak-report: WARN: rss grows \(no gates given\)$'
+assert_match "$OUT" '^soak-report: WARN: rss grows [0-9.]+ [KMG]iB/h \(no gates given\)$'
 expect_exit 1 "$REPORT" --dir leaky -f none --strict
 
 # a flat workload: the same peak RSS every time, no rss trend, the gate passes.
