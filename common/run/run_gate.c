@@ -469,6 +469,8 @@ cJSON *run_gate_json(const struct runner *r)
 			cJSON_AddNumberToObject(o, "first_failed_iteration",
 			                        (double)st->first_fired);
 			cJSON_AddNumberToObject(o, "value", st->fired_value);
+		} else if (g->outcome != SOAK_GATE_NODATA && isfinite(g->value)) {
+			cJSON_AddNumberToObject(o, "value", g->value);
 		}
 		cJSON_AddNumberToObject(o, "threshold", g->threshold);
 		cJSON_AddItemToArray(a, o);
