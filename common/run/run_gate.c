@@ -298,8 +298,8 @@ static void fire(struct runner *r, size_t i, long long iter)
 	}
 }
 
-/* Judge the gates judged on samples (samples 1) or after iterations (samples 0), once done
- * iterations have finished. */
+/* Judge the gates judged on samples (samples 1) or after iterations (samples 0), at
+ * iteration done (finished, or under way for samples): none up to --gate-delay's N. */
 static void judge(struct runner *r, int samples, long long done)
 {
 	const struct soak_runner_cfg *c = r->cfg;
@@ -441,8 +441,10 @@ void run_gate_sample(struct runner *r, const struct soak_res *res)
 			continue;
 		any = 1;
 	}
+	/* the iteration under way is past the delay once the iterations before it are: with no
+	 * delay, service gates are judged from the first iteration on */
 	if (any)
-		judge(r, 1, r->iter);
+		judge(r, 1, r->iter + 1);
 }
 
 cJSON *run_gate_json(const struct runner *r)
