@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # soak-run's own memory over a long run: N iterations of `true` (default 100000),
 # zero heartbeat; soak-run's RSS read from /proc at the 10% mark and at the end.
+# With --gates, the run has the five live gates of bench/five-gates.sh.
 # Targets: peak RSS (VmHWM) <= 10 MB, and RSS flat between the two marks.
-# Usage: bench/run-memory.sh [N]
+# Usage: bench/run-memory.sh [--gates] [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/five-gates.sh
+gates=()
+if [ "${1:-}" = --gates ]; then
+	gates=("${FIVE_GATES[@]}")
+	shift
+fi
 n=${1:-100000}
 bin=${SOAK_BIN:-build/bin}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bin/soak-run" -q --dir "$work/soak" -n "$n" --min-free-disk 0 -- true >/dev/null &
+"$bin/soak-run" -q --dir "$work/soak" -n "$n" --min-free-disk 0 "${gates[@]}" -- true >/dev/null &
 pid=$!
 mark=$((n / 10))
 rss_at() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
@@ -24,7 +31,12 @@ while kill -0 "$pid" 2>/dev/null; do
 	[ -n "$h" ] && last_hwm=$h
 	sleep 0.5
 done
-wait "$pid"
-printf 'iterations: %d\n' "$(count)"
+rc=0
+wait "$pid" || rc=$?
+done_n=$(count)
+printf 'live gates: %d, exit code %d, state %s\n' "$((${#gates[@]} / 2))" "$rc" \
+	"$(sed -n 's/.*"state":[[:space:]]*"\([a-z]*\)".*/\1/p' "$work/soak/summary.json")"
+printf 'iterations: %d\n' "$done_n"
 printf 'RSS at %d iterations: %d KiB; near the end: %d KiB; peak (VmHWM): %d KiB\n' "$mark" "$rss1" "$last_rss" "$last_hwm"
 printf 'peak RSS target <= 10240 KiB: %s\n' "$([ "$last_hwm" -le 10240 ] && echo met || echo MISSED)"
+[ "$rc" -eq 0 ] && [ "$done_n" -eq "$n" ] || { echo "the run did not do its $n iterations" >&2; exit 1; }

@@ -78,6 +78,18 @@ enum soak_gate_step_field { SOAK_STEP_DURATION, SOAK_STEP_ATTEMPTS, SOAK_STEP_ST
 
 enum soak_gate_outcome { SOAK_GATE_PASS, SOAK_GATE_FAIL, SOAK_GATE_NODATA };
 
+/* What soak-run judged of a gate live, as soak-report reads it back from summary.json's
+ * gates (merged over shards by expression). */
+struct soak_gate_live {
+	int have;              /* a live gate of some shard */
+	int only;              /* not given to soak-report: judged by the live outcome alone */
+	int fired;             /* failed --gate-sustain evaluations in a row in some shard */
+	int judged;            /* some shard judged it (outcome pass, failing or fail) */
+	unsigned shard;        /* where it first fired */
+	uint64_t first_failed; /* the iteration of that shard where the failing streak began */
+	double value;          /* the value then (or, not fired, the last one), NAN unknown */
+};
+
 struct soak_gate {
 	char *expr;
 	int hard;   /* --gate: FAIL (soak-run: abort); --warn-gate: WARN (soak-run: go on) */
@@ -95,7 +107,8 @@ struct soak_gate {
 	/* judged */
 	enum soak_gate_outcome outcome;
 	double value;
-	double p; /* for slope gates: the trend's p-value, else NAN */
+	double p;                   /* for slope gates: the trend's p-value, else NAN */
+	struct soak_gate_live live; /* soak-report only */
 };
 
 /*

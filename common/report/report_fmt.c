@@ -28,6 +28,26 @@ char *soak_report_fmt_gate(const struct soak_gate *g, double v, char *buf, size_
 	return g->agg == SOAK_AGG_SLOPE ? soak_fmt_per_hour(u, v, buf, n) : soak_fmt(u, v, buf, n);
 }
 
+char *soak_report_fmt_live(const struct soak_report *r, const struct soak_gate *g, char *buf,
+                           size_t n)
+{
+	char v[64], at[48] = "";
+	int len;
+
+	if (!g->live.fired) {
+		snprintf(buf, n, "%s", g->live.judged ? "passed" : "never judged (no data)");
+		return buf;
+	}
+	if (g->live.first_failed)
+		snprintf(at, sizeof(at), " at iteration %llu",
+		         (unsigned long long)g->live.first_failed);
+	len = snprintf(buf, n, "first failed%s, value %s", at,
+	               soak_report_fmt_gate(g, g->live.value, v, sizeof(v)));
+	if (r->nsrc > 1 && len >= 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " in '%s'", r->src[g->live.shard].dir);
+	return buf;
+}
+
 size_t soak_report_chart_points(const struct soak_series *s, double **x, double **y)
 {
 	size_t n = s->npts + (s->cur_n ? 1 : 0), i;

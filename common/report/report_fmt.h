@@ -21,6 +21,10 @@
 char *soak_report_fmt(enum soak_report_kind kind, double v, char *buf, size_t n);
 /* A gate's value or threshold in its unit, per hour for a slope: "1.5 MiB/h". */
 char *soak_report_fmt_gate(const struct soak_gate *g, double v, char *buf, size_t n);
+/* What soak-run judged of g live, for people: "first failed at iteration 23, value
+ * 137ms" (then " in 'DIR'" with several shards), "passed", "never judged (no data)". */
+char *soak_report_fmt_live(const struct soak_report *r, const struct soak_gate *g, char *buf,
+                           size_t n);
 /* A sparkline of at most width characters of ▁▂▃▄▅▆▇█ from a series. */
 int soak_report_sparkline(const struct soak_series *s, size_t width, struct soak_buf *out);
 /* "rss grows 1.8 MB/h (p < 0.01)" */

@@ -2,6 +2,7 @@
  * The verdict of soak-report: its gates (gate.h) judged over the loaded
  * statistics, and the exit code it maps to.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,6 +108,81 @@ static void no_gates_verdict(struct soak_report *r)
 	soak_buf_free(&why);
 }
 
+/* Equal but for blanks: "rss:max < 1GB" is "rss:max<1GB". */
+static int same_expr(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		while (*a == ' ' || *a == '\t')
+			a++;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		if (*a != *b)
+			return 0;
+		if (!*a)
+			return 1;
+	}
+}
+
+int soak_report_live_gate(struct soak_report *r, unsigned shard, const char *expr, int hard,
+                          const char *outcome, double first_failed, double value,
+                          struct soak_err *err)
+{
+	int fired = !strcmp(outcome, "fail");
+	int judged = fired || !strcmp(outcome, "failing") || !strcmp(outcome, "pass");
+	struct soak_gate *g = NULL;
+	size_t i;
+
+	if (!judged && strcmp(outcome, "nodata"))
+		return soak_err_set(
+		    err, SOAK_EXIT_INPUT,
+		    "'%s': summary.json: gate '%s' has outcome '%s' (allowed: pass, "
+		    "failing, fail, nodata)",
+		    r->src[shard].dir, expr, outcome);
+	for (i = 0; i < r->ngates && !g; i++)
+		if (same_expr(r->gates[i].expr, expr))
+			g = &r->gates[i];
+	if (!g) {
+		if (soak_gate_list_add(&r->gates, &r->ngates, expr, hard, err)) {
+			soak_err_prefix(err, "'%s': summary.json", r->src[shard].dir);
+			if (err->code == SOAK_EXIT_USAGE)
+				err->code = SOAK_EXIT_INPUT;
+			return -1;
+		}
+		g = &r->gates[r->ngates - 1];
+		g->live.only = 1;
+		g->live.value = NAN;
+	}
+	g->hard |= hard;
+	g->live.have = 1;
+	g->live.judged |= judged;
+	if (fired && !g->live.fired) {
+		g->live.fired = 1;
+		g->live.shard = shard;
+		g->live.first_failed = first_failed >= 1 ? (uint64_t)first_failed : 0;
+		g->live.value = value;
+	} else if (!g->live.fired && isnan(g->live.value)) {
+		g->live.value = value;
+	}
+	return 0;
+}
+
+static int any_aborted(const struct soak_report *r)
+{
+	for (size_t i = 0; i < r->nsrc; i++)
+		if (r->src[i].state && !strcmp(r->src[i].state, "aborted"))
+			return 1;
+	return 0;
+}
+
+/* The live verdict of a gate soak-report did not judge itself. */
+static void judge_live(struct soak_gate *g)
+{
+	g->outcome = g->live.fired    ? SOAK_GATE_FAIL
+	             : g->live.judged ? SOAK_GATE_PASS
+	                              : SOAK_GATE_NODATA;
+	g->value = g->live.value;
+}
+
 void soak_report_judge(struct soak_report *r)
 {
 	const struct soak_gate *hard = NULL, *soft = NULL;
@@ -117,13 +193,19 @@ void soak_report_judge(struct soak_report *r)
 	for (i = 0; i < r->ngates; i++) {
 		struct soak_gate *g = &r->gates[i];
 
-		soak_gate_eval(g, &src);
-		if (g->outcome != SOAK_GATE_PASS) {
-			if (g->hard && !hard)
-				hard = g;
-			if (!g->hard && !soft)
-				soft = g;
-		}
+		if (g->live.only)
+			judge_live(g);
+		else
+			soak_gate_eval(g, &src);
+		if (g->live.fired)
+			g->outcome = SOAK_GATE_FAIL;
+		if (g->outcome == SOAK_GATE_PASS)
+			continue;
+		/* name the gate that stopped the run before one that failed afterwards */
+		if (g->hard && (!hard || (g->live.fired && !hard->live.fired)))
+			hard = g;
+		if (!g->hard && (!soft || (g->live.fired && !soft->live.fired)))
+			soft = g;
 	}
 	if (!r->all.n) {
 		r->verdict = SOAK_VERDICT_FAIL;
@@ -132,7 +214,16 @@ void soak_report_judge(struct soak_report *r)
 		const struct soak_gate *g = hard ? hard : soft;
 
 		r->verdict = hard ? SOAK_VERDICT_FAIL : SOAK_VERDICT_WARN;
-		if (g->outcome == SOAK_GATE_NODATA) {
+		if (g->live.fired) {
+			char live[160];
+
+			snprintf(r->reason, sizeof(r->reason), "live gate '%s' %s%s", g->expr,
+			         soak_report_fmt_live(r, g, live, sizeof(live)),
+			         g->hard && any_aborted(r) ? "; the run was aborted" : "");
+		} else if (g->outcome == SOAK_GATE_NODATA && g->live.only) {
+			snprintf(r->reason, sizeof(r->reason),
+			         "live gate '%s' has no data: soak-run never judged it", g->expr);
+		} else if (g->outcome == SOAK_GATE_NODATA) {
 			char why[200];
 
 			snprintf(r->reason, sizeof(r->reason), "gate '%s' has %s", g->expr,

@@ -146,7 +146,7 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 	uint64_t judged = sc->n - sc->count[SOAK_ST_SKIPPED];
 	static const char *const status_names[SOAK_ST_N] = {"pass", "fail", "timeout", "error",
 	                                                    "skipped"};
-	char v[64], t[64], id[32];
+	char v[64], t[64], id[32], live[160];
 	double lo, hi;
 	size_t i;
 
@@ -192,13 +192,19 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 			esc(b, g->expr);
 			soak_report_fmt_gate(g, g->value, v, sizeof(v));
 			soak_report_fmt_gate(g, g->threshold, t, sizeof(t));
-			soak_buf_addf(b, "</code></td><td>%s</td><td>%s</td><td>",
-			              g->hard ? "hard" : "soft", v);
+			soak_buf_addf(b, "</code></td><td>%s%s</td><td>%s</td><td>",
+			              g->hard ? "hard" : "soft", g->live.have ? ", live" : "", v);
 			esc(b, soak_gate_op_name(g->op));
-			soak_buf_addf(b, " %s</td><td>%s</td></tr>\n", t,
+			soak_buf_addf(b, " %s</td><td>%s", t,
 			              g->outcome == SOAK_GATE_PASS   ? "pass"
 			              : g->outcome == SOAK_GATE_FAIL ? "fail"
 			                                             : "no data");
+			if (g->live.have) {
+				soak_buf_adds(b, " (live: ");
+				esc(b, soak_report_fmt_live(r, g, live, sizeof(live)));
+				soak_buf_adds(b, ")");
+			}
+			soak_buf_adds(b, "</td></tr>\n");
 		}
 		soak_buf_adds(b, "</table>\n");
 	}

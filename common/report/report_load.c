@@ -14,6 +14,7 @@
 #include "jsonl.h"
 #include "os.h"
 #include "parse.h"
+#include "report_gate.h"
 #include "report_load.h"
 #include "report_junit.h"
 #include "report_scan.h"
@@ -869,6 +870,41 @@ static long read_legacy(struct soak_report *r, unsigned shard, struct soak_err *
 	return legacy_each(r->src[shard].dir, legacy_take, &l, err);
 }
 
+/* summary.json's live gates (soak-run --gate / --warn-gate), merged into r's gates. */
+static int load_live_gates(struct soak_report *r, unsigned shard, const cJSON *sum,
+                           struct soak_err *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(sum, "gates"), *o;
+	int i = 0;
+
+	if (!a)
+		return 0;
+	if (!cJSON_IsArray(a))
+		return soak_err_set(err, SOAK_EXIT_INPUT,
+		                    "'%s': summary.json: 'gates' is not an array",
+		                    r->src[shard].dir);
+	cJSON_ArrayForEach(o, a)
+	{
+		const char *expr = jstr(o, "gate"), *level = jstr(o, "level"),
+		           *outcome = jstr(o, "outcome");
+		double first = 0, value = NAN;
+
+		if (!expr || !level || !outcome ||
+		    (strcmp(level, "abort") && strcmp(level, "warn")))
+			return soak_err_set(err, SOAK_EXIT_INPUT,
+			                    "'%s': summary.json: gates[%d] needs 'gate', 'level' "
+			                    "(abort or warn) and 'outcome'",
+			                    r->src[shard].dir, i);
+		jnum(o, "first_failed_iteration", &first);
+		jnum(o, "value", &value);
+		if (soak_report_live_gate(r, shard, expr, !strcmp(level, "abort"), outcome, first,
+		                          value, err))
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
 static int load_source(struct soak_report *r, unsigned shard, struct soak_err *err)
 {
 	struct soak_report_source *s = &r->src[shard];
@@ -892,6 +928,8 @@ static int load_source(struct soak_report *r, unsigned shard, struct soak_err *e
 	}
 	if (sum && jstr(sum, "state"))
 		s->state = strdup(jstr(sum, "state"));
+	if (sum && load_live_gates(r, shard, sum, err))
+		goto out;
 	path = soak_path_join(s->dir, "metrics.jsonl");
 	if (!path) {
 		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");

@@ -106,6 +106,26 @@ static cJSON *scope_json(struct soak_report *r, struct soak_report_scope *sc)
 	return o;
 }
 
+/* What soak-run judged of g live (summary.json), and whether soak-report judged it too. */
+static cJSON *live_json(const struct soak_report *r, const struct soak_gate *g)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "outcome",
+	                        g->live.fired    ? "fail"
+	                        : g->live.judged ? "pass"
+	                                         : "nodata");
+	cJSON_AddBoolToObject(o, "also_given", !g->live.only);
+	if (g->live.fired) {
+		if (g->live.first_failed)
+			cJSON_AddNumberToObject(o, "first_failed_iteration",
+			                        (double)g->live.first_failed);
+		cJSON_AddStringToObject(o, "shard", r->src[g->live.shard].dir);
+	}
+	add_num(o, "value", g->live.value);
+	return o;
+}
+
 cJSON *soak_report_snapshot(struct soak_report *r)
 {
 	cJSON *o = cJSON_CreateObject(), *a, *c, *t;
@@ -231,6 +251,8 @@ cJSON *soak_report_snapshot(struct soak_report *r)
 		                        g->outcome == SOAK_GATE_PASS   ? "pass"
 		                        : g->outcome == SOAK_GATE_FAIL ? "fail"
 		                                                       : "nodata");
+		if (g->live.have)
+			cJSON_AddItemToObject(c, "live", live_json(r, g));
 	}
 	return o;
 }
@@ -395,7 +417,7 @@ static void md_host(struct soak_report *r, struct soak_buf *b)
 
 int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_bytes)
 {
-	char v[64], t[64];
+	char v[64], t[64], live[160];
 	size_t i;
 
 	soak_buf_addf(b, "# Soak report: %s\n\n**Verdict: %s** — %s.\n\n",
@@ -443,12 +465,16 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 		                 "|\n|---|---|---:|---:|---|\n");
 		for (i = 0; i < r->ngates; i++) {
 			struct soak_gate *g = &r->gates[i];
-			soak_buf_addf(b, "| `%s` | %s | %s | %s %s | %s |\n", g->expr,
-			              g->hard ? "hard" : "soft",
+			soak_buf_addf(b, "| `%s` | %s%s | %s | %s %s | %s", g->expr,
+			              g->hard ? "hard" : "soft", g->live.have ? ", live" : "",
 			              soak_report_fmt_gate(g, g->value, v, sizeof(v)),
 			              soak_gate_op_name(g->op),
 			              soak_report_fmt_gate(g, g->threshold, t, sizeof(t)),
 			              outcome_name(g));
+			if (g->live.have)
+				soak_buf_addf(b, " (live: %s)",
+				              soak_report_fmt_live(r, g, live, sizeof(live)));
+			soak_buf_adds(b, " |\n");
 		}
 	}
 	if (r->nsteps) {

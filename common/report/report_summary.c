@@ -19,6 +19,18 @@
 
 #define OUT_MAX ((size_t)256 * 1024 * 1024)
 
+/* ", live: first failed at iteration 23, value 137ms" for a live gate, else "". */
+static const char *live_note(const struct soak_report *r, const struct soak_gate *g, char *buf,
+                             size_t n)
+{
+	char live[160];
+
+	if (!g->live.have)
+		return "";
+	snprintf(buf, n, ", live: %s", soak_report_fmt_live(r, g, live, sizeof(live)));
+	return buf;
+}
+
 int soak_report_gha(struct soak_report *r, struct soak_buf *ann, struct soak_err *err)
 {
 	char v[64], t[64];
@@ -50,16 +62,18 @@ int soak_report_gha(struct soak_report *r, struct soak_buf *ann, struct soak_err
 		return -1;
 	for (i = 0; i < r->ngates; i++) {
 		struct soak_gate *g = &r->gates[i];
-		char msg[1024];
+		char msg[1024], live[192];
 
 		if (g->outcome == SOAK_GATE_PASS)
 			continue;
 		if (g->outcome == SOAK_GATE_NODATA)
-			snprintf(msg, sizeof(msg), "gate '%s' has no data", g->expr);
+			snprintf(msg, sizeof(msg), "gate '%s' has no data%s", g->expr,
+			         live_note(r, g, live, sizeof(live)));
 		else
-			snprintf(msg, sizeof(msg), "gate '%s' failed: value %s%s", g->expr,
+			snprintf(msg, sizeof(msg), "gate '%s' failed: value %s%s%s", g->expr,
 			         soak_report_fmt(soak_gate_kind(g), g->value, v, sizeof(v)),
-			         g->agg == SOAK_AGG_SLOPE ? "/h" : "");
+			         g->agg == SOAK_AGG_SLOPE ? "/h" : "",
+			         live_note(r, g, live, sizeof(live)));
 		soak_gha_annotation(ann, g->hard ? "error" : "warning", "soak gate", msg);
 	}
 	return 0;
@@ -115,7 +129,7 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 	                                  SOAK_M_DURATION};
 	struct soak_report_scope *s = &r->all;
 	struct soak_stats *d = &s->m[SOAK_M_DURATION];
-	char v[4][96], t[96];
+	char v[4][96], t[96], live[192];
 	size_t i, shown;
 	int m, any;
 
@@ -257,7 +271,7 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 			}
 			if (shown < 6)
 				soak_buf_addf(
-				    b, "  %-12s%-6s %s: %s%s (threshold %s %s%s, %s)\n",
+				    b, "  %-12s%-6s %s: %s%s (threshold %s %s%s, %s%s)\n",
 				    shown ? "" : "gates",
 				    g->outcome == SOAK_GATE_PASS   ? "pass"
 				    : g->outcome == SOAK_GATE_FAIL ? (g->hard ? "FAIL" : "WARN")
@@ -265,8 +279,8 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 				    g->expr, soak_report_fmt(k, g->value, v[0], sizeof(v[0])),
 				    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_gate_op_name(g->op),
 				    soak_report_fmt(k, g->threshold, t, sizeof(t)),
-				    g->agg == SOAK_AGG_SLOPE ? "/h" : "",
-				    g->hard ? "hard" : "soft");
+				    g->agg == SOAK_AGG_SLOPE ? "/h" : "", g->hard ? "hard" : "soft",
+				    live_note(r, g, live, sizeof(live)));
 			shown++;
 		}
 	if (shown > 6)
@@ -282,7 +296,7 @@ int soak_report_message(struct soak_report *r, struct soak_buf *title, struct so
 {
 	struct soak_report_scope *s = &r->all;
 	const char *run_id = r->nsrc == 1 ? r->src[0].run_id : NULL;
-	char v[96], t[96];
+	char v[96], t[96], live[192];
 	size_t i, shown = 0;
 	int rc = 0;
 
@@ -324,15 +338,17 @@ int soak_report_message(struct soak_report *r, struct soak_buf *title, struct so
 		if (++shown > 6)
 			continue;
 		if (g->outcome == SOAK_GATE_NODATA)
-			rc |= soak_buf_addf(text, "- %s: no data (%s)\n", g->expr,
-			                    g->hard ? "hard" : "soft");
+			rc |= soak_buf_addf(text, "- %s: no data (%s%s)\n", g->expr,
+			                    g->hard ? "hard" : "soft",
+			                    live_note(r, g, live, sizeof(live)));
 		else
 			rc |= soak_buf_addf(
-			    text, "- %s: %s%s (threshold %s %s%s, %s)\n", g->expr,
+			    text, "- %s: %s%s (threshold %s %s%s, %s%s)\n", g->expr,
 			    soak_report_fmt(k, g->value, v, sizeof(v)),
 			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", soak_gate_op_name(g->op),
 			    soak_report_fmt(k, g->threshold, t, sizeof(t)),
-			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", g->hard ? "hard" : "soft");
+			    g->agg == SOAK_AGG_SLOPE ? "/h" : "", g->hard ? "hard" : "soft",
+			    live_note(r, g, live, sizeof(live)));
 	}
 	if (shown > 6)
 		rc |= soak_buf_addf(text, "- ... %zu more in POST_SOAK_AUDIT.md\n", shown - 6);

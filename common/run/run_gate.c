@@ -15,9 +15,10 @@
 #include "gate.h"
 #include "banned.h"
 
-#define TREND_POINTS 256 /* a trend's reduced series: Theil-Sen over at most 256 points */
-#define TREND_SETTLE 0.1 /* soak-report's default --settle */
-#define KPI_NAMES 32     /* KPI names remembered for the hint of a gate on a missing one */
+#define TREND_POINTS 256    /* a trend's reduced series: Theil-Sen over at most 256 points */
+#define TREND_SETTLE 0.1    /* soak-report's default --settle */
+#define KPI_NAMES 32        /* KPI names remembered for the hint of a gate on a missing one */
+#define TREND_EVERY_MS 1000 /* a trend is computed again at most this often */
 
 /* One series that some gate names. */
 struct gseries {
@@ -31,6 +32,12 @@ struct gseries {
 	struct soak_stats last; /* rebuilt from ring when judged */
 	struct soak_series trend;
 	int trended;
+	/* the trend as last computed, and the reduced series it was computed over */
+	struct soak_trend tc;
+	int tc_ok;
+	size_t tc_npts;
+	uint64_t tc_width; /* 0: not computed yet */
+	int64_t tc_ms;     /* when (monotonic) */
 };
 
 struct gstate {
@@ -125,9 +132,25 @@ static int src_trend(void *ctx, int m, struct soak_trend *t)
 {
 	struct run_gates *G = ctx;
 
-	for (size_t i = 0; i < G->ns; i++)
-		if (G->s[i].trended && G->s[i].metric == m)
-			return soak_series_trend(&G->s[i].trend, TREND_SETTLE, t) == 0;
+	for (size_t i = 0; i < G->ns; i++) {
+		struct gseries *s = &G->s[i];
+
+		if (!s->trended || s->metric != m)
+			continue;
+		/* Theil-Sen and Mann-Kendall are quadratic in the points (half a millisecond
+		 * over 256): compute them again only when the reduced series has gained a point
+		 * (not while its open bucket fills), and at most every TREND_EVERY_MS */
+		if (!s->tc_width ||
+		    ((s->tc_npts != s->trend.npts || s->tc_width != s->trend.width) &&
+		     soak_mono_ms() - s->tc_ms >= TREND_EVERY_MS)) {
+			s->tc_ok = soak_series_trend(&s->trend, TREND_SETTLE, &s->tc) == 0;
+			s->tc_npts = s->trend.npts;
+			s->tc_width = s->trend.width;
+			s->tc_ms = soak_mono_ms();
+		}
+		*t = s->tc;
+		return s->tc_ok;
+	}
 	return 0;
 }
 
@@ -298,8 +321,8 @@ static void fire(struct runner *r, size_t i, long long iter)
 	}
 }
 
-/* Judge the gates judged on samples (samples 1) or after iterations (samples 0), once done
- * iterations have finished. */
+/* Judge the gates judged on samples (samples 1) or after iterations (samples 0), at
+ * iteration done (finished, or under way for samples): none up to --gate-delay's N. */
 static void judge(struct runner *r, int samples, long long done)
 {
 	const struct soak_runner_cfg *c = r->cfg;
@@ -441,8 +464,10 @@ void run_gate_sample(struct runner *r, const struct soak_res *res)
 			continue;
 		any = 1;
 	}
+	/* the iteration under way is past the delay once the iterations before it are: with no
+	 * delay, service gates are judged from the first iteration on */
 	if (any)
-		judge(r, 1, r->iter);
+		judge(r, 1, r->iter + 1);
 }
 
 cJSON *run_gate_json(const struct runner *r)
@@ -469,6 +494,8 @@ cJSON *run_gate_json(const struct runner *r)
 			cJSON_AddNumberToObject(o, "first_failed_iteration",
 			                        (double)st->first_fired);
 			cJSON_AddNumberToObject(o, "value", st->fired_value);
+		} else if (g->outcome != SOAK_GATE_NODATA && isfinite(g->value)) {
+			cJSON_AddNumberToObject(o, "value", g->value);
 		}
 		cJSON_AddNumberToObject(o, "threshold", g->threshold);
 		cJSON_AddItemToArray(a, o);

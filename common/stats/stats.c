@@ -124,8 +124,24 @@ static int keep_value(struct soak_stats *s, double x)
 		s->vals = v;
 		s->cap = cap;
 	}
+	if (s->sorted) {
+		/* a quantile was read: keep the order, so the next read need not sort again */
+		size_t lo = 0, hi = s->nvals;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (s->vals[mid] <= x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(s->vals + lo + 1, s->vals + lo, (s->nvals - lo) * sizeof(*s->vals));
+		s->vals[lo] = x;
+		s->nvals++;
+		return 0;
+	}
 	s->vals[s->nvals++] = x;
-	s->sorted = 0;
 	return 0;
 }
 
@@ -174,6 +190,7 @@ int soak_stats_merge(struct soak_stats *dst, const struct soak_stats *src)
 	if (!src->n)
 		return 0;
 	if (!src->sketched && !dst->sketched && dst->nvals + src->nvals <= SOAK_STATS_EXACT_MAX) {
+		dst->sorted = 0; /* append all, sort once when read */
 		for (i = 0; i < src->nvals; i++)
 			if (keep_value(dst, src->vals[i]))
 				return -1;

@@ -63,7 +63,8 @@ struct soak_stats {
 	uint64_t nonpos; /* values <= 0 (no harmonic mean then) */
 	double *vals;    /* exact values while !sketched */
 	size_t nvals, cap;
-	int sorted; /* vals is sorted (quantile sorts it in place) */
+	int sorted; /* vals is sorted (quantile sorts it in place; later values are inserted in
+	               order, so quantiles read after every value, as live gates do, stay cheap) */
 	int sketched;
 	uint64_t zero; /* sketch: values with |x| below the smallest bucket */
 	struct soak_stats_store pos, neg;
