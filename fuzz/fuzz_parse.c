@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
+#include "fmt.h"
 #include "parse.h"
 #include "banned.h"
 
