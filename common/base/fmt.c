@@ -178,7 +178,8 @@ enum soak_unit soak_fmt_unit_of(const char *expr, int *per_hour)
 	if (name_is(expr, len, "cpu_user_s") || name_is(expr, len, "cpu_sys_s"))
 		return SOAK_U_SECONDS;
 	if (name_is(expr, len, "pass_rate") || name_is(expr, len, "fail_rate") ||
-	    name_is(expr, len, "pass_rate_lo") || name_is(expr, len, "pass_rate_hi"))
+	    name_is(expr, len, "pass_rate_lo") || name_is(expr, len, "pass_rate_hi") ||
+	    name_is(expr, len, "tune.apply_ratio"))
 		return SOAK_U_RATIO;
 	return SOAK_U_COUNT;
 }
