@@ -138,28 +138,6 @@ int soak_report_trend_sentence(const struct soak_report *r, int m, struct soak_b
 	                     v, p);
 }
 
-void soak_report_md_cell(struct soak_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '|')
-			soak_buf_adds(b, "\\|");
-		else if (c == '<')
-			soak_buf_adds(b, "&lt;");
-		else if (c == '>')
-			soak_buf_adds(b, "&gt;");
-		else if (c == '&')
-			soak_buf_adds(b, "&amp;");
-		else if (c == '`' || c == '[' || c == ']' || c == '*' || c == '\\')
-			soak_buf_addf(b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			soak_buf_add(b, " ", 1);
-		else
-			soak_buf_add(b, s, 1);
-	}
-}
-
 void soak_report_prom_label(struct soak_buf *b, const char *s)
 {
 	for (; *s; s++) {

@@ -180,7 +180,7 @@ static void tuning(struct soak_report *r, struct soak_buf *b)
 			soak_buf_adds(b, "</code>: ");
 		}
 		soak_buf_init(&s, 4096);
-		soak_report_tune_sentence(r, i, &s);
+		soak_tunelog_sentence(t, &s);
 		esc(b, soak_buf_str(&s));
 		soak_buf_free(&s);
 		soak_buf_adds(b, "</p>\n");
@@ -212,7 +212,7 @@ static void tuning(struct soak_report *r, struct soak_buf *b)
 			    soak_report_fmt(SOAK_K_COUNT, p->min, v[2], sizeof(v[2])),
 			    soak_report_fmt(SOAK_K_COUNT, p->max, v[3], sizeof(v[3])),
 			    soak_report_fmt(SOAK_K_COUNT, (double)p->changes, v[4], sizeof(v[4])),
-			    soak_report_tune_before(p, v[5], sizeof(v[5])),
+			    soak_tunelog_before(p, v[5], sizeof(v[5])),
 			    soak_report_fmt(SOAK_K_COUNT, (double)p->mismatched, v[6],
 			                    sizeof(v[6])));
 			soak_report_sparkline(&p->path, 40, b);

@@ -344,7 +344,7 @@ static void md_stats_row(struct soak_buf *b, const char *name, enum soak_report_
 	size_t i;
 
 	soak_buf_adds(b, "| ");
-	soak_report_md_cell(b, name);
+	soak_buf_add_md_cell(b, name);
 	soak_buf_addf(b, " | %s", soak_report_fmt(kind, s->min, v, sizeof(v)));
 	soak_buf_addf(b, " | %s", soak_report_fmt(kind, soak_stats_mean(s), v, sizeof(v)));
 	for (i = 0; i < 4; i++)

@@ -26,13 +26,4 @@ int soak_report_tune_prom(const struct soak_report *r, struct soak_buf *b);
 /* The end-of-run summary's tuning lines (at most three). */
 int soak_report_tune_summary(const struct soak_report *r, struct soak_buf *b);
 
-/* One sentence on shard i's tuning for people: "36 steps after iterations 1 to 36;
- * the command used the written value in 30 of 30 checks (100.00%); freeze ready: no;
- * frozen: none." (plus malformed lines skipped, a partial last line ignored). */
-int soak_report_tune_sentence(const struct soak_report *r, size_t i, struct soak_buf *b);
-
-/* "4 (after iteration 12)" for a parameter's value before its last applied change,
- * "never changed" without one. */
-char *soak_report_tune_before(const struct soak_tunelog_param *p, char *buf, size_t n);
-
 #endif

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "buf.h"
 #include "err.h"
 #include "stats.h"
 
@@ -112,5 +113,17 @@ uint64_t soak_tunelog_guard(const struct soak_tunelog *t, const char *name);
  * newline. NULL when there is no step or out of memory; the caller frees.
  */
 char *soak_tunelog_overrides(const struct soak_tunelog *t);
+
+/* ---- text for people (tunelog_text.c) ---- */
+
+/* One sentence on the tuning: "36 steps after iterations 1 to 36; the command used
+ * the value written in 35 of 36 checks (97.22%); freeze ready: yes; frozen: batch."
+ * (then malformed lines skipped, a partial last line ignored). */
+int soak_tunelog_sentence(const struct soak_tunelog *t, struct soak_buf *b);
+/* A parameter's value before its last applied change, "4 (after iteration 20)", or
+ * "never changed". Returns buf. */
+char *soak_tunelog_before(const struct soak_tunelog_param *p, char *buf, size_t n);
+/* Markdown: the table of steps by decision, a blank line, the table of changes by guard. */
+int soak_tunelog_md_counts(const struct soak_tunelog *t, struct soak_buf *b);
 
 #endif
