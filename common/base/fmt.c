@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -137,6 +138,20 @@ char *soak_fmt(enum soak_unit u, double v, char *buf, size_t n)
 	default:
 		return fmt_count(v, buf, n);
 	}
+}
+
+char *soak_fmt_setting(double v, char *buf, size_t n)
+{
+	if (!buf || !n)
+		return buf;
+	if (!isfinite(v)) {
+		snprintf(buf, n, "n/a");
+		return buf;
+	}
+	snprintf(buf, n, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, n, "%.17g", v);
+	return buf;
 }
 
 char *soak_fmt_per_hour(enum soak_unit u, double v, char *buf, size_t n)

@@ -15,10 +15,10 @@ static char *cnt(uint64_t v, char *buf, size_t n)
 	return soak_report_fmt(SOAK_K_COUNT, (double)v, buf, n);
 }
 
-/* A parameter's value for people: a plain number. */
+/* A parameter's value for people, exactly. */
 static char *val(double v, char *buf, size_t n)
 {
-	return soak_report_fmt(SOAK_K_COUNT, v, buf, n);
+	return soak_fmt_setting(v, buf, n);
 }
 
 int soak_report_tuned(const struct soak_report *r)
@@ -196,8 +196,8 @@ cJSON *soak_report_tune_json(const struct soak_report *r)
 
 int soak_report_tune_md(const struct soak_report *r, struct soak_buf *b)
 {
-	char v[7][64];
-	size_t i, k;
+	char v[5][64];
+	size_t i;
 
 	if (!soak_report_tuned(r))
 		return 0;
@@ -224,24 +224,8 @@ int soak_report_tune_md(const struct soak_report *r, struct soak_buf *b)
 		              cnt(t->written, v[4], sizeof(v[4])), t->written == 1 ? "" : "s");
 		if (t->sha256[0])
 			soak_buf_addf(b, "; the last overrides have SHA-256 `%s`", t->sha256);
-		soak_buf_adds(b, ".\n\n| parameter | initial | final | min | max | changes | "
-		                 "before the last applied change | mismatched | path |\n"
-		                 "|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-		for (k = 0; k < t->nparam; k++) {
-			const struct soak_tunelog_param *p = &t->param[k];
-
-			soak_buf_adds(b, "| ");
-			soak_buf_add_md_cell(b, p->name);
-			soak_buf_addf(
-			    b, "%s | %s | %s | %s | %s | %s | %s | %s | ",
-			    p->frozen ? " (frozen)" : "", val(p->initial, v[0], sizeof(v[0])),
-			    val(p->final, v[1], sizeof(v[1])), val(p->min, v[2], sizeof(v[2])),
-			    val(p->max, v[3], sizeof(v[3])), cnt(p->changes, v[4], sizeof(v[4])),
-			    soak_tunelog_before(p, v[5], sizeof(v[5])),
-			    cnt(p->mismatched, v[6], sizeof(v[6])));
-			soak_report_sparkline(&p->path, 40, b);
-			soak_buf_adds(b, " |\n");
-		}
+		soak_buf_adds(b, ".\n\n");
+		soak_tunelog_md_params(t, b, soak_report_sparkline);
 	}
 	return b->data ? 0 : -1;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "fmt.h"
 #include "buf.h"
 #include "jsonl.h"
 #include "tunelog.h"
@@ -350,15 +351,6 @@ uint64_t soak_tunelog_guard(const struct soak_tunelog *t, const char *name)
 	return 0;
 }
 
-/* A number as the overrides file holds it: the shorter of %.15g and %.17g that reads
- * back the same (whole numbers plain, as an int parameter's). */
-static void num_text(double v, char *b, size_t n)
-{
-	snprintf(b, n, "%.15g", v);
-	if (strtod(b, NULL) != v)
-		snprintf(b, n, "%.17g", v);
-}
-
 char *soak_tunelog_overrides(const struct soak_tunelog *t)
 {
 	struct soak_buf b;
@@ -380,7 +372,7 @@ char *soak_tunelog_overrides(const struct soak_tunelog *t)
 			soak_buf_free(&b);
 			return NULL;
 		}
-		num_text(c->valuedouble, num, sizeof(num));
+		soak_fmt_setting(c->valuedouble, num, sizeof(num));
 		rc |= soak_buf_addf(&b, "%s%s:%s", c == t->last_values->child ? "" : ",", q, num);
 		cJSON_free(q);
 	}

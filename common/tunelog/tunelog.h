@@ -125,5 +125,10 @@ int soak_tunelog_sentence(const struct soak_tunelog *t, struct soak_buf *b);
 char *soak_tunelog_before(const struct soak_tunelog_param *p, char *buf, size_t n);
 /* Markdown: the table of steps by decision, a blank line, the table of changes by guard. */
 int soak_tunelog_md_counts(const struct soak_tunelog *t, struct soak_buf *b);
+/* Markdown: the table of parameters (initial, final, min, max, changes, the value before
+ * the last applied change, apply mismatches), with a last column drawn by path (a
+ * sparkline of at most the width given) unless path is NULL. */
+int soak_tunelog_md_params(const struct soak_tunelog *t, struct soak_buf *b,
+                           int (*path)(const struct soak_series *, size_t, struct soak_buf *));
 
 #endif

@@ -13,7 +13,7 @@ static char *cnt(uint64_t v, char *buf, size_t n)
 
 static char *val(double v, char *buf, size_t n)
 {
-	return soak_fmt(SOAK_U_COUNT, v, buf, n);
+	return soak_fmt_setting(v, buf, n);
 }
 
 char *soak_tunelog_before(const struct soak_tunelog_param *p, char *buf, size_t n)
@@ -85,5 +85,37 @@ int soak_tunelog_md_counts(const struct soak_tunelog *t, struct soak_buf *b)
 	rc |= soak_buf_adds(b, "\n");
 	rc |= md_counts(b, "guard", "changes", (const char *const *)t->guard_name, t->guards,
 	                t->nguards);
+	return rc ? -1 : 0;
+}
+
+int soak_tunelog_md_params(const struct soak_tunelog *t, struct soak_buf *b,
+                           int (*path)(const struct soak_series *, size_t, struct soak_buf *))
+{
+	char v[7][64];
+	size_t k;
+	int rc = soak_buf_addf(b,
+	                       "| parameter | initial | final | min | max | changes | before the "
+	                       "last applied change | mismatched |%s\n"
+	                       "|---|---:|---:|---:|---:|---:|---:|---:|%s\n",
+	                       path ? " path |" : "", path ? "---|" : "");
+
+	for (k = 0; k < t->nparam; k++) {
+		const struct soak_tunelog_param *p = &t->param[k];
+
+		rc |= soak_buf_adds(b, "| ");
+		rc |= soak_buf_add_md_cell(b, p->name);
+		rc |= soak_buf_addf(
+		    b, "%s | %s | %s | %s | %s | %s | %s | %s |", p->frozen ? " (frozen)" : "",
+		    val(p->initial, v[0], sizeof(v[0])), val(p->final, v[1], sizeof(v[1])),
+		    val(p->min, v[2], sizeof(v[2])), val(p->max, v[3], sizeof(v[3])),
+		    cnt(p->changes, v[4], sizeof(v[4])), soak_tunelog_before(p, v[5], sizeof(v[5])),
+		    cnt(p->mismatched, v[6], sizeof(v[6])));
+		if (path) {
+			rc |= soak_buf_adds(b, " ");
+			rc |= path(&p->path, 40, b);
+			rc |= soak_buf_adds(b, " |");
+		}
+		rc |= soak_buf_adds(b, "\n");
+	}
 	return rc ? -1 : 0;
 }

