@@ -366,3 +366,68 @@ int soak_report_tune_summary(const struct soak_report *r, struct soak_buf *b)
 		soak_buf_addf(b, " (%s)", r->src[i].dir);
 	return soak_buf_adds(b, shown ? "\n" : "");
 }
+
+/* ---- RECOMMENDATIONS.md ---- */
+
+size_t soak_report_tune_recommend(const struct soak_report *r, struct soak_buf *b)
+{
+	char v[4][64], where[600] = "";
+	size_t i, k, count = 0, n;
+
+	for (i = 0; i < r->nsrc; i++) {
+		const struct soak_tunelog *t = r->src[i].tune;
+
+		if (!t)
+			continue;
+		if (r->nsrc > 1)
+			snprintf(where, sizeof(where), " (in '%s')", r->src[i].dir);
+		if (t->matched < t->checked) {
+			soak_buf_addf(
+			    b,
+			    "- **The command did not use what the tuner wrote%s.** In %s of %s "
+			    "apply "
+			    "checks it reported another value than the overrides held (apply ratio "
+			    "%s); mismatched: ",
+			    where, cnt(t->checked - t->matched, v[0], sizeof(v[0])),
+			    cnt(t->checked, v[1], sizeof(v[1])),
+			    soak_report_fmt(SOAK_K_RATIO, soak_tunelog_apply_ratio(t), v[2],
+			                    sizeof(v[2])));
+			for (k = 0, n = 0; k < t->nparam; k++)
+				if (t->param[k].mismatched)
+					soak_buf_addf(
+					    b, "%s%s (%s)", n++ ? ", " : "", t->param[k].name,
+					    cnt(t->param[k].mismatched, v[0], sizeof(v[0])));
+			soak_buf_adds(b, n ? "" : "unknown parameters");
+			soak_buf_adds(b, ". Make sure it reads `SOAK_OVERRIDES_FILE` before each "
+			                 "iteration and reports the value it really used; gate it: "
+			                 "`--gate 'tune.apply_ratio>=0.95'`.\n");
+			count++;
+		}
+		if (t->decisions[SOAK_TL_REVERTED]) {
+			soak_buf_addf(
+			    b,
+			    "- **Panic reverts%s.** %s tuning step%s went back to earlier "
+			    "values because a panic condition held: the tuner moved the "
+			    "system into danger. Look at the steps with `\"source\": "
+			    "\"panic\"` in tuning.jsonl and the rules before them; gate it: "
+			    "`--gate 'tune.reverts==0'`.\n",
+			    where, cnt(t->decisions[SOAK_TL_REVERTED], v[0], sizeof(v[0])),
+			    t->decisions[SOAK_TL_REVERTED] == 1 ? "" : "s");
+			count++;
+		}
+		for (k = 0, n = 0; k < t->nparam; k++)
+			if (t->param[k].frozen)
+				soak_buf_addf(b, "%s%s", n++ ? ", " : "- **Frozen by oscillation: ",
+				              t->param[k].name);
+		if (n) {
+			soak_buf_addf(
+			    b,
+			    "%s.** The tuner turned %s back and forth until the oscillation "
+			    "guard froze %s. Lower `max_step`, or give the rules a dead "
+			    "band so that they do not fight each other.\n",
+			    where, n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+			count++;
+		}
+	}
+	return count;
+}

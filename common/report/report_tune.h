@@ -26,4 +26,8 @@ int soak_report_tune_prom(const struct soak_report *r, struct soak_buf *b);
 /* The end-of-run summary's tuning lines (at most three). */
 int soak_report_tune_summary(const struct soak_report *r, struct soak_buf *b);
 
+/* RECOMMENDATIONS.md's items on the tuning (apply mismatches, panic reverts,
+ * parameters frozen by oscillation); returns how many it wrote. */
+size_t soak_report_tune_recommend(const struct soak_report *r, struct soak_buf *b);
+
 #endif
