@@ -191,7 +191,7 @@ static int take(struct soak_tunelog *t, const cJSON *o)
 	const cJSON *sha = cJSON_GetObjectItemCaseSensitive(o, "overrides_sha256");
 	const cJSON *frozen = cJSON_GetObjectItemCaseSensitive(o, "frozen"), *c;
 	double it = 0;
-	uint64_t n;
+	uint64_t n, dropped = 0;
 	int s;
 
 	jnum(o, "iteration", &it);
@@ -243,7 +243,7 @@ static int take(struct soak_tunelog *t, const cJSON *o)
 
 		if (!p) {
 			if (t->nparam == SOAK_TUNELOG_MAX_PARAMS) {
-				t->params_dropped++;
+				dropped++;
 				continue;
 			}
 			/* new: it started where this step's change of it began, else here */
@@ -271,6 +271,8 @@ static int take(struct soak_tunelog *t, const cJSON *o)
 		p->last_x = fmax(p->last_x, it + 1);
 		soak_series_add(&p->path, p->last_x, v);
 	}
+	if (dropped > t->params_dropped)
+		t->params_dropped = dropped;
 	return 0;
 }
 

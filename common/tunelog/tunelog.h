@@ -91,7 +91,8 @@ struct soak_tunelog {
 	cJSON *last_values;               /* the last step's "values", as written */
 	struct soak_tunelog_param *param; /* in the order the values list them */
 	size_t nparam;
-	uint64_t params_dropped; /* parameters past SOAK_TUNELOG_MAX_PARAMS */
+	uint64_t
+	    params_dropped; /* parameters past SOAK_TUNELOG_MAX_PARAMS (the most of one step) */
 };
 
 /*
