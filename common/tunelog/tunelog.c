@@ -82,12 +82,16 @@ static int well_formed(const cJSON *o)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "values"), *c, *x;
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "apply");
 	double it;
-	uint64_t n;
+	uint64_t n, m;
 
 	if (!cJSON_IsObject(o) || !jnum(o, "iteration", &it) || it < 0 || it >= 1.8e19 ||
 	    it != floor(it) || decision_of(o) < 0 || !cJSON_IsObject(v))
 		return 0;
-	cJSON_ArrayForEach(c, v) if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble)) return 0;
+	cJSON_ArrayForEach(c, v)
+	{
+		if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+			return 0;
+	}
 	x = cJSON_GetObjectItemCaseSensitive(o, "changes");
 	if (x && !cJSON_IsNull(x)) {
 		if (!cJSON_IsArray(x))
@@ -102,13 +106,17 @@ static int well_formed(const cJSON *o)
 		}
 	}
 	if (a && !cJSON_IsNull(a) &&
-	    (!cJSON_IsObject(a) || jcount(a, "checked", &n) || jcount(a, "matched", &n)))
+	    (!cJSON_IsObject(a) || jcount(a, "checked", &n) || jcount(a, "matched", &m) || m > n))
 		return 0;
 	x = cJSON_GetObjectItemCaseSensitive(o, "frozen");
 	if (x && !cJSON_IsNull(x)) {
 		if (!cJSON_IsArray(x))
 			return 0;
-		cJSON_ArrayForEach(c, x) if (!cJSON_IsString(c)) return 0;
+		cJSON_ArrayForEach(c, x)
+		{
+			if (!cJSON_IsString(c))
+				return 0;
+		}
 	}
 	x = cJSON_GetObjectItemCaseSensitive(o, "freeze_ready");
 	return !x || cJSON_IsNull(x) || cJSON_IsBool(x);
@@ -216,14 +224,6 @@ static int take(struct soak_tunelog *t, const cJSON *o)
 	t->checked += n;
 	jcount(apply, "matched", &n);
 	t->matched += n;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(apply, "mismatched"))
-	{
-		struct soak_tunelog_param *p =
-		    cJSON_IsString(c) ? param_get(t, c->valuestring) : NULL;
-
-		if (p)
-			p->mismatched++;
-	}
 	t->written += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "written"));
 	t->freeze_ready = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "freeze_ready"));
 	snprintf(t->sha256, sizeof(t->sha256), "%s",
@@ -266,13 +266,25 @@ static int take(struct soak_tunelog *t, const cJSON *o)
 		p->min = fmin(p->min, v);
 		p->max = fmax(p->max, v);
 		p->frozen = 0;
-		cJSON_ArrayForEach(f, frozen) p->frozen |= !strcmp(f->valuestring, c->string);
+		cJSON_ArrayForEach(f, frozen)
+		{
+			p->frozen |= !strcmp(f->valuestring, c->string);
+		}
 		/* the values are those of iteration it + 1; a path never runs back */
 		p->last_x = fmax(p->last_x, it + 1);
 		soak_series_add(&p->path, p->last_x, v);
 	}
 	if (dropped > t->params_dropped)
 		t->params_dropped = dropped;
+	/* after the values, so that a parameter of the first step is known */
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(apply, "mismatched"))
+	{
+		struct soak_tunelog_param *p =
+		    cJSON_IsString(c) ? param_get(t, c->valuestring) : NULL;
+
+		if (p)
+			p->mismatched++;
+	}
 	return 0;
 }
 
