@@ -77,7 +77,8 @@ static int run_verify(const struct soak_conf *c);
 static const struct soak_subcmd cmds[] = {
     {"release", "soak-bundle release --src DIR --out DIR [options]",
      "Copy the soak's reports and --include files into a new bundle directory with\n"
-     "CHANGELOG.md, rollback_plan.md, MANIFEST.json and SHA256SUMS; with --archive, also\n"
+     "CHANGELOG.md, rollback_plan.md, MANIFEST.json and SHA256SUMS (and, for a tuned\n"
+     "soak, tuning/overrides.json and tuning/TUNING.md); with --archive, also\n"
      "one archive beside it. The same inputs give the same bytes (times from\n"
      "SOURCE_DATE_EPOCH or the commit). Exit 1 when the bundle would be incomplete.\n",
      release_opts, run_release, 0},

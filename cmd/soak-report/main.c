@@ -19,9 +19,9 @@
 
 static const char usage[] =
     "usage: soak-report [options]\n"
-    "Read soak directories (metrics.jsonl, samples.jsonl, or ITER_SUMMARY_<n>.json),\n"
-    "judge gates and write reports. Exit 0 PASS/WARN, 1 FAIL (or WARN with --strict),\n"
-    "2 usage, 3 input, 4 environment.\n\n";
+    "Read soak directories (metrics.jsonl, samples.jsonl, tuning.jsonl, or\n"
+    "ITER_SUMMARY_<n>.json), judge gates and write reports. Exit 0 PASS/WARN, 1 FAIL\n"
+    "(or WARN with --strict), 2 usage, 3 input, 4 environment.\n\n";
 
 static const struct soak_opt opts[] = {
     {"dir", 'd', SOAK_OPT_LIST, "DIR", "artifacts/soak", "a soak directory; repeat to merge shards",

@@ -103,3 +103,28 @@ const char *soak_buf_str(const struct soak_buf *b)
 {
 	return b->data ? b->data : "";
 }
+
+int soak_buf_add_md_cell(struct soak_buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '|')
+			rc |= soak_buf_adds(b, "\\|");
+		else if (c == '<')
+			rc |= soak_buf_adds(b, "&lt;");
+		else if (c == '>')
+			rc |= soak_buf_adds(b, "&gt;");
+		else if (c == '&')
+			rc |= soak_buf_adds(b, "&amp;");
+		else if (c == '`' || c == '[' || c == ']' || c == '*' || c == '\\')
+			rc |= soak_buf_addf(b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			rc |= soak_buf_add(b, " ", 1);
+		else
+			rc |= soak_buf_add(b, s, 1);
+	}
+	return rc ? -1 : 0;
+}

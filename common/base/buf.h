@@ -24,6 +24,12 @@ void soak_buf_reset(struct soak_buf *b); /* len = 0, keeps memory */
 void soak_buf_free(struct soak_buf *b);
 /* Hand the data to the caller (who frees it); the buffer is re-initialized. */
 char *soak_buf_detach(struct soak_buf *b, size_t *len);
+/*
+ * Append s, a name from the command under test (a KPI, a tuned parameter), as one
+ * Markdown table cell: no '|', line break or HTML tag of it may end the cell or the
+ * table, nor add markup. -1 when an append failed.
+ */
+int soak_buf_add_md_cell(struct soak_buf *b, const char *s);
 /* The contents, "" when empty. */
 const char *soak_buf_str(const struct soak_buf *b);
 

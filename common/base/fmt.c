@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -139,6 +140,20 @@ char *soak_fmt(enum soak_unit u, double v, char *buf, size_t n)
 	}
 }
 
+char *soak_fmt_setting(double v, char *buf, size_t n)
+{
+	if (!buf || !n)
+		return buf;
+	if (!isfinite(v)) {
+		snprintf(buf, n, "n/a");
+		return buf;
+	}
+	snprintf(buf, n, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, n, "%.17g", v);
+	return buf;
+}
+
 char *soak_fmt_per_hour(enum soak_unit u, double v, char *buf, size_t n)
 {
 	size_t len;
@@ -178,7 +193,8 @@ enum soak_unit soak_fmt_unit_of(const char *expr, int *per_hour)
 	if (name_is(expr, len, "cpu_user_s") || name_is(expr, len, "cpu_sys_s"))
 		return SOAK_U_SECONDS;
 	if (name_is(expr, len, "pass_rate") || name_is(expr, len, "fail_rate") ||
-	    name_is(expr, len, "pass_rate_lo") || name_is(expr, len, "pass_rate_hi"))
+	    name_is(expr, len, "pass_rate_lo") || name_is(expr, len, "pass_rate_hi") ||
+	    name_is(expr, len, "tune.apply_ratio"))
 		return SOAK_U_RATIO;
 	return SOAK_U_COUNT;
 }

@@ -25,6 +25,14 @@ enum soak_unit { SOAK_U_MS, SOAK_U_BYTES, SOAK_U_COUNT, SOAK_U_SECONDS, SOAK_U_R
 /* v in its unit. Returns buf. */
 char *soak_fmt(enum soak_unit u, double v, char *buf, size_t n);
 
+/*
+ * A setting's value exactly, for a person to type back (a tuned parameter's value in a
+ * report or a rollback plan): the shorter of %.15g and %.17g that reads back as the
+ * same double ("4.5", "96", "0.30000000000000004"); "n/a" when not finite. The
+ * overrides file soak-run writes spells its numbers the same way. Returns buf.
+ */
+char *soak_fmt_setting(double v, char *buf, size_t n);
+
 /* A rate per hour in the unit: "1.4 GiB/h", "-12/h". Returns buf. */
 char *soak_fmt_per_hour(enum soak_unit u, double v, char *buf, size_t n);
 

@@ -20,11 +20,13 @@
 #define SNAPSHOT_MAX (256 * 1024 * 1024)
 #define DOC_MAX (64 * 1024 * 1024)
 #define WALK_DEPTH_MAX 40
+#define TUNING_OVERRIDES "tuning/overrides.json"
+#define TUNING_MD "tuning/TUNING.md"
 
 static const char *const reports[] = {SNAPSHOT, "POST_SOAK_AUDIT.md", "RECOMMENDATIONS.md",
                                       "FAILURES.md"};
 static const char *const generated[] = {"CHANGELOG.md", "rollback_plan.md", "MANIFEST.json",
-                                        "SHA256SUMS"};
+                                        "SHA256SUMS",   TUNING_OVERRIDES,   TUNING_MD};
 
 struct rel {
 	const struct soak_bundle_release_opts *o;
@@ -38,6 +40,7 @@ struct rel {
 	size_t nitems;
 	char **carried; /* included files, for the rollback plan */
 	size_t ncarried;
+	struct soak_tunelog *tune; /* the soak directory's tuning.jsonl, or NULL */
 };
 
 void soak_bundle_result_free(struct soak_bundle_result *res)
@@ -360,6 +363,41 @@ static int open_source(struct rel *r, struct soak_err *err)
 	return r->reports ? 0 : oom(err);
 }
 
+/* The soak directory's tuning.jsonl, when it has one: its final overrides and a
+ * verification report go into the bundle (tuning/). */
+static int load_tuning(struct rel *r, struct soak_err *err)
+{
+	char *abs, *real = NULL, *shown;
+	struct soak_os_stat st;
+	int rc;
+
+	if (asprintf(&abs, "%s/tuning.jsonl", r->root) < 0)
+		return oom(err);
+	if (soak_os_lstat(abs, &st) < 0) {
+		free(abs);
+		return 0;
+	}
+	rc = resolve_inside(r, abs, "tuning.jsonl", &real, err);
+	free(abs);
+	if (rc)
+		return -1;
+	free(real);
+	if (asprintf(&shown, "%s/tuning.jsonl", r->o->src) < 0)
+		return oom(err);
+	r->tune = malloc(sizeof(*r->tune));
+	rc = r->tune ? soak_tunelog_load(shown, r->tune, err) : oom(err);
+	free(shown);
+	if (!rc && r->tune->steps &&
+	    soak_bundle_add_line(&r->carried, &r->ncarried, "%s", TUNING_OVERRIDES))
+		rc = oom(err);
+	if (!rc && !r->tune->steps &&
+	    soak_bundle_add_line(&r->res->warnings, &r->res->nwarnings,
+	                         "'%s/tuning.jsonl' has no tuning step: the bundle has no %s",
+	                         r->o->src, TUNING_OVERRIDES))
+		rc = oom(err);
+	return rc;
+}
+
 static int gather(struct rel *r, struct soak_err *err)
 {
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
@@ -409,7 +447,7 @@ static int gather(struct rel *r, struct soak_err *err)
 				rc = oom(err);
 		}
 		free(abs);
-		if (rc)
+		if (rc || load_tuning(r, err))
 			return -1;
 	}
 	for (size_t i = 0; i < r->o->ninclude; i++)
@@ -959,6 +997,37 @@ char *soak_bundle_side_name(const char *path, const char *tag)
 	return p;
 }
 
+/* Write tuning/overrides.json (the last step's values, as soak-run writes the overrides
+ * file) and tuning/TUNING.md; warn when the overrides do not hash to what soak-run
+ * recorded. */
+static int add_tuning(struct rel *r, const char *tmp, const cJSON *snap, struct soak_buf *doc,
+                      struct soak_err *err)
+{
+	char *ovr = soak_tunelog_overrides(r->tune), hex[SOAK_SHA256_HEX_LEN] = "";
+	int rc = 0;
+
+	if (ovr) {
+		rc = soak_sha256_buf(ovr, strlen(ovr), hex, err);
+		if (!rc)
+			rc = add_generated(r, TUNING_OVERRIDES, tmp, ovr, strlen(ovr), err);
+		free(ovr);
+		if (!rc && strcmp(hex, r->tune->sha256) &&
+		    soak_bundle_add_line(&r->res->warnings, &r->res->nwarnings,
+		                         "%s has SHA-256 %s, not the last tuning step's "
+		                         "overrides_sha256 '%s'",
+		                         TUNING_OVERRIDES, hex, r->tune->sha256))
+			rc = oom(err);
+	} else if (r->tune->steps) {
+		rc = oom(err);
+	}
+	if (rc)
+		return -1;
+	soak_buf_reset(doc);
+	if (soak_bundle_tuning_md(snap, r->tune, hex, doc) < 0)
+		return oom(err);
+	return add_generated(r, TUNING_MD, tmp, doc->data, doc->len, err);
+}
+
 static int build(struct rel *r, const char *out, int out_exists, const cJSON *snap,
                  const struct soak_bundle_git *g, struct soak_err *err)
 {
@@ -1001,9 +1070,11 @@ static int build(struct rel *r, const char *out, int out_exists, const cJSON *sn
 	if (add_generated(r, "CHANGELOG.md", tmp, doc.data, doc.len, err))
 		goto out;
 	soak_buf_reset(&doc);
-	if (soak_bundle_rollback(snap, g, r->o, r->carried, r->ncarried, &doc) < 0)
+	if (soak_bundle_rollback(snap, g, r->o, r->carried, r->ncarried, r->tune, &doc) < 0)
 		goto nomem;
 	if (add_generated(r, "rollback_plan.md", tmp, doc.data, doc.len, err))
+		goto out;
+	if (r->tune && add_tuning(r, tmp, snap, &doc, err))
 		goto out;
 	qsort(r->items, r->nitems, sizeof(*r->items), soak_bundle_item_cmp);
 	m = manifest(r, snap, g);
@@ -1164,6 +1235,9 @@ out:
 	}
 	free(r.items);
 	free_list(r.carried, r.ncarried);
+	if (r.tune)
+		soak_tunelog_free(r.tune);
+	free(r.tune);
 	free(r.root);
 	free(r.reports);
 	free(r.out_rel);

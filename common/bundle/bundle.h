@@ -10,6 +10,7 @@
  *   run.json (when the source is a soak directory that has one)
  *   every file matched by an include pattern, at its path relative to the source
  *   CHANGELOG.md rollback_plan.md
+ *   tuning/overrides.json tuning/TUNING.md (a soak directory with a tuning.jsonl)
  *   MANIFEST.json   every file above: path, size, sha256, mode; run, verdict, commit
  *   SHA256SUMS      every file but itself, as sha256sum prints it
  */

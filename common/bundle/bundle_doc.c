@@ -600,9 +600,85 @@ static void add_shell_quoted(struct soak_buf *o, const char *s)
 	soak_buf_adds(o, "'");
 }
 
+/* The tuned parameters and the values to go back to, for the rollback plan. */
+static void tuned_params(const struct soak_tunelog *t, struct soak_buf *o)
+{
+	char a[64], b[64], c[64];
+
+	soak_buf_adds(o, "\n## Tuned parameters\n\n"
+	                 "The soak tuned these parameters while it ran (`tuning/TUNING.md`); this "
+	                 "release ends with the values in `tuning/overrides.json`. To take the "
+	                 "tuning back, give each parameter the value before its last applied "
+	                 "change, or its initial value when every change is suspect.\n\n"
+	                 "| parameter | released with | before the last applied change | initial "
+	                 "|\n|---|---:|---:|---:|\n");
+	for (size_t i = 0; i < t->nparam; i++) {
+		const struct soak_tunelog_param *p = &t->param[i];
+
+		soak_buf_adds(o, "| ");
+		soak_buf_add_md_cell(o, p->name);
+		soak_buf_addf(o, " | %s | %s | %s |\n", soak_fmt_setting(p->final, a, sizeof(a)),
+		              soak_tunelog_before(p, b, sizeof(b)),
+		              soak_fmt_setting(p->initial, c, sizeof(c)));
+	}
+}
+
+int soak_bundle_tuning_md(const cJSON *snap, const struct soak_tunelog *t, const char *hex,
+                          struct soak_buf *out)
+{
+	char a[64], b[64], c[64];
+	size_t nf = 0;
+
+	soak_buf_adds(out, "# Tuning verification\n\nRun ");
+	run_ids(snap, out);
+	soak_buf_adds(out, ". What `soak-run --tune` did between iterations, from the soak "
+	                   "directory's `tuning.jsonl`: ");
+	soak_tunelog_sentence(t, out);
+	soak_buf_adds(out, "\n\n## Checks\n\n| check | result |\n|---|---|\n"
+	                   "| changes the command used as written (apply ratio) | ");
+	if (t->checked)
+		soak_buf_addf(out, "%s (%s of %s) |\n",
+		              soak_fmt(SOAK_U_RATIO, soak_tunelog_apply_ratio(t), a, sizeof(a)),
+		              soak_fmt(SOAK_U_COUNT, (double)t->matched, b, sizeof(b)),
+		              soak_fmt(SOAK_U_COUNT, (double)t->checked, c, sizeof(c)));
+	else
+		soak_buf_adds(out, "not checked (no parameter has an applied_kpi the command "
+		                   "reported) |\n");
+	soak_buf_addf(out,
+	              "| steps reverted by panic | %s |\n| freeze ready after the last "
+	              "step | %s |\n| frozen parameters | ",
+	              soak_fmt(SOAK_U_COUNT, (double)t->decisions[SOAK_TL_REVERTED], a, sizeof(a)),
+	              t->freeze_ready ? "yes" : "no");
+	for (size_t i = 0; i < t->nparam; i++)
+		if (t->param[i].frozen) {
+			soak_buf_adds(out, nf++ ? ", " : "");
+			soak_buf_add_md_cell(out, t->param[i].name);
+		}
+	soak_buf_addf(out, "%s |\n| final overrides | ", nf ? "" : "none");
+	if (!hex[0])
+		soak_buf_adds(out, "none (no tuning step) |\n");
+	else if (!strcmp(hex, t->sha256))
+		soak_buf_addf(out,
+		              "`tuning/overrides.json`, SHA-256 `%s`: the overrides_sha256 "
+		              "soak-run recorded for its last step |\n",
+		              hex);
+	else
+		soak_buf_addf(out,
+		              "`tuning/overrides.json`, SHA-256 `%s`: **not** the "
+		              "overrides_sha256 soak-run recorded for its last step (`%s`) |\n",
+		              hex, t->sha256[0] ? t->sha256 : "none");
+	soak_buf_adds(out, "\n## Decisions and guards\n\nEach step's decision, and the guard "
+	                   "that limited each change.\n\n");
+	soak_tunelog_md_counts(t, out);
+	soak_buf_addf(out, "\n## Parameters\n\nFinal against initial values; the rollback "
+	                   "plan names the values to go back to.\n\n");
+	soak_tunelog_md_params(t, out, NULL);
+	return out->len + 1 >= out->max ? -1 : 0;
+}
+
 int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
                          const struct soak_bundle_release_opts *o, char *const *carried,
-                         size_t ncarried, struct soak_buf *out)
+                         size_t ncarried, const struct soak_tunelog *tune, struct soak_buf *out)
 {
 	int nhard = count_gates(snap, "hard"), nsoft = count_gates(snap, "soft");
 	const cJSON *w = jget(snap, "whole"), *gate;
@@ -675,6 +751,8 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
 		}
 	}
 
+	if (tune && tune->nparam)
+		tuned_params(tune, out);
 	soak_buf_adds(out, "\n## Steps\n\n"
 	                   "1. Stop the rollout: pause deployments and any canary of this "
 	                   "release.\n");
@@ -696,6 +774,9 @@ int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
 			add_code(out, carried[i]);
 		}
 	}
+	if (tune && tune->nparam)
+		soak_buf_adds(out, "; give the tuned parameters the values \"Tuned parameters\" "
+		                   "names");
 	soak_buf_adds(out, ".\n4. Run the checks below; when they fail, escalate instead of "
 	                   "retrying the rollback.\n"
 	                   "5. Record the rollback: the trigger, its time and this bundle's "

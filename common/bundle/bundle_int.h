@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "bundle.h"
 #include "hash.h"
+#include "tunelog.h"
 
 /* A file of the bundle, as MANIFEST.json lists it. */
 struct soak_bundle_item {
@@ -68,11 +69,16 @@ void soak_bundle_git_free(struct soak_bundle_git *g);
 /* Commit subject groups: 0 features, 1 fixes, 2 other. */
 int soak_bundle_commit_group(const char *subject);
 
-/* CHANGELOG.md and rollback_plan.md from the snapshot, git and the options. */
+/* CHANGELOG.md and rollback_plan.md from the snapshot, git and the options; the rollback
+ * plan names the values to go back to of every parameter tune (NULL: none) tuned. */
 int soak_bundle_changelog(const cJSON *snap, const struct soak_bundle_git *g, struct soak_buf *out);
 int soak_bundle_rollback(const cJSON *snap, const struct soak_bundle_git *g,
                          const struct soak_bundle_release_opts *o, char *const *carried,
-                         size_t ncarried, struct soak_buf *out);
+                         size_t ncarried, const struct soak_tunelog *tune, struct soak_buf *out);
+/* tuning/TUNING.md: the tuning verified (decisions, guards, apply ratio, final against
+ * initial values, freeze-ready), with the final overrides' SHA-256 hex ("" when none). */
+int soak_bundle_tuning_md(const cJSON *snap, const struct soak_tunelog *tune, const char *hex,
+                          struct soak_buf *out);
 
 /* Append a printf-style line to a result list; -1 when out of memory. */
 int soak_bundle_add_line(char ***list, size_t *n, const char *fmt, ...) SOAK_PRINTF(3, 4);

@@ -35,11 +35,18 @@ const struct soak_report_metric_info soak_report_metrics[SOAK_M_N] = {
 static const struct {
 	const char *name;
 	enum soak_report_kind kind;
+	int tune; /* of the run's tuning (struct soak_gate_tune), whole run only */
 } scalars[] = {
-    {"pass_rate", SOAK_K_RATIO},    {"fail_rate", SOAK_K_RATIO},  {"pass_rate_lo", SOAK_K_RATIO},
-    {"pass_rate_hi", SOAK_K_RATIO}, {"iterations", SOAK_K_COUNT}, {"passed", SOAK_K_COUNT},
-    {"failures", SOAK_K_COUNT},     {"failed", SOAK_K_COUNT},     {"timeouts", SOAK_K_COUNT},
-    {"errors", SOAK_K_COUNT},       {"skipped", SOAK_K_COUNT},    {"failure_streak", SOAK_K_COUNT},
+    {"pass_rate", SOAK_K_RATIO, 0},         {"fail_rate", SOAK_K_RATIO, 0},
+    {"pass_rate_lo", SOAK_K_RATIO, 0},      {"pass_rate_hi", SOAK_K_RATIO, 0},
+    {"iterations", SOAK_K_COUNT, 0},        {"passed", SOAK_K_COUNT, 0},
+    {"failures", SOAK_K_COUNT, 0},          {"failed", SOAK_K_COUNT, 0},
+    {"timeouts", SOAK_K_COUNT, 0},          {"errors", SOAK_K_COUNT, 0},
+    {"skipped", SOAK_K_COUNT, 0},           {"failure_streak", SOAK_K_COUNT, 0},
+    {"tune.apply_ratio", SOAK_K_RATIO, 1}, /* matched / checked */
+    {"tune.reverts", SOAK_K_COUNT, 1},      {"tune.applied", SOAK_K_COUNT, 1},
+    {"tune.blocked", SOAK_K_COUNT, 1},      {"tune.steps", SOAK_K_COUNT, 1},
+    {"tune.freeze_ready", SOAK_K_COUNT, 1}, /* 0 or 1 */
 };
 
 static const struct {
@@ -162,6 +169,7 @@ static int resolve_metric(struct soak_gate *g, const char *name, size_t n)
 	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
 		if (!strcmp(scalars[i].name, g->name)) {
 			g->scalar = 1;
+			g->tune = scalars[i].tune;
 			return 0;
 		}
 	for (i = 0; i < SOAK_M_N; i++)
@@ -229,7 +237,9 @@ int soak_gate_parse(const char *expr, int hard, struct soak_gate *g, struct soak
 		    "failure_streak, duration_ms, rss, fds, threads, procs, cpu_user_s, cpu_sys_s, "
 		    "disk, "
 		    "mem_avail, log_bytes, service.rss, service.fds, service.threads, kpi.NAME, "
-		    "step.NAME.duration_ms, step.NAME.attempts, step.NAME.status)");
+		    "step.NAME.duration_ms, step.NAME.attempts, step.NAME.status, "
+		    "tune.apply_ratio, tune.reverts, tune.applied, tune.blocked, tune.steps, "
+		    "tune.freeze_ready)");
 	}
 	if (*p == ':') {
 		start = ++p;
@@ -292,6 +302,11 @@ int soak_gate_parse(const char *expr, int hard, struct soak_gate *g, struct soak
 			soak_gate_free(g);
 			return bad(err, expr, (size_t)(start - expr),
 			           "expected a scope: all or last");
+		}
+		if (g->last && g->tune) {
+			soak_gate_free(g);
+			return bad(err, expr, (size_t)(start - expr),
+			           "tune metrics are over the whole run only");
 		}
 		if (g->last && (g->agg == SOAK_AGG_SLOPE || g->agg == SOAK_AGG_TREND_P || g->step ||
 		                (g->metric >= 0 && soak_report_metrics[g->metric].service))) {
@@ -438,12 +453,37 @@ static double scalar_value(const struct soak_gate_counts *c, const char *name, i
 	return hi;
 }
 
+static double tune_value(const struct soak_gate_tune *t, const char *name, int *have)
+{
+	*have = 1;
+	if (!strcmp(name, "tune.reverts"))
+		return (double)t->reverts;
+	if (!strcmp(name, "tune.applied"))
+		return (double)t->applied;
+	if (!strcmp(name, "tune.blocked"))
+		return (double)t->blocked;
+	if (!strcmp(name, "tune.steps"))
+		return (double)t->steps;
+	if (!strcmp(name, "tune.freeze_ready"))
+		return t->freeze_ready ? 1 : 0;
+	*have = t->checked > 0;
+	return *have ? (double)t->matched / (double)t->checked : NAN;
+}
+
 double soak_gate_value(struct soak_gate *g, const struct soak_gate_src *src, int *have)
 {
 	struct soak_stats *st;
 
 	*have = 0;
 	g->p = NAN;
+	if (g->tune) {
+		struct soak_gate_tune t;
+
+		memset(&t, 0, sizeof(t));
+		if (!src->tune || !src->tune(src->ctx, &t))
+			return NAN;
+		return tune_value(&t, g->name, have);
+	}
 	if (g->scalar) {
 		struct soak_gate_counts c;
 
@@ -531,6 +571,17 @@ char *soak_gate_nodata_hint(const struct soak_gate *g, const struct soak_gate_sr
 	const char *name;
 	size_t i, len;
 
+	if (g->tune) {
+		struct soak_gate_tune t;
+
+		memset(&t, 0, sizeof(t));
+		snprintf(buf, n, "%s",
+		         !src->tune || !src->tune(src->ctx, &t)
+		             ? "no data: the run has no tuning.jsonl (it was not run with --tune)"
+		             : "no data: no change was checked (no parameter has an applied_kpi "
+		               "that the command reported)");
+		return buf;
+	}
 	if (!g->kpi || src->series(src->ctx, g)) {
 		snprintf(buf, n, "%s",
 		         g->agg == SOAK_AGG_HMEAN    ? "no data (a value <= 0 has no harmonic mean)"

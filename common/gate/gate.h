@@ -95,6 +95,7 @@ struct soak_gate {
 	int hard;   /* --gate: FAIL (soak-run: abort); --warn-gate: WARN (soak-run: go on) */
 	int last;   /* over the last N iterations ("@last") */
 	int scalar; /* a run-level number, not a metric */
+	int tune;   /* a scalar of the run's tuning (tune.*) */
 	int metric; /* enum soak_report_metric, or -1 */
 	char *kpi;  /* kpi.NAME, or NULL */
 	char *step; /* step.NAME.FIELD, or NULL */
@@ -137,6 +138,13 @@ struct soak_gate_counts {
 	uint64_t n, passed, failed, timeouts, errors, skipped, failures, longest_streak;
 };
 
+/* The tuning of a run (tuning.jsonl), as the tune.* metrics read it: steps, steps
+ * applied, blocked and reverted, the apply checks, freeze-ready after the last step. */
+struct soak_gate_tune {
+	uint64_t steps, applied, blocked, reverts, checked, matched;
+	int freeze_ready;
+};
+
 /* An engine's statistics, as the evaluator reads them. */
 struct soak_gate_src {
 	void *ctx;
@@ -150,6 +158,8 @@ struct soak_gate_src {
 	/* the i-th KPI name seen, NULL past the last (for the hint of a KPI that never appeared) */
 	const char *(*kpi_name)(void *ctx, size_t i);
 	double alpha; /* significance level of the trend test */
+	/* the run's tuning into *t; 0 when the run was not tuned (NULL: no tuning data at all) */
+	int (*tune)(void *ctx, struct soak_gate_tune *t);
 };
 
 /* soak-report's default --alpha, the significance level of soak-run's live trend gates */

@@ -166,6 +166,9 @@ void soak_report_free(struct soak_report *r)
 			for (j = 0; j < r->o.last_n; j++)
 				free(s->ring[j].s);
 		free(s->ring);
+		if (s->tune)
+			soak_tunelog_free(s->tune);
+		free(s->tune);
 	}
 	free(r->src);
 	for (i = 0; i < r->nsteps; i++) {

@@ -23,6 +23,7 @@
  *   report_doc.c      FAILURES.md, RECOMMENDATIONS.md (report_doc.h)
  *   report_load.c     reading the sources into the model (report_load.h)
  *   report_junit.c    junit.xml, collected while reading (report_junit.h)
+ *   report_tune.c     the Tuning section of every writer (report_tune.h)
  *   report_gate.c     gate expressions, judging, the verdict (report_gate.h)
  *   report_fmt.c      values, sparklines and trends as text (report_fmt.h)
  *   report_model.c    the data model: struct soak_report, the metric table (report_model.h)
@@ -36,6 +37,7 @@
 #include "report_fmt.h"
 #include "report_gate.h"
 #include "report_junit.h"
+#include "report_tune.h"
 #include "report_load.h"
 #include "report_doc.h"
 #include "report_html.h"

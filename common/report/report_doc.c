@@ -7,6 +7,7 @@
 #include "os.h"
 #include "report_doc.h"
 #include "report_fmt.h"
+#include "report_tune.h"
 #include "banned.h"
 
 #define EXCERPT_BYTES 4096
@@ -236,6 +237,7 @@ int soak_report_recommendations_md(struct soak_report *r, struct soak_buf *b)
 			count++;
 		}
 	}
+	count += soak_report_tune_recommend(r, b);
 	if (dropped) {
 		soak_buf_addf(
 		    b,

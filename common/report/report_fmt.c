@@ -137,3 +137,15 @@ int soak_report_trend_sentence(const struct soak_report *r, int m, struct soak_b
 	return soak_buf_addf(out, "%s %s %s/h (%s)", mi->name, t->t.slope > 0 ? "grows" : "falls",
 	                     v, p);
 }
+
+void soak_report_prom_label(struct soak_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			soak_buf_addf(b, "\\%c", *s);
+		else if (*s == '\n')
+			soak_buf_adds(b, "\\n");
+		else
+			soak_buf_add(b, s, 1);
+	}
+}

@@ -29,6 +29,8 @@ char *soak_report_fmt_live(const struct soak_report *r, const struct soak_gate *
 int soak_report_sparkline(const struct soak_series *s, size_t width, struct soak_buf *out);
 /* "rss grows 1.8 MB/h (p < 0.01)" */
 int soak_report_trend_sentence(const struct soak_report *r, int metric, struct soak_buf *out);
+/* A Prometheus label value, escaped. */
+void soak_report_prom_label(struct soak_buf *b, const char *s);
 /* Points of a chart series (the reduced points plus the open bucket); caller frees. */
 size_t soak_report_chart_points(const struct soak_series *s, double **x, double **y);
 

@@ -69,6 +69,11 @@ static const char *src_kpi_name(void *ctx, size_t i)
 	return i < r->all.nkpi ? r->all.kpi[i].name : NULL;
 }
 
+static int src_tune(void *ctx, struct soak_gate_tune *t)
+{
+	return soak_report_tune_sum(ctx, t) > 0;
+}
+
 void soak_report_gate_src(struct soak_report *r, struct soak_gate_src *src)
 {
 	src->ctx = r;
@@ -77,6 +82,7 @@ void soak_report_gate_src(struct soak_report *r, struct soak_gate_src *src)
 	src->trend = src_trend;
 	src->kpi_name = src_kpi_name;
 	src->alpha = r->o.alpha;
+	src->tune = src_tune;
 }
 
 /* Without gates: failing iterations and the command's growing resources warn, and

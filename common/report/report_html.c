@@ -6,6 +6,7 @@
 #include "report_html.h"
 #include "report_fmt.h"
 #include "report_gate.h"
+#include "report_tune.h"
 #include "banned.h"
 
 #define W 720
@@ -140,6 +141,94 @@ static void trend_items(struct soak_report *r, struct soak_buf *b, int host)
 	}
 }
 
+/* A table of counts by name, with an id. */
+static void count_table(struct soak_buf *b, const char *id, const char *what, const char *unit,
+                        const char *const *names, const uint64_t *v, size_t n)
+{
+	char c[32];
+	size_t i;
+
+	soak_buf_addf(b, "<table id=\"%s\"><tr><th>%s</th><th>%s</th></tr>\n", id, what, unit);
+	for (i = 0; i < n; i++) {
+		soak_buf_adds(b, "<tr><td>");
+		esc(b, names[i]);
+		soak_buf_addf(b, "</td><td>%s</td></tr>\n",
+		              soak_report_fmt(SOAK_K_COUNT, (double)v[i], c, sizeof(c)));
+	}
+	soak_buf_adds(b, "</table>\n");
+}
+
+/* What soak-run --tune did, per tuned shard: counts, parameters with sparklines, charts. */
+static void tuning(struct soak_report *r, struct soak_buf *b)
+{
+	char id[48], v[7][64];
+	size_t i, k;
+
+	if (!soak_report_tuned(r))
+		return;
+	soak_buf_adds(b, "<h2>Tuning</h2>\n");
+	for (i = 0; i < r->nsrc; i++) {
+		const struct soak_tunelog *t = r->src[i].tune;
+		struct soak_buf s;
+
+		if (!t)
+			continue;
+		soak_buf_addf(b, "<p id=\"tune-%zu\">", i);
+		if (r->nsrc > 1) {
+			soak_buf_adds(b, "<code>");
+			esc(b, r->src[i].dir);
+			soak_buf_adds(b, "</code>: ");
+		}
+		soak_buf_init(&s, 4096);
+		soak_tunelog_sentence(t, &s);
+		esc(b, soak_buf_str(&s));
+		soak_buf_free(&s);
+		soak_buf_adds(b, "</p>\n");
+		snprintf(id, sizeof(id), "tune-decisions-%zu", i);
+		count_table(b, id, "decision", "steps", soak_tunelog_decision_names, t->decisions,
+		            SOAK_TL_N);
+		snprintf(id, sizeof(id), "tune-guards-%zu", i);
+		count_table(b, id, "guard", "changes", (const char *const *)t->guard_name,
+		            t->guards, t->nguards);
+		soak_buf_addf(
+		    b,
+		    "<table id=\"tune-params-%zu\"><tr><th>parameter</th><th>initial</th>"
+		    "<th>final</th><th>min</th><th>max</th><th>changes</th><th>before the "
+		    "last applied change</th><th>mismatched</th><th>path</th></tr>\n",
+		    i);
+		for (k = 0; k < t->nparam; k++) {
+			const struct soak_tunelog_param *p = &t->param[k];
+
+			soak_buf_adds(b, "<tr><td>");
+			esc(b, p->name);
+			soak_buf_addf(
+			    b,
+			    "%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</"
+			    "td>"
+			    "<td>%s</td><td class=\"spark\">",
+			    p->frozen ? " (frozen)" : "",
+			    soak_fmt_setting(p->initial, v[0], sizeof(v[0])),
+			    soak_fmt_setting(p->final, v[1], sizeof(v[1])),
+			    soak_fmt_setting(p->min, v[2], sizeof(v[2])),
+			    soak_fmt_setting(p->max, v[3], sizeof(v[3])),
+			    soak_report_fmt(SOAK_K_COUNT, (double)p->changes, v[4], sizeof(v[4])),
+			    soak_tunelog_before(p, v[5], sizeof(v[5])),
+			    soak_report_fmt(SOAK_K_COUNT, (double)p->mismatched, v[6],
+			                    sizeof(v[6])));
+			soak_report_sparkline(&p->path, 40, b);
+			soak_buf_adds(b, "</td></tr>\n");
+		}
+		soak_buf_adds(b, "</table>\n");
+		for (k = 0; k < t->nparam; k++) {
+			char title[160];
+
+			snprintf(id, sizeof(id), "chart-tune-%zu-%zu", i, k);
+			snprintf(title, sizeof(title), "tuned %s", t->param[k].name);
+			chart(b, id, title, SOAK_K_COUNT, &t->param[k].path, "iteration");
+		}
+	}
+}
+
 int soak_report_html(struct soak_report *r, struct soak_buf *b)
 {
 	struct soak_report_scope *sc = &r->all;
@@ -208,6 +297,7 @@ int soak_report_html(struct soak_report *r, struct soak_buf *b)
 		}
 		soak_buf_adds(b, "</table>\n");
 	}
+	tuning(r, b);
 	soak_buf_adds(b, "<h2>Trends</h2>\n<ul id=\"trends\">\n");
 	trend_items(r, b, 0);
 	soak_buf_adds(b, "</ul>\n");

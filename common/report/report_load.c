@@ -645,6 +645,43 @@ static int read_samples(struct soak_report *r, unsigned shard, const char *path,
 	return rc < 0 ? -1 : 0;
 }
 
+/* tuning.jsonl, when the directory has one; more malformed lines than
+ * max_bad_share is an input error, as for metrics.jsonl. */
+static int read_tuning(struct soak_report *r, unsigned shard, struct soak_err *err)
+{
+	struct soak_report_source *s = &r->src[shard];
+	char *path = soak_path_join(s->dir, "tuning.jsonl"), where[128] = "";
+	struct soak_tunelog *t;
+	size_t k, o = 0;
+
+	if (!path)
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if (!soak_path_exists(path)) {
+		free(path);
+		return 0;
+	}
+	t = s->tune = malloc(sizeof(*t));
+	if (!t) {
+		free(path);
+		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	}
+	if (soak_tunelog_load(path, t, err)) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (!t->bad || (double)t->bad <= r->o.max_bad_share * (double)t->lines)
+		return 0;
+	for (k = 0; k < t->nbad_lines && o < sizeof(where) - 24; k++)
+		o += (size_t)snprintf(where + o, sizeof(where) - o, "%s%lu", k ? ", " : "",
+		                      t->bad_lines[k]);
+	return soak_err_set(err, SOAK_EXIT_INPUT,
+	                    "%llu of %llu lines of 'tuning.jsonl' in '%s' are malformed, more "
+	                    "than the %g%% allowed (--max-bad-share); first at lines %s",
+	                    (unsigned long long)t->bad, (unsigned long long)t->lines, s->dir,
+	                    r->o.max_bad_share * 100, where[0] ? where : "(too long to read)");
+}
+
 /* A whole JSON document, optional: 0 with *out NULL when the file is missing. */
 static int load_doc(const char *dir, const char *name, cJSON **out, struct soak_err *err)
 {
@@ -954,6 +991,8 @@ static int load_source(struct soak_report *r, unsigned shard, struct soak_err *e
 	if (path && soak_path_exists(path))
 		rc = read_samples(r, shard, path, err);
 	free(path);
+	if (!rc)
+		rc = read_tuning(r, shard, err);
 out:
 	cJSON_Delete(run);
 	cJSON_Delete(sum);

@@ -11,6 +11,7 @@
 #include "gate.h"
 #include "report_scan.h"
 #include "stats.h"
+#include "tunelog.h"
 
 /* Points of each chart series (struct soak_report's chart, a KPI's chart). */
 #define SOAK_REPORT_CHART_POINTS 1000
@@ -128,6 +129,7 @@ struct soak_report_source {
 	int64_t iso_minute_ms;         /* ... and its time (-1 none) */
 	struct soak_report_text *ring; /* the last last_n records as JSON text */
 	size_t ring_len, ring_pos;
+	struct soak_tunelog *tune; /* tuning.jsonl, NULL when the directory has none */
 };
 
 /* A trend over every shard (regional Mann-Kendall: S and Var(S) summed over shards). */
@@ -170,5 +172,9 @@ const char *soak_verdict_name(enum soak_verdict v); /* "PASS" "WARN" "FAIL" */
  * with a positive median slope. The verdict without gates, the recommendations and
  * the snapshot's leak_suspect all use this rule. */
 int soak_report_leak_suspect(const struct soak_report *r, int m);
+
+/* The tuning of every shard that has a tuning.jsonl, summed (freeze_ready: every
+ * one of them is); returns how many shards have one (0: *t all zero). */
+size_t soak_report_tune_sum(const struct soak_report *r, struct soak_gate_tune *t);
 
 #endif

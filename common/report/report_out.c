@@ -13,6 +13,7 @@
 #include "report_out.h"
 #include "report_fmt.h"
 #include "report_gate.h"
+#include "report_tune.h"
 #include "banned.h"
 
 static const char *const status_names[SOAK_ST_N] = {"pass", "fail", "timeout", "error", "skipped"};
@@ -254,6 +255,8 @@ cJSON *soak_report_snapshot(struct soak_report *r)
 		if (g->live.have)
 			cJSON_AddItemToObject(c, "live", live_json(r, g));
 	}
+	if (soak_report_tuned(r))
+		cJSON_AddItemToObject(o, "tuning", soak_report_tune_json(r));
 	return o;
 }
 
@@ -328,32 +331,6 @@ static void md_scope_rows(struct soak_report *r, struct soak_buf *b)
 #undef ROW
 }
 
-/*
- * A name from the command under test (a KPI) as one Markdown table cell: no '|',
- * line break or HTML tag of it may end the cell or the table, nor add markup.
- */
-static void md_cell(struct soak_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '|')
-			soak_buf_adds(b, "\\|");
-		else if (c == '<')
-			soak_buf_adds(b, "&lt;");
-		else if (c == '>')
-			soak_buf_adds(b, "&gt;");
-		else if (c == '&')
-			soak_buf_adds(b, "&amp;");
-		else if (c == '`' || c == '[' || c == ']' || c == '*' || c == '\\')
-			soak_buf_addf(b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			soak_buf_add(b, " ", 1);
-		else
-			soak_buf_add(b, s, 1);
-	}
-}
-
 /* The header of a table of md_stats_row rows. */
 #define MD_STATS_HEAD(first)                                                                       \
 	"| " first " | min | mean | p50 | p90 | p95 | p99 | max | last | trend "                   \
@@ -367,7 +344,7 @@ static void md_stats_row(struct soak_buf *b, const char *name, enum soak_report_
 	size_t i;
 
 	soak_buf_adds(b, "| ");
-	md_cell(b, name);
+	soak_buf_add_md_cell(b, name);
 	soak_buf_addf(b, " | %s", soak_report_fmt(kind, s->min, v, sizeof(v)));
 	soak_buf_addf(b, " | %s", soak_report_fmt(kind, soak_stats_mean(s), v, sizeof(v)));
 	for (i = 0; i < 4; i++)
@@ -477,6 +454,7 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 			soak_buf_adds(b, " |\n");
 		}
 	}
+	soak_report_tune_md(r, b);
 	if (r->nsteps) {
 		soak_buf_adds(b, "\n## Steps\n\n| step | runs | pass | fail | timeout | error | "
 		                 "retried | p50 | p95 "
@@ -523,18 +501,6 @@ int soak_report_markdown(struct soak_report *r, struct soak_buf *b, size_t max_b
 		soak_buf_adds(b, note);
 	}
 	return 0;
-}
-
-static void prom_escape(struct soak_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			soak_buf_addf(b, "\\%c", *s);
-		else if (*s == '\n')
-			soak_buf_adds(b, "\\n");
-		else
-			soak_buf_add(b, s, 1);
-	}
 }
 
 static void prom_head(struct soak_buf *b, const char *name, const char *type, const char *help)
@@ -636,7 +602,7 @@ int soak_report_prom(struct soak_report *r, struct soak_buf *b)
 
 			for (k = 0; k < sizeof(st) / sizeof(st[0]); k++) {
 				soak_buf_adds(b, "soak_kpi{kpi=\"");
-				prom_escape(b, sc->kpi[i].name);
+				soak_report_prom_label(b, sc->kpi[i].name);
 				soak_buf_addf(b, "\",stat=\"%s\"}", st[k].n);
 				prom_num(b, st[k].v);
 			}
@@ -647,10 +613,11 @@ int soak_report_prom(struct soak_report *r, struct soak_buf *b)
 		          "1 when the gate passed, 0 when it failed or had no data.");
 		for (i = 0; i < r->ngates; i++) {
 			soak_buf_adds(b, "soak_gate_passed{gate=\"");
-			prom_escape(b, r->gates[i].expr);
+			soak_report_prom_label(b, r->gates[i].expr);
 			soak_buf_addf(b, "\",kind=\"%s\"} %d\n", r->gates[i].hard ? "hard" : "soft",
 			              r->gates[i].outcome == SOAK_GATE_PASS);
 		}
 	}
+	soak_report_tune_prom(r, b);
 	return b->data ? 0 : -1;
 }

@@ -15,6 +15,7 @@
 #include "report_fmt.h"
 #include "report_gate.h"
 #include "report_out.h"
+#include "report_tune.h"
 #include "banned.h"
 
 #define OUT_MAX ((size_t)256 * 1024 * 1024)
@@ -286,6 +287,7 @@ int soak_report_summary(struct soak_report *r, struct soak_buf *b)
 	if (shown > 6)
 		soak_buf_addf(b, "              ... %zu more gates in POST_SOAK_AUDIT.md\n",
 		              shown - 6);
+	soak_report_tune_summary(r, b);
 	if (r->o.formats)
 		return soak_buf_addf(b, "  reports     %s\n", r->out_dir);
 	return 0;
