@@ -27,6 +27,8 @@
 #define METRICS_LINE_MAX (16 * 1024 * 1024)
 #define STATE_MAX (64 * 1024 * 1024)
 
+static char *parent_of(const char *path);
+
 struct run_tune {
 	const struct soak_tune_cfg *cfg;
 	struct soak_tune_state st;
@@ -474,6 +476,14 @@ int run_tune_init(struct runner *r, struct soak_err *err)
 		return -1;
 	if (soak_path_exists(T->ovr_path) && soak_sha256_file(T->ovr_path, T->sha, NULL, err) < 0)
 		return -1;
+	if (c->overrides_out) {
+		char *dir = parent_of(c->overrides_out);
+		rc = dir ? soak_mkdir_p(dir, err)
+		         : soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		free(dir);
+		if (rc < 0)
+			return soak_err_prefix(err, "--overrides-out '%s'", c->overrides_out);
+	}
 	if (r->resumed && resume(r, err) < 0)
 		return -1;
 	log = soak_path_join(r->dir, "tuning.jsonl");
@@ -517,28 +527,40 @@ void run_tune_free(struct runner *r)
 	r->tune = NULL;
 }
 
+/* The directory of path ("." for a bare name), malloc'ed. */
+static char *parent_of(const char *path)
+{
+	size_t n = strlen(path);
+	char *dir = malloc(n + 2);
+	const char *slash;
+
+	if (!dir)
+		return NULL;
+	memcpy(dir, path, n + 1);
+	slash = strrchr(dir, '/');
+#ifdef _WIN32
+	if (strrchr(dir, '\\') > slash)
+		slash = strrchr(dir, '\\');
+#endif
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		dir[slash - dir] = '\0';
+	else
+		snprintf(dir, n + 2, ".");
+	return dir;
+}
+
 /* summary.json beside a run.json: the final tune values of that run. */
 static int replay_values(struct soak_runner_cfg *cfg, const char *replay, struct soak_err *err)
 {
-	size_t n = strlen(replay);
-	char *dir = malloc(n + 16), *path;
-	const char *slash;
+	char *dir = parent_of(replay), *path;
 	cJSON *sum = NULL;
 	const cJSON *v;
 	int ret = -1;
 
 	if (!dir)
 		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	memcpy(dir, replay, n + 1);
-	slash = strrchr(dir, '/');
-#ifdef _WIN32
-	if (strrchr(dir, '\\') > slash)
-		slash = strrchr(dir, '\\');
-#endif
-	if (slash)
-		dir[slash - dir] = '\0';
-	else
-		snprintf(dir, n + 16, ".");
 	path = soak_path_join(dir, "summary.json");
 	free(dir);
 	if (!path)
