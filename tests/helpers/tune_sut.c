@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--square")) {
 			square = 1;
 		} else if (!strcmp(argv[i], "--ignore") && i + 1 < argc) {
-			continue; /* applied after the file is read */
+			i++; /* applied after the file is read */
 		} else {
 			goto usage;
 		}
