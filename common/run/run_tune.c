@@ -242,7 +242,8 @@ static cJSON *step(struct runner *r, long long n, const cJSON *rec, const double
 		cJSON_AddItemToObject(line, it->string, cJSON_DetachItemViaPointer(body, it));
 		if (values) {
 			cJSON_AddStringToObject(line, "overrides_sha256", sha);
-			cJSON_AddBoolToObject(line, "written", strcmp(sha, T->sha) != 0);
+			/* the overrides changed from those the finished iteration ran with */
+			cJSON_AddBoolToObject(line, "written", strcmp(sha, T->ran_sha) != 0);
 		}
 	}
 	cJSON_Delete(body);
@@ -423,6 +424,10 @@ static int resume(struct runner *r, struct soak_err *err)
 			goto out;
 		}
 		ran_of(T, last, ran);
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(last, "tune"), "overrides_sha256");
+		snprintf(T->ran_sha, sizeof(T->ran_sha), "%s",
+		         cJSON_IsString(h) ? h->valuestring : "");
 		step(r, m, last, ran);
 		free(ran);
 	} else if (T->st.step == m) {
