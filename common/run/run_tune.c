@@ -614,7 +614,7 @@ int soak_runner_tune_load(struct soak_runner_cfg *cfg, const char *value, const 
 	} else if (!doc && value) {
 		snprintf(from, sizeof(from), "tune file '%s'", value);
 		if (soak_json_load(value, STATE_MAX, &doc, err) < 0)
-			return -1;
+			return soak_err_prefix(err, "--tune");
 	}
 	if (!doc)
 		return soak_err_set(err, SOAK_EXIT_USAGE,

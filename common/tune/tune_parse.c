@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "fmt.h"
 #include "parse.h"
 #include "tune.h"
 #include "banned.h"
@@ -84,7 +85,7 @@ static int get_int(struct ctx *c, const cJSON *o, const char *name, const char *
 	    v->valuedouble < (double)min || v->valuedouble > (double)max) {
 		char got[64];
 		if (cJSON_IsNumber(v))
-			snprintf(got, sizeof(got), "%g", v->valuedouble);
+			soak_fmt(SOAK_U_COUNT, v->valuedouble, got, sizeof(got));
 		else
 			snprintf(got, sizeof(got), "%s", kind(v));
 		return bad(c, p, "expected a whole number from %lld to %lld, got %s", min, max,
@@ -144,7 +145,7 @@ static int parse_param(struct ctx *c, const cJSON *o, size_t i)
 	                                    "max_step", "velocity", "applied_kpi", NULL};
 	struct soak_tune_param *p = &c->cfg->p[i];
 	const cJSON *v;
-	char path[64], vp[96];
+	char path[64], vp[96], a[32], b[32], x[32];
 
 	snprintf(path, sizeof(path), "$.parameters[%zu]", i);
 	if (!cJSON_IsObject(o))
@@ -180,23 +181,26 @@ static int parse_param(struct ctx *c, const cJSON *o, size_t i)
 	if (p->type == SOAK_TUNE_INT) {
 		static const char *const ints[] = {"initial", "min", "max", "max_step", NULL};
 		for (const char *const *k = ints; *k; k++) {
-			double x = !strcmp(*k, "initial") ? p->initial
+			double w = !strcmp(*k, "initial") ? p->initial
 			           : !strcmp(*k, "min")   ? p->min
 			           : !strcmp(*k, "max")   ? p->max
 			                                  : p->max_step;
-			if (x != floor(x) || fabs(x) > 9e15)
+			if (w != floor(w) || fabs(w) > 9e15)
 				return bad(c, path,
 				           "'%s' of int parameter '%s' must be a whole number", *k,
 				           p->name);
 		}
 	}
 	if (p->min > p->max)
-		return bad(c, path, "'min' (%g) is above 'max' (%g) for parameter '%s'", p->min,
-		           p->max, p->name);
+		return bad(c, path, "'min' (%s) is above 'max' (%s) for parameter '%s'",
+		           soak_fmt(SOAK_U_COUNT, p->min, a, sizeof(a)),
+		           soak_fmt(SOAK_U_COUNT, p->max, b, sizeof(b)), p->name);
 	if (p->initial < p->min || p->initial > p->max)
 		return bad(c, path,
-		           "'initial' (%g) of parameter '%s' is outside [min, max] = [%g, %g]",
-		           p->initial, p->name, p->min, p->max);
+		           "'initial' (%s) of parameter '%s' is outside [min, max] = [%s, %s]",
+		           soak_fmt(SOAK_U_COUNT, p->initial, x, sizeof(x)), p->name,
+		           soak_fmt(SOAK_U_COUNT, p->min, a, sizeof(a)),
+		           soak_fmt(SOAK_U_COUNT, p->max, b, sizeof(b)));
 	if (p->max_step < 0)
 		return bad(c, path,
 		           "'max_step' of parameter '%s' must be more than 0 (or absent: no "
@@ -403,6 +407,7 @@ static int parse_guards(struct ctx *c, const cJSON *g)
 	                                    "panic",    "late_run",    NULL};
 	struct soak_tune_cfg *cfg = c->cfg;
 	const cJSON *v;
+	char got[32];
 
 	if (!cJSON_IsObject(g))
 		return bad(c, "$.guards", "expected an object, got %s", kind(g));
@@ -482,8 +487,8 @@ static int parse_guards(struct ctx *c, const cJSON *g)
 			return bad(
 			    c, "$.guards.late_run.fraction",
 			    "expected a fraction of the run from 0 to below 1 (0.1: the last "
-			    "tenth), got %g",
-			    cfg->late_fraction);
+			    "tenth), got %s",
+			    soak_fmt(SOAK_U_COUNT, cfg->late_fraction, got, sizeof(got)));
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "fmt.h"
 #include "tune.h"
 #include "banned.h"
 
@@ -180,6 +181,7 @@ int soak_tune_fix(const struct soak_tune_cfg *cfg, struct soak_tune_state *st, c
 	st->fixed = 1;
 	for (size_t i = 0; vals && i < cfg->np; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(vals, cfg->p[i].name);
+		char x[32], a[32], b[32];
 		if (!cJSON_IsNumber(v))
 			return soak_err_set(err, SOAK_EXIT_INPUT,
 			                    "the replayed run's final tune values have no '%s'",
@@ -187,9 +189,11 @@ int soak_tune_fix(const struct soak_tune_cfg *cfg, struct soak_tune_state *st, c
 		if (v->valuedouble < cfg->p[i].min || v->valuedouble > cfg->p[i].max)
 			return soak_err_set(
 			    err, SOAK_EXIT_INPUT,
-			    "the replayed run's final value of '%s' (%g) is outside "
-			    "the tune file's [min, max] = [%g, %g]",
-			    cfg->p[i].name, v->valuedouble, cfg->p[i].min, cfg->p[i].max);
+			    "the replayed run's final value of '%s' (%s) is outside "
+			    "the tune file's [min, max] = [%s, %s]",
+			    cfg->p[i].name, soak_fmt(SOAK_U_COUNT, v->valuedouble, x, sizeof(x)),
+			    soak_fmt(SOAK_U_COUNT, cfg->p[i].min, a, sizeof(a)),
+			    soak_fmt(SOAK_U_COUNT, cfg->p[i].max, b, sizeof(b)));
 		st->p[i].value = st->p[i].last_good = v->valuedouble;
 	}
 	return 0;
