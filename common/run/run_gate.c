@@ -190,7 +190,7 @@ struct run_gates *run_gates_new(struct soak_gate *gates, size_t n, int borrow, u
 	G->s = calloc(n ? n : 1, sizeof(*G->s));
 	G->of = calloc(n ? n : 1, sizeof(*G->of));
 	G->status = calloc(G->window, 1);
-	if (!G->g || !G->st || !G->s || !G->of || !G->status)
+	if ((!G->g && !borrow) || !G->st || !G->s || !G->of || !G->status)
 		goto oom;
 	for (i = 0; i < G->n; i++) {
 		struct soak_gate *g = &G->g[i];
