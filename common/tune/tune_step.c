@@ -444,6 +444,7 @@ cJSON *soak_tune_summary_json(const struct soak_tune_cfg *cfg, const struct soak
 		if (st->p[i].frozen)
 			cJSON_AddItemToArray(fr, cJSON_CreateString(cfg->p[i].name));
 	cJSON_AddBoolToObject(o, "freeze_ready", st->freeze_ready);
+	cJSON_AddBoolToObject(o, "fixed", st->fixed); /* --tune-freeze */
 	a = cJSON_AddObjectToObject(o, "apply");
 	cJSON_AddNumberToObject(a, "checked", (double)st->apply_checked);
 	cJSON_AddNumberToObject(a, "matched", (double)st->apply_matched);
