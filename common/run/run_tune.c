@@ -416,6 +416,13 @@ static int resume(struct runner *r, struct soak_err *err)
 		T->ran[i] = T->st.p[i].value;
 	if ((logged = last_logged(log, err)) < 0)
 		goto out;
+	if (last && !cJSON_GetObjectItemCaseSensitive(last, "tune")) {
+		soak_err_set(err, SOAK_EXIT_USAGE,
+		             "cannot resume the run in '%s' with --tune: its %lld iteration%s ran "
+		             "without tuning (resume it without --tune, or start a new run)",
+		             r->dir, m, m == 1 ? "" : "s");
+		goto out;
+	}
 	if (T->st.step == m - 1 && last) {
 		/* killed after the record, before the state: run that step again */
 		double *ran = malloc(T->cfg->np * sizeof(double));

@@ -83,4 +83,10 @@ expect_exit 3 "$SOAK_RUN" -q -d x -n 5 --run-id "$ID" --tune r.json --resume -- 
 assert_contains "$ERR" "cannot resume the tuner"
 assert_contains "$ERR" "metrics.jsonl ends at iteration 3"
 
+# --- a run that was not tuned cannot be resumed with --tune ---
+expect_exit 0 "$SOAK_RUN" -q -d u -n 2 -- true
+expect_exit 2 "$SOAK_RUN" -q -d u -n 4 --resume --tune r.json -- true
+assert_contains "$ERR" "its 2 iterations ran without tuning (resume it without --tune, or start a new run)"
+assert_lines u/metrics.jsonl 2
+
 finish
