@@ -318,8 +318,6 @@ cJSON *soak_tune_step(const struct soak_tune_cfg *cfg, struct soak_tune_state *s
 		}
 	} else if (cfg->tuner_argv) {
 		source = "tuner";
-		if (in->tuner_error)
-			cJSON_AddStringToObject(line, "error", in->tuner_error);
 		for (const cJSON *m = in->tuner ? in->tuner->child : NULL; m; m = m->next) {
 			long pi = soak_tune_param_index(cfg, m->string);
 			double amount, from;
@@ -387,6 +385,8 @@ cJSON *soak_tune_step(const struct soak_tune_cfg *cfg, struct soak_tune_state *s
 		if (st->p[i].frozen)
 			cJSON_AddItemToArray(frozen, cJSON_CreateString(cfg->p[i].name));
 	cJSON_AddBoolToObject(line, "freeze_ready", st->freeze_ready);
+	if (cfg->tuner_argv && !st->fixed && !panic && in->tuner_error)
+		cJSON_AddStringToObject(line, "error", in->tuner_error);
 	return line;
 }
 

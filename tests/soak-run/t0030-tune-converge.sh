@@ -94,6 +94,9 @@ assert_json c/run.json '.config.tune.source == "config" and (.config.tune.value 
 echo '{"iterations": 2, "tune": 5}' >bad.json
 expect_exit 2 "$SOAK_RUN" -q -d b --config bad.json -- "$SUT"
 assert_contains "$ERR" "expected a file name or a JSON object"
+# the service gets SOAK_OVERRIDES_FILE too
+expect_exit 0 "$SOAK_RUN" -q -d sv -n 2 --tune tune.json --service 'echo "svc sees $SOAK_OVERRIDES_FILE"; exec sleep 30' -- "$SUT"
+assert_contains sv/logs/service.log "svc sees $(jqv sv/run.json .dir)/overrides.json"
 # --overrides-out without --tune
 expect_exit 2 "$SOAK_RUN" -q -d b -n 1 --overrides-out x.json -- "$SUT"
 assert_contains "$ERR" "--overrides-out needs --tune FILE"
