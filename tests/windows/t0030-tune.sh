@@ -48,8 +48,10 @@ cat >"$WD/tuner.json" <<JSON
 JSON
 wrun 0 soak-run -q -d "$WWD\\u" -n 3 --tune "$WWD\\tuner.json" -- cmd /c "echo ok"
 assert_json -s "$WD/u/tuning.jsonl" 'map([.source, .decision, .guard, .values.spread]) == [["tuner", "applied", null, 2], ["tuner", "applied", null, 3], ["tuner", "noop", "bounds", 3]]'
-# (more breaks long lines for the console: join them again)
-tr -d '\r\n' <"$WD/tuner-in-x.json" >"$WD/tuner-in.json"
-assert_json "$WD/tuner-in.json" '.iteration == 3 and (.metrics | map(.iteration)) == [1, 2, 3] and .values == {"spread": 3}'
+# the tuner read its input on stdin (more breaks long lines for the console: compare
+# the start), the input soak-run left in the soak directory
+assert_eq "$(head -c 40 "$WD/tuner-in-x.json")" "$(head -c 40 "$WD/u/tuner-input.json")" "the start of the tuner's stdin"
+assert_match "$WD/tuner-in-x.json" '^[{]"run_id":"[0-9]{8}T'
+assert_json "$WD/u/tuner-input.json" '.iteration == 3 and (.metrics | map(.iteration)) == [1, 2, 3] and .values == {"spread": 3}'
 
 finish
