@@ -108,6 +108,14 @@ static const struct soak_opt options[] = {
 		SOAK_OPT_NO_REPLAY, 0, 0},
 	{"run-id", 0, SOAK_OPT_STRING, "ID", NULL,
 		"the run id (default: time and random)", SOAK_OPT_NO_REPLAY, 0, 0},
+	{"tune", 0, SOAK_OPT_STRING, "FILE", NULL,
+		"guarded tuning between iterations from a tune file (docs/tuning.md)",
+		SOAK_OPT_JSON_OBJECT, 0, 0},
+	{"overrides-out", 0, SOAK_OPT_STRING, "PATH", NULL,
+		"also write the tuned overrides here (the service reads a fixed path)", 0, 0, 0},
+	{"tune-freeze", 0, SOAK_OPT_FLAG, NULL, NULL,
+		"tune nothing: the initial values (with --replay: the replayed run's final ones)",
+		SOAK_OPT_NO_REPLAY, 0, 0},
 	{"dry-run", 0, SOAK_OPT_FLAG, NULL, NULL,
 		"validate everything, run nothing", SOAK_OPT_NO_REPLAY, 0, 0},
 	{"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL,
@@ -158,6 +166,30 @@ static int configure_gates(const struct soak_conf *c, struct soak_runner_cfg *cf
 		                    "iterations (30) or a duration (90s, 20m)",
 		                    delay);
 	return 0;
+}
+
+/* Guarded tuning: --tune (a file or the config's "tune" object), --tune-freeze, --overrides-out. */
+static int configure_tune(const struct soak_conf *c, struct soak_runner_cfg *cfg,
+                          struct soak_err *err)
+{
+	const struct soak_setting *t = soak_conf_get(c, "tune");
+	int freeze = soak_conf_flag(c, "tune-freeze");
+	const char *replay = soak_conf_is_set(c, "replay") ? soak_conf_str(c, "replay") : NULL;
+
+	cfg->overrides_out =
+	    soak_conf_is_set(c, "overrides-out") ? soak_conf_str(c, "overrides-out") : NULL;
+	if (t->src == SOAK_SRC_NONE && !freeze) {
+		if (cfg->overrides_out)
+			return soak_err_set(err, SOAK_EXIT_USAGE,
+			                    "--overrides-out needs --tune FILE: nothing to write");
+		return 0;
+	}
+	/* the document of a tune setting taken over from the replayed run (or of none, with
+	 * --tune-freeze --replay) is the one recorded in its run.json */
+	return soak_runner_tune_load(cfg, t->src == SOAK_SRC_NONE ? NULL : t->text,
+	                             t->src == SOAK_SRC_REPLAY || t->src == SOAK_SRC_NONE ? replay
+	                                                                                  : NULL,
+	                             freeze ? replay : NULL, freeze, err);
 }
 
 /* The periodic command: --every, --every-command and --every-timeout go together. */
@@ -221,7 +253,8 @@ static int configure(const struct soak_conf *c, struct soak_runner_cfg *cfg, str
 	cfg->force = soak_conf_flag(c, "force");
 	cfg->run_id = soak_conf_is_set(c, "run-id") ? soak_conf_str(c, "run-id") : NULL;
 
-	if (configure_gates(c, cfg, err) < 0 || configure_every(c, cfg, err) < 0)
+	if (configure_gates(c, cfg, err) < 0 || configure_every(c, cfg, err) < 0 ||
+	    configure_tune(c, cfg, err) < 0)
 		return -1;
 	if (cfg->log_max > 0 && cfg->log_max < 1024)
 		return soak_err_set(err, SOAK_EXIT_USAGE,

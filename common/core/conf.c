@@ -358,8 +358,16 @@ static int apply_json(struct soak_conf *c, size_t i, const cJSON *item, const ch
 		return set_text(c, i, cJSON_IsTrue(item) ? "true" : "false", SOAK_SRC_CONFIG, from,
 		                err);
 	case SOAK_OPT_STRING:
+		if ((o->flags & SOAK_OPT_JSON_OBJECT) && cJSON_IsObject(item)) {
+			char *text = cJSON_PrintUnformatted(item);
+			int rc = text ? set_text(c, i, text, SOAK_SRC_CONFIG, from, err) : oom(err);
+			cJSON_free(text);
+			return rc;
+		}
 		if (!cJSON_IsString(item)) {
-			why = "expected a string";
+			why = (o->flags & SOAK_OPT_JSON_OBJECT)
+			          ? "expected a file name or a JSON object"
+			          : "expected a string";
 			goto bad;
 		}
 		return set_text(c, i, item->valuestring, SOAK_SRC_CONFIG, from, err);

@@ -38,6 +38,9 @@ enum soak_opt_type {
  * only, and a replay takes each value from the environment again (a KEY that is
  * not set there fails the parse, SOAK_EXIT_USAGE naming it). */
 #define SOAK_OPT_ENV_VALUES 0x8
+/* A STRING whose config-file value may also be a JSON object (a document given inline):
+ * its text is then the object, printed as JSON, starting with '{'. */
+#define SOAK_OPT_JSON_OBJECT 0x10
 
 struct soak_opt {
 	const char *name; /* long flag without "--"; NULL ends the table */

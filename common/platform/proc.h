@@ -39,7 +39,8 @@ struct soak_spawn {
 	char *const *env_set; /* "K=V" added to / overriding the inherited environment;
 	                         NULL-terminated, or NULL */
 	enum soak_proc_output output;
-	int stdin_null; /* 1: stdin from /dev/null (else inherited) */
+	int stdin_null;         /* 1: stdin from /dev/null (else inherited) */
+	const char *stdin_path; /* stdin from this file (before stdin_null); NULL: none */
 	/*
 	 * 1: every process re-parented to the caller (a subreaper) that is not the
 	 * root of another live tree counts as part of this one. Catches descendants

@@ -14,7 +14,8 @@
 #include "banned.h"
 
 static const char *const run_files[] = {
-    "run.json", "metrics.jsonl", "samples.jsonl", "events.jsonl", "summary.json", "health.json",
+    "run.json",    "metrics.jsonl", "samples.jsonl",  "events.jsonl",    "summary.json",
+    "health.json", "tuning.jsonl",  "overrides.json", "tune-state.json", "tuner-input.json",
     NULL};
 
 static int remove_dir_files(const char *dir, struct soak_err *err)

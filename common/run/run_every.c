@@ -124,8 +124,8 @@ static void every_end(struct runner *r, const char *why, int64_t grace_ms)
 	}
 }
 
-/* The periodic command's environment: the run's facts, then --env. NULL when out of memory. */
-static char **every_env(struct runner *r)
+/* The environment of the run's side commands: the run's facts, then --env (run_int.h). */
+char **run_side_env(struct runner *r)
 {
 	const struct soak_runner_cfg *c = r->cfg;
 	size_t count = 4, i = 0;
@@ -160,7 +160,7 @@ static char **every_env(struct runner *r)
 static void every_start(struct runner *r)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	char **argv = soak_proc_shell_argv(c->every_command), **env = every_env(r);
+	char **argv = soak_proc_shell_argv(c->every_command), **env = run_side_env(r);
 	struct soak_spawn sp = {.argv = argv,
 	                        .cwd = c->workdir,
 	                        .output = SOAK_PROC_CAPTURE,

@@ -49,7 +49,8 @@ struct gstate {
 };
 
 struct run_gates {
-	struct soak_gate *g; /* a copy of the cfg's gates (strings borrowed) */
+	struct soak_gate *g; /* a copy of the cfg's gates (strings borrowed), or borrowed */
+	int borrowed;
 	struct gstate *st;
 	struct gseries *s;
 	size_t n, ns;
@@ -170,33 +171,33 @@ static int same_series(const struct gseries *s, const struct soak_gate *g)
 	return s->step && !strcmp(s->step, g->step) && s->field == g->step_field;
 }
 
-int run_gate_init(struct runner *r, struct soak_err *err)
+struct run_gates *run_gates_new(struct soak_gate *gates, size_t n, int borrow, uint64_t window,
+                                struct soak_err *err)
 {
-	const struct soak_runner_cfg *c = r->cfg;
-	struct run_gates *G;
+	struct run_gates *G = calloc(1, sizeof(*G));
 	size_t i, j;
 
-	if (!c->ngates)
-		return 0;
-	G = calloc(1, sizeof(*G));
-	if (!G)
-		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-	r->gates = G;
-	G->window = c->gate_window ? c->gate_window : 1;
+	if (!G) {
+		soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+		return NULL;
+	}
+	G->window = window ? window : 1;
 	G->disk0 = NAN;
-	G->n = c->ngates;
-	G->g = calloc(G->n, sizeof(*G->g));
-	G->st = calloc(G->n, sizeof(*G->st));
-	G->s = calloc(G->n, sizeof(*G->s));
-	G->of = calloc(G->n, sizeof(*G->of));
+	G->n = n;
+	G->borrowed = borrow;
+	G->g = borrow ? gates : calloc(n ? n : 1, sizeof(*G->g));
+	G->st = calloc(n ? n : 1, sizeof(*G->st));
+	G->s = calloc(n ? n : 1, sizeof(*G->s));
+	G->of = calloc(n ? n : 1, sizeof(*G->of));
 	G->status = calloc(G->window, 1);
-	if (!G->g || !G->st || !G->s || !G->of || !G->status)
-		return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	if ((!G->g && !borrow) || !G->st || !G->s || !G->of || !G->status)
+		goto oom;
 	for (i = 0; i < G->n; i++) {
 		struct soak_gate *g = &G->g[i];
 		struct gseries *s = NULL;
 
-		*g = c->gates[i];
+		if (!borrow)
+			*g = gates[i];
 		g->outcome = SOAK_GATE_NODATA;
 		G->of[i] = -1;
 		if (g->scalar)
@@ -214,14 +215,11 @@ int run_gate_init(struct runner *r, struct soak_err *err)
 			soak_stats_init(&s->last);
 		}
 		G->of[i] = (int)(s - G->s);
-		if (g->last && !s->ring) {
-			s->ring = malloc(G->window * sizeof(double));
-			if (!s->ring)
-				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
-		}
+		if (g->last && !s->ring && !(s->ring = malloc(G->window * sizeof(double))))
+			goto oom;
 		if ((g->agg == SOAK_AGG_SLOPE || g->agg == SOAK_AGG_TREND_P) && !s->trended) {
 			if (soak_series_init(&s->trend, TREND_POINTS, 0, 0))
-				return soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+				goto oom;
 			s->trended = 1;
 		}
 	}
@@ -231,13 +229,20 @@ int run_gate_init(struct runner *r, struct soak_err *err)
 	G->src.trend = src_trend;
 	G->src.kpi_name = src_kpi_name;
 	G->src.alpha = SOAK_GATE_ALPHA;
-	return 0;
+	return G;
+oom:
+	soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
+	run_gates_free(G);
+	return NULL;
 }
 
-void run_gate_free(struct runner *r)
+const struct soak_gate_src *run_gates_src(struct run_gates *G)
 {
-	struct run_gates *G = r->gates;
+	return &G->src;
+}
 
+void run_gates_free(struct run_gates *G)
+{
 	if (!G)
 		return;
 	for (size_t i = 0; i < G->ns; i++) {
@@ -249,12 +254,28 @@ void run_gate_free(struct runner *r)
 	}
 	for (size_t i = 0; i < G->nkpis; i++)
 		free(G->kpis[i]);
-	free(G->g);
+	if (!G->borrowed)
+		free(G->g);
 	free(G->st);
 	free(G->s);
 	free(G->of);
 	free(G->status);
 	free(G);
+}
+
+int run_gate_init(struct runner *r, struct soak_err *err)
+{
+	const struct soak_runner_cfg *c = r->cfg;
+
+	if (!c->ngates)
+		return 0;
+	r->gates = run_gates_new(c->gates, c->ngates, 0, c->gate_window, err);
+	return r->gates ? 0 : -1;
+}
+
+void run_gate_free(struct runner *r)
+{
+	run_gates_free(r->gates);
 	r->gates = NULL;
 }
 
@@ -410,15 +431,11 @@ static void remember_kpis(struct run_gates *G, const cJSON *rec)
 	}
 }
 
-void run_gate_iteration(struct runner *r, long long n, const cJSON *rec)
+void run_gates_fold(struct run_gates *G, const cJSON *rec, double x)
 {
-	struct run_gates *G = r->gates;
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(rec, "status");
 	const cJSON *disk = cJSON_GetObjectItemCaseSensitive(rec, "free_disk_bytes");
-	double x = run_elapsed_s(r) / 3600;
 
-	if (!G)
-		return;
 	if (isnan(G->disk0) && cJSON_IsNumber(disk))
 		G->disk0 = disk->valuedouble;
 	remember_kpis(G, rec);
@@ -440,17 +457,20 @@ void run_gate_iteration(struct runner *r, long long n, const cJSON *rec)
 	G->pos = (G->pos + 1) % G->window;
 	if (G->filled < G->window)
 		G->filled++;
+}
+
+void run_gate_iteration(struct runner *r, long long n, const cJSON *rec)
+{
+	if (!r->gates)
+		return;
+	run_gates_fold(r->gates, rec, run_elapsed_s(r) / 3600);
 	judge(r, 0, n);
 }
 
-void run_gate_sample(struct runner *r, const struct soak_res *res)
+int run_gates_fold_sample(struct run_gates *G, const struct soak_res *res, double x)
 {
-	struct run_gates *G = r->gates;
-	double x = run_elapsed_s(r) / 3600;
 	int any = 0;
 
-	if (!G)
-		return;
 	for (size_t i = 0; i < G->ns; i++) {
 		struct gseries *s = &G->s[i];
 
@@ -464,9 +484,18 @@ void run_gate_sample(struct runner *r, const struct soak_res *res)
 			continue;
 		any = 1;
 	}
+	return any;
+}
+
+void run_gate_sample(struct runner *r, const struct soak_res *res)
+{
+	if (r->tune)
+		run_tune_sample(r, res);
+	if (!r->gates)
+		return;
 	/* the iteration under way is past the delay once the iterations before it are: with no
 	 * delay, service gates are judged from the first iteration on */
-	if (any)
+	if (run_gates_fold_sample(r->gates, res, run_elapsed_s(r) / 3600))
 		judge(r, 1, r->iter + 1);
 }
 

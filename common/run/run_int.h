@@ -16,6 +16,8 @@
  *   run_record.c   records, events.jsonl, notes to the UI, the first I/O failure
  *   run_gate.c     live gates: their statistics, evaluation, sustain and abort
  *   run_every.c    the periodic command (--every): its own tree, timeout and log
+ *   run_tune.c     guarded tuning (--tune): the tuning step, the overrides file,
+ *                  tuning.jsonl, the tuner command, the tuner's state for --resume
  */
 #ifndef SOAK_RUN_INT_H
 #define SOAK_RUN_INT_H
@@ -76,6 +78,7 @@ struct runner {
 	uint64_t mem_avail;            /* host available memory at the last sample */
 
 	struct run_gates *gates; /* NULL without gates */
+	struct run_tune *tune;   /* NULL without --tune */
 	char gate_reason[512];   /* why a gate aborted the run, "" if none */
 	int64_t gate_kill_at;    /* monotonic ms to cut the running iteration at, 0 none */
 
@@ -179,6 +182,37 @@ void run_gate_iteration(struct runner *r, long long n, const cJSON *rec);
 void run_gate_sample(struct runner *r, const struct soak_res *s);
 /* The gates' state for summary.json (a new array), or NULL without gates. */
 cJSON *run_gate_json(const struct runner *r);
+
+/* A set of gates and the statistics they read (run_gate.c): the live gates' and the
+ * tune file's conditions. borrow: judge the caller's gates in place, else a copy. */
+struct run_gates *run_gates_new(struct soak_gate *gates, size_t n, int borrow, uint64_t window,
+                                struct soak_err *err);
+void run_gates_free(struct run_gates *G);
+/* Fold an iteration's record in; x is the run time in hours (for trends). */
+void run_gates_fold(struct run_gates *G, const cJSON *rec, double x);
+/* Fold a sample of the service in; 1 when some gate reads it. */
+int run_gates_fold_sample(struct run_gates *G, const struct soak_res *res, double x);
+/* What soak_gate_eval reads. */
+const struct soak_gate_src *run_gates_src(struct run_gates *G);
+
+/* run_tune.c */
+/* Set up tuning (none: r->tune stays NULL): the state (restored on --resume), tuning.jsonl,
+ * the overrides file for the first iteration. */
+int run_tune_init(struct runner *r, struct soak_err *err);
+void run_tune_free(struct runner *r);
+/* "SOAK_OVERRIDES_FILE=…" for an iteration's environment (malloc'ed), NULL without tuning. */
+char *run_tune_env(struct runner *r);
+/* The tuning step after iteration n: adds rec's "tune" member. run_tune_commit, after rec is in
+ * metrics.jsonl, saves the state, appends the tuning.jsonl line and writes the overrides. */
+void run_tune_step(struct runner *r, long long n, cJSON *rec);
+void run_tune_commit(struct runner *r);
+/* A sample of the service, for conditions on service.* metrics. */
+void run_tune_sample(struct runner *r, const struct soak_res *s);
+/* summary.json's "tune" member, NULL without tuning. */
+cJSON *run_tune_json(const struct runner *r);
+/* The environment of the run's side commands (--every, the tuner): SOAK_RUN_ID, SOAK_DIR,
+ * SOAK_SUMMARY_FILE, SOAK_HEALTH_FILE, then --env. NULL when out of memory. */
+char **run_side_env(struct runner *r);
 
 /* run_every.c */
 /* Open logs/every.log and schedule the first run one period after the start (no --every: 0). */

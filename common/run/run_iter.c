@@ -58,17 +58,19 @@ static char **iter_env(struct runner *r, long long n, const char *kpi_path, cons
                        char **step_env)
 {
 	const struct soak_runner_cfg *c = r->cfg;
-	size_t count = 5, i = 0;
+	size_t count = 6, i = 0;
 	char num[32];
-	char **env;
+	char **env, *ovr = run_tune_env(r);
 
 	for (char **e = c->env; e && *e; e++)
 		count++;
 	for (char **e = step_env; e && *e; e++)
 		count++;
 	env = calloc(count + 1, sizeof(char *));
-	if (!env)
+	if (!env) {
+		free(ovr);
 		return NULL;
+	}
 	snprintf(num, sizeof(num), "%lld", n);
 	env[i++] = run_env_entry("SOAK_RUN_ID", r->run_id);
 	env[i++] = run_env_entry("SOAK_ITERATION", num);
@@ -76,6 +78,8 @@ static char **iter_env(struct runner *r, long long n, const char *kpi_path, cons
 	env[i++] = run_env_entry("SOAK_KPI_FILE", kpi_path);
 	if (step)
 		env[i++] = run_env_entry("SOAK_STEP", step);
+	if (ovr)
+		env[i++] = ovr;
 	for (char **e = c->env; e && *e; e++)
 		env[i++] = strdup(*e);
 	for (char **e = step_env; e && *e; e++)
@@ -312,9 +316,12 @@ int run_iter(struct runner *r, long long n)
 		cJSON_Delete(warnings);
 	}
 	run_gate_iteration(r, n, rec);
+	run_tune_step(r, n, rec);
 	/* an iteration that metrics.jsonl does not hold is not counted (--resume reruns it) */
-	if (run_append(r, &r->metrics, rec) == 0)
+	if (run_append(r, &r->metrics, rec) == 0) {
 		run_state_tally(r, n, x.status, peak, end_wall);
+		run_tune_commit(r);
+	}
 	r->cur_iter = 0;
 	run_state_write(r, "running", -1);
 	if (r->ui && r->ui->iteration_end) {

@@ -96,6 +96,8 @@ int run_json_write(struct runner *r, cJSON *resumed, struct soak_err *err)
 		cJSON_AddItemToObject(o, "steps", soak_steps_to_json(&c->steps));
 	if (c->config)
 		cJSON_AddItemReferenceToObject(o, "config", c->config);
+	if (c->tune_doc) /* the tune file as read: --replay and soak-report find it here */
+		cJSON_AddItemReferenceToObject(o, "tune", (cJSON *)c->tune_doc);
 	cJSON *host = cJSON_AddObjectToObject(o, "host");
 	if (soak_host_read(&h, err) == 0) {
 		cJSON_AddStringToObject(host, "os", h.os);
@@ -176,4 +178,12 @@ void soak_runner_cfg_free(struct soak_runner_cfg *cfg)
 	free(cfg->gates);
 	cfg->gates = NULL;
 	cfg->ngates = 0;
+	if (cfg->tune) {
+		soak_tune_cfg_free(cfg->tune);
+		free(cfg->tune);
+		cfg->tune = NULL;
+	}
+	cJSON_Delete(cfg->tune_doc);
+	cJSON_Delete(cfg->tune_values);
+	cfg->tune_doc = cfg->tune_values = NULL;
 }

@@ -43,6 +43,8 @@ int run_service_start(struct runner *r, struct soak_err *err)
 	}
 	env[ne++] = run_env_entry("SOAK_RUN_ID", r->run_id);
 	env[ne++] = run_env_entry("SOAK_DIR", r->dir);
+	if (r->tune) /* the service reads the tuned parameters, rewritten while it runs */
+		env[ne++] = run_tune_env(r);
 	for (char **e = c->env; e && *e && ne < 62; e++)
 		env[ne++] = strdup(*e);
 	env[ne] = NULL;

@@ -104,6 +104,8 @@ static void write_summary(struct runner *r, const char *state, int exit_code)
 		cJSON_AddStringToObject(o, "reason", r->gate_reason);
 	if (r->gates)
 		cJSON_AddItemToObject(o, "gates", run_gate_json(r));
+	if (r->tune)
+		cJSON_AddItemToObject(o, "tune", run_tune_json(r));
 	if (r->cfg->every_ms > 0) {
 		cJSON *e = cJSON_AddObjectToObject(o, "every");
 		cJSON_AddNumberToObject(e, "runs", (double)r->every_runs);

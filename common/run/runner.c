@@ -92,9 +92,12 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 	r.metrics.fd = r.samples.fd = r.events.fd = -1;
 	if (soak_sig_init(err) < 0)
 		return -1;
+	r.t0_mono = soak_mono_ms();
 	if (run_dir_prepare(&r, err) < 0 || run_dir_open(&r, err) < 0 ||
-	    run_gate_init(&r, err) < 0 || run_every_init(&r, err) < 0) {
+	    run_gate_init(&r, err) < 0 || run_tune_init(&r, err) < 0 ||
+	    run_every_init(&r, err) < 0) {
 		run_gate_free(&r);
+		run_tune_free(&r);
 		soak_jsonl_close(&r.metrics);
 		soak_jsonl_close(&r.samples);
 		soak_jsonl_close(&r.events);
@@ -177,6 +180,7 @@ int soak_runner_run(const struct soak_runner_cfg *cfg, const struct soak_runner_
 	snprintf(res->run_id, sizeof(res->run_id), "%s", r.run_id);
 	res->exit_code = code;
 	run_gate_free(&r);
+	run_tune_free(&r);
 	free(r.dir);
 	free(r.kpi_dir);
 	if (r.io_failed) {

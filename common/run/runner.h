@@ -12,6 +12,7 @@
 #include "err.h"
 #include "gate.h"
 #include "steps.h"
+#include "tune.h"
 
 struct soak_runner_cfg {
 	const char *dir;
@@ -50,7 +51,13 @@ struct soak_runner_cfg {
 	int64_t every_ms; /* 0: none */
 	const char *every_command;
 	int64_t every_timeout_ms; /* at most every_ms */
-	cJSON *config;        /* effective configuration with provenance, for run.json (borrowed) */
+	/* guarded tuning (docs/tuning.md): NULL none */
+	struct soak_tune_cfg *tune; /* owned (soak_runner_cfg_free) */
+	cJSON *tune_doc;            /* the tune document, for run.json; owned */
+	const char *overrides_out;  /* a copy of the overrides file for the service, or NULL */
+	int tune_freeze;            /* --tune-freeze: the values never change */
+	cJSON *tune_values; /* with tune_freeze: the fixed values (owned), NULL: the initial ones */
+	cJSON *config;      /* effective configuration with provenance, for run.json (borrowed) */
 	char **owned_command; /* set by soak_runner_replay_command; freed by soak_runner_cfg_free */
 };
 
@@ -60,6 +67,16 @@ struct soak_runner_cfg {
  */
 int soak_runner_replay_command(const char *run_json, struct soak_runner_cfg *cfg,
                                struct soak_err *err);
+/*
+ * The tune document (docs/tuning.md) into cfg->tune and cfg->tune_doc: the "tune" member
+ * of doc_run (a replayed run.json) when it has one, else value: a file name, or the
+ * document itself when it starts with '{' (a config file's "tune" object). With freeze
+ * (--tune-freeze) the values are fixed: the final ones of values_run (a replayed
+ * run.json: its summary.json's tune.values) when given, else the initial ones.
+ * A JSON syntax error or a missing file: SOAK_EXIT_INPUT; a bad setting: SOAK_EXIT_USAGE.
+ */
+int soak_runner_tune_load(struct soak_runner_cfg *cfg, const char *value, const char *doc_run,
+                          const char *values_run, int freeze, struct soak_err *err);
 /* Free what the engine allocated into cfg (the steps, a replayed command, the gates). */
 void soak_runner_cfg_free(struct soak_runner_cfg *cfg);
 

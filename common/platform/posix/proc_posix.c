@@ -379,7 +379,7 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 	struct soak_proc *p = NULL;
 	char *path = NULL, **env = NULL;
 	int devnull = -1, outp[2] = {-1, -1};
-	int in_fd = -1, child_out = -1, rc, chdir_failed;
+	int in_fd = -1, child_out = -1, rc, chdir_failed, in_file = -1;
 	const char *argv0;
 	pid_t pid;
 
@@ -432,6 +432,16 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 	}
 	if (sp->stdin_null)
 		in_fd = devnull;
+	if (sp->stdin_path) {
+		in_file = open(sp->stdin_path, O_RDONLY | O_CLOEXEC);
+		if (in_file < 0 || above_stdio(&in_file) < 0) {
+			soak_err_errno(err, SOAK_EXIT_ENV, errno,
+			               "cannot open '%s' for the input of '%s'", sp->stdin_path,
+			               argv0);
+			goto fail;
+		}
+		in_fd = in_file;
+	}
 	if (live_reserve() < 0) {
 		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot start '%s'", argv0);
 		goto fail;
@@ -452,6 +462,7 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 	p->pid = pid;
 	close_fd(&outp[1]);
 	close_fd(&devnull);
+	close_fd(&in_file);
 
 	p->out_fd = outp[0];
 	p->pidfd = open_pidfd(pid);
@@ -470,6 +481,7 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 
 fail:
 	close_fd(&devnull);
+	close_fd(&in_file);
 	close_fd(&outp[0]);
 	close_fd(&outp[1]);
 	free(env);

@@ -560,8 +560,24 @@ int soak_proc_start(const struct soak_spawn *sp, struct soak_proc **out, struct 
 		}
 	}
 
-	std[0] =
-	    sp->stdin_null ? open_nul(GENERIC_READ) : inherit_std(STD_INPUT_HANDLE, GENERIC_READ);
+	if (sp->stdin_path) {
+		SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+		wchar_t *w = soak_w32_utf16(sp->stdin_path, (size_t)-1);
+		HANDLE h = w ? CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE,
+		                           &sa, OPEN_EXISTING, 0, NULL)
+		             : INVALID_HANDLE_VALUE;
+		free(w);
+		if (h == INVALID_HANDLE_VALUE) {
+			soak_err_errno(err, SOAK_EXIT_ENV, soak_w32_errno(GetLastError()),
+			               "cannot open '%s' for the input of '%s'", sp->stdin_path,
+			               argv0);
+			goto fail;
+		}
+		std[0] = h;
+	} else {
+		std[0] = sp->stdin_null ? open_nul(GENERIC_READ)
+		                        : inherit_std(STD_INPUT_HANDLE, GENERIC_READ);
+	}
 	if (sp->output == SOAK_PROC_CAPTURE) {
 		if (!CreatePipe(&p->out_rd, &out_wr, NULL, PIPE_SIZE) ||
 		    !SetHandleInformation(out_wr, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
