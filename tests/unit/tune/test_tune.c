@@ -50,8 +50,15 @@ static const char *src_kpi_name(void *ctx, size_t i)
 	return NULL;
 }
 
-static const struct soak_gate_src src = {NULL,      src_counts,   src_series,
-                                         src_trend, src_kpi_name, SOAK_GATE_ALPHA};
+static const struct soak_gate_src src = {
+	.ctx = NULL,
+	.counts = src_counts,
+	.series = src_series,
+	.trend = src_trend,
+	.kpi_name = src_kpi_name,
+	.alpha = SOAK_GATE_ALPHA,
+	.tune = NULL,
+};
 
 static int parse(const char *text, struct soak_tune_cfg *cfg, struct soak_err *err)
 {
