@@ -76,9 +76,10 @@ int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
  * zeroed before the call). Then every entry (directories and skips too, those
  * with slot NULL) is passed to report(ctx, e, slot, err) on the caller's
  * thread, one at a time, in the order soak_fs_walk would have reported it.
- * report returns 0 to go on or -1 (with err) to stop: the batches handed out
- * are finished and still reported (report's results then ignored), the rest
- * is not visited. Directories are always entered. Memory is bounded: a few
+ * report returns 0 to go on or -1 (with err) to stop reading: the entries
+ * read by then are still decided and reported (report's results then
+ * ignored; decide can tell a stop of its own, such as a signal), the rest is
+ * not visited. Directories are always entered. Memory is bounded: a few
  * batches per thread, whatever the size of the tree. Only the POSIX layer
  * uses threads; on Windows, where the listing already carries sizes and
  * times, the caller's thread does all.
