@@ -4,18 +4,21 @@
 #   tree      100,000 files in 1,000 directories (100 bytes each; BENCH_DIRS), ages spread
 #             continuously over 0 to 14 days, except the 30 minutes either side
 #             of 7 days (the contenders run minutes apart and the files age)
-#   age       soak-clean --max-age 7d   vs  find DIR -type f -mmin +10080 -delete
-#             (the find rule that removes the same files; -mtime +7 rounds to
-#             whole days and keeps those under 8 days) vs  a Python pathlib script
-#   count     soak-clean --keep 'd*/f*=50000' (half the files)  vs  find -printf | sort | xargs rm
-#             vs  a Python pathlib script (glob, sort by mtime, unlink the rest)
+#   age       soak-clean --max-age 7d (its default threads: the CPUs, at most 4)
+#             vs  find DIR -type f -mmin +10080 -delete (the find rule that removes
+#             the same files; -mtime +7 rounds to whole days and keeps those under
+#             8 days)  vs  soak-clean --threads 1  vs  a Python pathlib script
+#   count     soak-clean --keep 'd*/f*=5000' (BENCH_KEEP, the newest 5,000 stay)
+#             vs  find -printf | sort | xargs rm  vs  a Python pathlib script
+#             (glob, sort by mtime, unlink the rest)
 # Every contender must leave the same files (the sorted list of what survives is
 # compared, file by file; a difference exits 1). Min and median wall time of REPS
 # alternating rounds are reported, with the ratios of the medians to soak-clean,
 # the largest peak RSS of each contender (/usr/bin/time; for a pipeline, its
 # largest process), and the load average.
 # Usage: bench/run-clean.sh [REPS]     (default 5; BENCH_DIR sets the scratch place,
-#        BENCH_DIRS the number of directories of 100 files, default 1000)
+#        BENCH_DIRS the number of directories of 100 files, default 1000; BENCH_KEEP
+#        the files the count policy keeps, default 5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
@@ -98,13 +101,15 @@ run()
 	echo "$e - $s" | bc -l >>"$work/$name.times"
 }
 
-keep=$((ndirs * 50))
+keep=${BENCH_KEEP:-5000}
 for r in $(seq "$reps"); do
 	left=""
 	if ((r % 2)); then
 		run age-soak "$bin/soak-clean" -q --max-age 7d "$work/t"
 		run age-find find "$work/t" -type f -mmin +10080 -delete
+		run age-soak1 "$bin/soak-clean" -q --threads 1 --max-age 7d "$work/t"
 	else
+		run age-soak1 "$bin/soak-clean" -q --threads 1 --max-age 7d "$work/t"
 		run age-find find "$work/t" -type f -mmin +10080 -delete
 		run age-soak "$bin/soak-clean" -q --max-age 7d "$work/t"
 	fi
@@ -118,10 +123,12 @@ done
 printf '%-8s %-32s %10s %10s %10s %10s\n' policy contender "min s" "median s" "vs soak" "peak KiB"
 for pol in age count; do
 	ms=$(median <"$work/$pol-soak.times")
-	for c in soak find python; do
+	for c in soak find soak1 python; do
+		[[ -f $work/$pol-$c.times ]] || continue
 		m=$(median <"$work/$pol-$c.times")
 		case $c in
 		soak) label="soak-clean" ;;
+		soak1) label="soak-clean --threads 1" ;;
 		find) [[ $pol == age ]] && label="find -mmin +10080 -delete" || label="find|sort|xargs rm" ;;
 		python) label="python3 pathlib" ;;
 		esac

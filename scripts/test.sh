@@ -38,10 +38,11 @@ if [ "${1:-}" != "--quick" ]; then
 
 	echo "== the suite again under ASan + UBSan =="
 	suite build-asan -DSOAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-	# the cache's save and restore run threads: its tests again under TSan
-	echo "== the cache's tests under ThreadSanitizer =="
+	# the cache's save and restore and soak-clean's walk run threads: their tests
+	# again under TSan
+	echo "== the cache's and soak-clean's tests under ThreadSanitizer =="
 	cmake -S . -B build-tsan -DSOAK_WERROR=ON -DSOAK_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	cmake --build build-tsan -j "$jobs" --target soak-bundle soak-run
+	cmake --build build-tsan -j "$jobs" --target soak-bundle soak-run soak-clean test_thread
 	# TSan needs the address layout it expects: kernels with more mmap randomness
 	# (vm.mmap_rnd_bits=32) refuse its binaries unless ASLR is off for them
 	tsan=()
@@ -50,7 +51,8 @@ if [ "${1:-}" != "--quick" ]; then
 		echo "TSan binaries do not start with this kernel's address randomization: run without it"
 	fi
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" "${tsan[@]}" \
-		ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R '^soak-bundle-cache/'
+		ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
+		-R '^(soak-bundle-cache/|soak-clean/|unit/platform/test_thread$)'
 	# the fuzz targets (fuzz/, libFuzzer: clang only), each briefly; a build of
 	# their own, so that the suite's programs keep the instrumentation above
 	if command -v clang >/dev/null 2>&1; then

@@ -52,6 +52,8 @@ static const struct soak_opt options[] = {
      0, 0, 0},
     {"protect", 0, SOAK_OPT_LIST, "PATTERN", NULL,
      "never remove or compress what matches (repeatable)", 0, 0, 0},
+    {"threads", 0, SOAK_OPT_INT, "N", NULL,
+     "threads for the walk of --max-age alone (default: the CPUs, at most 4)", 0, 1, 64},
     {"dry-run", 'n', SOAK_OPT_FLAG, NULL, NULL, "show what would be done, change nothing", 0, 0, 0},
     {"json", 0, SOAK_OPT_FLAG, NULL, NULL, "print the report as JSON", 0, 0, 0},
     {"quiet", 'q', SOAK_OPT_FLAG, NULL, NULL, "no line per action, only the summary", 0, 0, 0},
@@ -122,6 +124,12 @@ static int configure(const struct soak_conf *c, const char *dir, struct soak_cle
 	cfg->nprotect = prot->nlist;
 	cfg->dry_run = soak_conf_flag(c, "dry-run");
 	cfg->force = soak_conf_flag(c, "force");
+	if (soak_conf_is_set(c, "threads"))
+		cfg->threads = (int)soak_conf_int(c, "threads");
+	else {
+		int cpus = soak_os_cpu_count();
+		cfg->threads = cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
+	}
 	return 0;
 }
 

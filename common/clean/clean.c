@@ -59,8 +59,9 @@ struct state {
 	struct priv *p;
 	struct soak_fs_root *root;
 	int64_t now;
-	int stop;   /* a signal arrived */
-	int stream; /* decide each entry during the walk (only --max-age) */
+	int stop;        /* a signal arrived */
+	int stream;      /* decide each entry during the walk (only --max-age) */
+	int keep_stream; /* --keep rules (and --max-age) in passes, with bounded memory */
 };
 
 static const char *const protected_names[] = {"run.json", "summary.json", "health.json",
@@ -397,35 +398,340 @@ static void count_entry(struct state *st, const struct soak_fs_entry *fe, int pr
 }
 
 static int check_signal(struct state *st);
-static int remove_one(struct state *st, const struct ent *e, const struct soak_fs_entry *fe,
-                      enum soak_clean_policy pol, const char *rule, struct soak_err *err);
+static struct soak_clean_action *new_action(struct state *st);
+static void end_action(struct state *st, struct soak_clean_action *a);
 
 /*
- * The streaming run: --max-age decided as the walk reports the entry, which is
- * removed through the walk's directory; nothing of it is kept (the action's
- * path is copied only when actions are kept). A signal ends the walk.
+ * The streaming run: --max-age decided as the walk reaches the entry, which is
+ * removed through the walk's directory, on the walk's worker threads
+ * (stream_decide); then counted and shown in walk order on this thread
+ * (stream_report). Nothing per file is kept (the action's path is copied only
+ * when actions are kept). A signal stops the removals and then the walk.
  */
-static int stream_entry(struct state *st, const struct soak_fs_entry *fe, struct soak_err *err)
-{
-	struct ent e = {0};
-	int prot = soak_clean_protected(fe->path, st->cfg->protect, st->cfg->nprotect);
+struct sslot {
+	unsigned char prot;
+	unsigned char act; /* 0: kept; 1: removed (in a dry run: would be); 2: failed */
+	char *error;       /* act 2: the reason, malloc'ed (NULL: out of memory) */
+};
 
-	count_entry(st, fe, prot);
-	if (prot || st->cfg->max_age_ms < 0 || st->now - fe->mtime_ms <= st->cfg->max_age_ms)
+/* Remove fe (in a dry run: say it would go) and note the outcome in s. */
+static void stream_remove(const struct state *st, const struct soak_fs_entry *fe, struct sslot *s)
+{
+	struct soak_err aerr = {0};
+
+	s->act = 1;
+	if (!st->cfg->dry_run && soak_fs_entry_remove(fe, &aerr) < 0) {
+		s->act = 2;
+		s->error = strdup(aerr.msg);
+	}
+}
+
+static void stream_decide(void *ctx, const struct soak_fs_entry *fe, void *slot)
+{
+	const struct state *st = ctx;
+	struct sslot *s = slot;
+
+	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
+		return;
+	s->prot =
+	    (unsigned char)soak_clean_protected(fe->path, st->cfg->protect, st->cfg->nprotect);
+	if (s->prot || st->cfg->max_age_ms < 0 || st->now - fe->mtime_ms <= st->cfg->max_age_ms ||
+	    soak_sig_caught())
+		return;
+	stream_remove(st, fe, s);
+}
+
+/*
+ * An entry of a streaming walk, on the caller's thread in walk order: a skip
+ * is recorded; with count the entry goes into the totals; the action s holds
+ * (if any) is recorded under pol and rule.
+ */
+static int stream_action(struct state *st, const struct soak_fs_entry *fe, struct sslot *s,
+                         enum soak_clean_policy pol, const char *rule, int count,
+                         struct soak_err *err)
+{
+	struct soak_clean_result *res = st->res;
+	struct soak_clean_action *a;
+
+	if (fe->type == SOAK_FS_SKIP) {
+		if (add_skip(st, fe->path, fe->skip) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'",
+			                      st->cfg->dir);
 		return 0;
-	e.path = fe->path;
-	if (!st->cfg->forget_actions && !(e.path = arena_strdup(st->p, fe->path, strlen(fe->path))))
-		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
-		                      st->cfg->dir);
-	e.size = fe->size;
-	e.mtime_ms = fe->mtime_ms;
-	e.type = (unsigned char)fe->type;
-	if (remove_one(st, &e, fe, SOAK_CLEAN_MAX_AGE, st->cfg->max_age_text, err) < 0)
-		return -1;
-	if (st->stop)
-		return soak_err_set(err, soak_sig_exit_code(st->res->interrupted),
-		                    "interrupted by %s", soak_sig_name(st->res->interrupted));
+	}
+	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
+		return 0;
+	if (count)
+		count_entry(st, fe, s->prot);
+	if (s->act) {
+		if (!(a = new_action(st))) {
+			free(s->error);
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		}
+		a->act = SOAK_CLEAN_REMOVE;
+		a->policy = pol;
+		a->rule = rule;
+		a->path = fe->path;
+		if (!st->cfg->forget_actions &&
+		    !(a->path = arena_strdup(st->p, fe->path, strlen(fe->path)))) {
+			free(s->error);
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		}
+		a->type = fe->type;
+		a->bytes = fe->size;
+		a->mtime_ms = fe->mtime_ms;
+		if (s->act == 2) {
+			a->error = s->error ? s->error : strdup("cannot remove: out of memory");
+			res->errors++;
+		} else {
+			res->after.files--;
+			res->after.bytes -= fe->size;
+			res->removed_files++;
+			res->removed_bytes += fe->size;
+		}
+		end_action(st, a);
+	}
+	if (!st->stop && check_signal(st))
+		return soak_err_set(err, soak_sig_exit_code(res->interrupted), "interrupted by %s",
+		                    soak_sig_name(res->interrupted));
 	return 0;
+}
+
+static int stream_report(void *ctx, const struct soak_fs_entry *fe, void *slot,
+                         struct soak_err *err)
+{
+	struct state *st = ctx;
+
+	return stream_action(st, fe, slot, SOAK_CLEAN_MAX_AGE, st->cfg->max_age_text, 1, err);
+}
+
+/*
+ * The count run: --keep rules (with --max-age or not, no other policy) in
+ * passes over the tree, each a parallel walk, with memory that does not grow
+ * with the number of files. The first pass removes nothing: it counts the
+ * tree, shows the skips and feeds each rule a heap of its N newest matches
+ * (what an earlier rule keeps is fed on to the next rule that matches it, after
+ * the walk), whose oldest is the rule's threshold. Then one pass per rule
+ * removes its matches older than its threshold, and a last pass applies
+ * --max-age to what the rules left; so the actions come in the order of the
+ * list engine (rule by rule, each in walk order). Memory: the N newest of each
+ * rule (a time and a path each).
+ */
+struct hent {
+	int64_t mtime_ms;
+	char *path;
+};
+
+struct kheap {
+	struct hent *v;
+	size_t n, cap; /* cap == the rule's N */
+	int full;      /* N matches were seen: the threshold holds */
+	struct hent thr;
+};
+
+/* newest first, as cmp_newest: > 0 when a is newer than b */
+static int hent_cmp(int64_t am, const char *ap, int64_t bm, const char *bp)
+{
+	if (am != bm)
+		return am > bm ? 1 : -1;
+	return strcmp(ap, bp);
+}
+
+static void heap_down(struct kheap *h, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->n &&
+		    hent_cmp(h->v[l].mtime_ms, h->v[l].path, h->v[m].mtime_ms, h->v[m].path) < 0)
+			m = l;
+		if (r < h->n &&
+		    hent_cmp(h->v[r].mtime_ms, h->v[r].path, h->v[m].mtime_ms, h->v[m].path) < 0)
+			m = r;
+		if (m == i)
+			return;
+		struct hent t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+}
+
+/* Offer an entry to the rule's heap of its N newest (a min-heap). -1: out of memory. */
+static int heap_offer(struct kheap *h, int64_t mtime_ms, const char *path)
+{
+	char *p;
+
+	if (!h->cap)
+		return 0;
+	if (h->n == h->cap) {
+		if (hent_cmp(mtime_ms, path, h->v[0].mtime_ms, h->v[0].path) <= 0)
+			return 0; /* older than the N newest so far */
+		if (!(p = strdup(path)))
+			return -1;
+		free(h->v[0].path);
+		h->v[0].mtime_ms = mtime_ms;
+		h->v[0].path = p;
+		heap_down(h, 0);
+		return 0;
+	}
+	if (!h->v && !(h->v = malloc(h->cap * sizeof(*h->v))))
+		return -1;
+	if (!(p = strdup(path)))
+		return -1;
+	size_t i = h->n++;
+	h->v[i].mtime_ms = mtime_ms;
+	h->v[i].path = p;
+	while (i) {
+		size_t up = (i - 1) / 2;
+		if (hent_cmp(h->v[i].mtime_ms, h->v[i].path, h->v[up].mtime_ms, h->v[up].path) >= 0)
+			break;
+		struct hent t = h->v[i];
+		h->v[i] = h->v[up];
+		h->v[up] = t;
+		i = up;
+	}
+	return 0;
+}
+
+struct kslot {
+	struct sslot s;
+	int first; /* the first --keep rule that matches, -1: none */
+};
+
+struct kstate {
+	struct state *st;
+	struct kheap *h;
+	int pass; /* 0: select; 1..nkeep: rule pass-1; nkeep+1: max-age */
+};
+
+/* The first rule from k on that matches path, -1 when none. */
+static int keep_next(const struct soak_clean_cfg *cfg, size_t k, const char *path)
+{
+	for (; k < cfg->nkeep; k++)
+		if (soak_clean_match(cfg->keep[k].pattern, path))
+			return (int)k;
+	return -1;
+}
+
+/* The rule that removes (mtime_ms, path), -1 when every rule that matches keeps it. */
+static int keep_removes(const struct kstate *ks, int64_t mtime_ms, const char *path, int first)
+{
+	const struct soak_clean_cfg *cfg = ks->st->cfg;
+
+	for (int k = first; k >= 0; k = keep_next(cfg, (size_t)k + 1, path)) {
+		const struct kheap *h = &ks->h[k];
+		if (h->full && hent_cmp(mtime_ms, path, h->thr.mtime_ms, h->thr.path) < 0)
+			return k;
+	}
+	return -1;
+}
+
+static void keep_decide(void *ctx, const struct soak_fs_entry *fe, void *slot)
+{
+	const struct kstate *ks = ctx;
+	const struct state *st = ks->st;
+	struct kslot *ks_slot = slot;
+	struct sslot *s = &ks_slot->s;
+	int by;
+
+	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
+		return;
+	s->prot =
+	    (unsigned char)soak_clean_protected(fe->path, st->cfg->protect, st->cfg->nprotect);
+	ks_slot->first = s->prot ? -1 : keep_next(st->cfg, 0, fe->path);
+	if (s->prot || !ks->pass || soak_sig_caught())
+		return;
+	by = keep_removes(ks, fe->mtime_ms, fe->path, ks_slot->first);
+	if ((size_t)ks->pass <= st->cfg->nkeep) {
+		if (by != ks->pass - 1)
+			return;
+	} else if (by >= 0 || st->now - fe->mtime_ms <= st->cfg->max_age_ms) {
+		return;
+	}
+	stream_remove(st, fe, s);
+}
+
+static int keep_report(void *ctx, const struct soak_fs_entry *fe, void *slot, struct soak_err *err)
+{
+	struct kstate *ks = ctx;
+	struct state *st = ks->st;
+	struct kslot *s = slot;
+
+	if (!ks->pass) { /* counts, skips and the heaps; no action yet */
+		if (s && s->first >= 0 && heap_offer(&ks->h[s->first], fe->mtime_ms, fe->path) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'",
+			                      st->cfg->dir);
+		return stream_action(st, fe, s ? &s->s : NULL, SOAK_CLEAN_KEEP, NULL, 1, err);
+	}
+	if (!s) /* directories; skips were shown by the first pass */
+		return 0;
+	if ((size_t)ks->pass <= st->cfg->nkeep)
+		return stream_action(st, fe, &s->s, SOAK_CLEAN_KEEP,
+		                     st->cfg->keep[ks->pass - 1].text, 0, err);
+	return stream_action(st, fe, &s->s, SOAK_CLEAN_MAX_AGE, st->cfg->max_age_text, 0, err);
+}
+
+/* After the first pass: what each rule keeps goes on to the next rule that matches it. */
+static int keep_thresholds(struct kstate *ks)
+{
+	const struct soak_clean_cfg *cfg = ks->st->cfg;
+
+	for (size_t k = 0; k < cfg->nkeep; k++) {
+		struct kheap *h = &ks->h[k];
+		for (size_t i = 0; i < h->n; i++) {
+			int j = keep_next(cfg, k + 1, h->v[i].path);
+			if (j >= 0 && heap_offer(&ks->h[j], h->v[i].mtime_ms, h->v[i].path) < 0)
+				return -1;
+		}
+		/* a rule of N sees at least N matches: the oldest kept is the threshold */
+		h->full = h->n == h->cap;
+		if (h->full && h->n) {
+			h->thr = h->v[0];
+		} else if (h->full) { /* N = 0: every match goes */
+			h->thr.mtime_ms = INT64_MAX;
+			h->thr.path = "";
+		}
+	}
+	return 0;
+}
+
+static int run_keep_stream(struct state *st, struct soak_err *err)
+{
+	const struct soak_clean_cfg *cfg = st->cfg;
+	struct kstate ks = {st, calloc(cfg->nkeep, sizeof(struct kheap)), 0};
+	struct soak_fs_pwalk pw = {0};
+	int ret = -1;
+
+	if (!ks.h)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'", cfg->dir);
+	for (size_t k = 0; k < cfg->nkeep; k++)
+		ks.h[k].cap = (size_t)cfg->keep[k].n;
+	pw.threads = cfg->threads > 0 ? cfg->threads - 1 : 0;
+	pw.slot_size = sizeof(struct kslot);
+	pw.decide = keep_decide;
+	pw.report = keep_report;
+	pw.ctx = &ks;
+	for (; (size_t)ks.pass <= cfg->nkeep + 1 && !st->stop; ks.pass++) {
+		if ((size_t)ks.pass == cfg->nkeep + 1 && cfg->max_age_ms < 0)
+			break;
+		if (soak_fs_walk_parallel(st->root, &pw, err) < 0)
+			goto out;
+		if (!ks.pass && keep_thresholds(&ks) < 0) {
+			soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot clean '%s'", cfg->dir);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	for (size_t k = 0; k < cfg->nkeep; k++) {
+		for (size_t i = 0; i < ks.h[k].n; i++)
+			free(ks.h[k].v[i].path);
+		free(ks.h[k].v);
+	}
+	free(ks.h);
+	return ret;
 }
 
 static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *err)
@@ -442,8 +748,6 @@ static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *
 	}
 	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
 		return 0;
-	if (st->stream)
-		return stream_entry(st, fe, err);
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		struct ent *ne = realloc(p->e, cap * sizeof(*ne));
@@ -512,13 +816,12 @@ static int check_signal(struct state *st)
 }
 
 /*
- * Remove the entry e (or pretend to) and record the action: through the walk's
- * directory when fe (the walk's entry) is given, else by its path from the
- * root. 1 when it is gone, 0 when not (failed: recorded; or a signal), -1 out
+ * Remove the entry e by its path from the root (or pretend to) and record the
+ * action. 1 when it is gone, 0 when not (failed: recorded; or a signal), -1 out
  * of memory.
  */
-static int remove_one(struct state *st, const struct ent *e, const struct soak_fs_entry *fe,
-                      enum soak_clean_policy pol, const char *rule, struct soak_err *err)
+static int remove_one(struct state *st, const struct ent *e, enum soak_clean_policy pol,
+                      const char *rule, struct soak_err *err)
 {
 	struct soak_clean_action *a;
 	struct soak_err aerr = {0};
@@ -537,8 +840,7 @@ static int remove_one(struct state *st, const struct ent *e, const struct soak_f
 	a->type = (enum soak_fs_type)e->type;
 	a->bytes = e->size;
 	a->mtime_ms = e->mtime_ms;
-	if (!st->cfg->dry_run &&
-	    (fe ? soak_fs_entry_remove(fe, &aerr) : soak_fs_remove(st->root, e->path, &aerr)) < 0) {
+	if (!st->cfg->dry_run && soak_fs_remove(st->root, e->path, &aerr) < 0) {
 		a->error = strdup(aerr.msg);
 		st->res->errors++;
 		gone = 0;
@@ -556,7 +858,7 @@ static int remove_one(struct state *st, const struct ent *e, const struct soak_f
 static int do_remove(struct state *st, size_t i, enum soak_clean_policy pol, const char *rule,
                      struct soak_err *err)
 {
-	int r = remove_one(st, &st->p->e[i], NULL, pol, rule, err);
+	int r = remove_one(st, &st->p->e[i], pol, rule, err);
 
 	if (r > 0)
 		st->p->e[i].gone = 1;
@@ -873,7 +1175,29 @@ int soak_clean_run(const struct soak_clean_cfg *cfg, const struct soak_clean_ui 
 		return -1;
 	if (soak_fs_root_open(cfg->dir, &st.root, err) < 0)
 		return -1;
-	if (soak_fs_walk(st.root, on_entry, &st, err) < 0) {
+	st.keep_stream = cfg->nkeep && cfg->max_logs_per_step < 0 && cfg->compress_after_ms < 0 &&
+	                 !cfg->has_hard_limit;
+	if (st.keep_stream) {
+		if (run_keep_stream(&st, err) < 0) {
+			if (st.stop)
+				goto done;
+			goto out;
+		}
+		goto done;
+	}
+	if (st.stream) {
+		struct soak_fs_pwalk pw = {0};
+		pw.threads = cfg->threads > 0 ? cfg->threads - 1 : 0;
+		pw.slot_size = sizeof(struct sslot);
+		pw.decide = stream_decide;
+		pw.report = stream_report;
+		pw.ctx = &st;
+		if (soak_fs_walk_parallel(st.root, &pw, err) < 0) {
+			if (st.stop)
+				goto done;
+			goto out;
+		}
+	} else if (soak_fs_walk(st.root, on_entry, &st, err) < 0) {
 		if (st.stop)
 			goto done;
 		goto out;

@@ -20,8 +20,8 @@
  * compresses into a counter instead of a file to know the compressed size.
  *
  * With max-age as the only policy the run streams: each entry is decided and
- * removed during the walk and nothing per file is kept (skips then come
- * between the actions, in walk order).
+ * removed during the walk, on cfg->threads threads, and nothing per file is
+ * kept (skips then come between the actions, in walk order).
  */
 #ifndef SOAK_CLEAN_H
 #define SOAK_CLEAN_H
@@ -67,6 +67,12 @@ struct soak_clean_cfg {
 	 * number of actions. soak_clean_to_json needs them kept.
 	 */
 	int forget_actions;
+	/*
+	 * Threads for the streaming run (--max-age alone), the caller's included:
+	 * the walk's entries are stat'ed and removed on them (fs.h,
+	 * soak_fs_walk_parallel), the output keeps walk order. <= 1: one thread.
+	 */
+	int threads;
 };
 
 enum soak_clean_act { SOAK_CLEAN_REMOVE, SOAK_CLEAN_COMPRESS };

@@ -67,6 +67,35 @@ int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
                        void *ctx, struct soak_err *err);
 
 /*
+ * The same walk with the work per entry spread over threads. The caller's
+ * thread reads the directories (in the order of soak_fs_walk) and hands their
+ * files, links and other entries in batches to up to `threads` worker threads
+ * (0: the caller does all; the caller also helps while it waits), which stat
+ * each and call decide(ctx, e, slot) concurrently: decide may remove e with
+ * soak_fs_entry_remove and leaves what it decided in slot (slot_size bytes,
+ * zeroed before the call). Then every entry (directories and skips too, those
+ * with slot NULL) is passed to report(ctx, e, slot, err) on the caller's
+ * thread, one at a time, in the order soak_fs_walk would have reported it.
+ * report returns 0 to go on or -1 (with err) to stop reading: the entries
+ * read by then are still decided and reported (report's results then
+ * ignored; decide can tell a stop of its own, such as a signal), the rest is
+ * not visited. Directories are always entered. Memory is bounded: a few
+ * batches per thread, whatever the size of the tree. Only the POSIX layer
+ * uses threads; on Windows, where the listing already carries sizes and
+ * times, the caller's thread does all.
+ * Returns 0, or -1 with err (from report, or when the root cannot be read).
+ */
+struct soak_fs_pwalk {
+	int threads;
+	size_t slot_size;
+	void (*decide)(void *ctx, const struct soak_fs_entry *e, void *slot);
+	int (*report)(void *ctx, const struct soak_fs_entry *e, void *slot, struct soak_err *err);
+	void *ctx;
+};
+int soak_fs_walk_parallel(struct soak_fs_root *r, const struct soak_fs_pwalk *pw,
+                          struct soak_err *err);
+
+/*
  * Remove the file, link or other non-directory at path (a link itself, never
  * its target). The directories on the way are opened again without following
  * links and must still be on the root's file system. SOAK_EXIT_ENV on failure.
@@ -78,7 +107,7 @@ int soak_fs_remove(struct soak_fs_root *r, const char *path, struct soak_err *er
  * callback (valid there only), through the directory the walk holds open: no
  * lookup from the root, so it costs one system call where the walk is
  * descriptor-based. The same guarantees as soak_fs_remove; SOAK_EXIT_ENV on
- * failure.
+ * failure. Also from soak_fs_walk_parallel's decide and report, on any thread.
  */
 int soak_fs_entry_remove(const struct soak_fs_entry *e, struct soak_err *err);
 

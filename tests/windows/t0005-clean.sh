@@ -37,6 +37,9 @@ make_soak "$S"
 before=$(snapshot "$S")
 wrun 0 soak-clean --dry-run "${POLICY[@]}" "$WS"
 dry_out=$(cat "$OUT")
+# --threads: on Windows the walk is one thread whatever the number; the same output
+wrun 0 soak-clean --dry-run --threads 3 "${POLICY[@]}" "$WS"
+assert_eq "$(cat "$OUT")" "$dry_out" "output with --threads 3"
 assert_eq "$(snapshot "$S")" "$before" "the tree after a dry run"
 assert_contains "$ERR" "soak-clean: dry run: nothing was changed"
 assert_contains "$OUT" "remove 'logs/iter-000001.log' (19 B): beyond --keep 'logs/iter-*.log=2'"

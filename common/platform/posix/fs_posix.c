@@ -22,6 +22,7 @@
 
 #include "fs.h"
 #include "exitcode.h"
+#include "thread.h"
 #include "banned.h"
 
 #define DIRCACHE 16
@@ -191,9 +192,10 @@ struct names {
 	size_t n, ncap;
 };
 
-static int names_add(struct names *nm, const char *name)
+/* Each name is kept after a byte of its d_type (DT_UNKNOWN where there is none). */
+static int names_add(struct names *nm, const char *name, unsigned char type)
 {
-	size_t l = strlen(name) + 1;
+	size_t l = strlen(name) + 2;
 
 	if (nm->len + l > nm->cap) {
 		size_t cap = nm->cap ? nm->cap * 2 : 4096;
@@ -214,11 +216,20 @@ static int names_add(struct names *nm, const char *name)
 		nm->off = o;
 		nm->ncap = ncap;
 	}
-	memcpy(nm->buf + nm->len, name, l);
-	nm->off[nm->n++] = nm->len;
+	nm->buf[nm->len] = (char)type;
+	memcpy(nm->buf + nm->len + 1, name, l - 1);
+	nm->off[nm->n++] = nm->len + 1;
 	nm->len += l;
 	return 0;
 }
+
+#ifdef DT_UNKNOWN
+#define DTYPE(de) ((unsigned char)(de)->d_type)
+#else
+#define DT_UNKNOWN 0
+#define DT_DIR 4
+#define DTYPE(de) ((unsigned char)DT_UNKNOWN)
+#endif
 
 static const char *sort_base;
 
@@ -243,11 +254,15 @@ static int read_dir(int dirfd, struct names *nm)
 	char buf[32 * 1024];
 	ssize_t n;
 
+	/* from the start: the root's descriptor is read again by a later walk */
+	if (lseek(dirfd, 0, SEEK_SET) < 0)
+		return -1;
 	while ((n = getdents64(dirfd, buf, sizeof(buf))) > 0) {
 		for (ssize_t o = 0; o < n;) {
 			const struct dirent64 *de = (const struct dirent64 *)(buf + o);
 			o += de->d_reclen;
-			if (!dot_or_dotdot(de->d_name) && names_add(nm, de->d_name) < 0) {
+			if (!dot_or_dotdot(de->d_name) &&
+			    names_add(nm, de->d_name, DTYPE(de)) < 0) {
 				errno = ENOMEM;
 				return -1;
 			}
@@ -266,8 +281,9 @@ static int read_dir(int dirfd, struct names *nm)
 		errno = e;
 		return -1;
 	}
+	rewinddir(d); /* the offset is shared with dirfd, which a later walk reads again */
 	while ((de = readdir(d))) {
-		if (!dot_or_dotdot(de->d_name) && names_add(nm, de->d_name) < 0) {
+		if (!dot_or_dotdot(de->d_name) && names_add(nm, de->d_name, DTYPE(de)) < 0) {
 			closedir(d);
 			errno = ENOMEM;
 			return -1;
@@ -452,6 +468,505 @@ int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
 	w.path[0] = '\0';
 	ret = walk_dir(&w, r->fd, 0, 0);
 	free(w.path);
+	return ret;
+}
+
+/* ---- the parallel walk ---- */
+
+#define PW_BATCH 256 /* entries per batch */
+#define PW_MAXTHREADS 64
+
+/* A directory the batches refer to: its descriptor stays open while one does. */
+struct pdir {
+	int fd;
+	int refs; /* the reader's, and one per batch (touched by the caller's thread only) */
+};
+
+enum { PW_STAT, PW_DONE, PW_GONE }; /* an item to stat and decide; reported as is; skipped */
+
+struct pitem {
+	size_t off;  /* path in the batch's names */
+	size_t base; /* the name within the path */
+	unsigned char state;
+	unsigned char type; /* enum soak_fs_type, once known */
+	int err;            /* SOAK_FS_SKIP: an errno, or 0 with why */
+	const char *why;
+	struct info in;
+	int have_in;
+};
+
+enum { B_FILLING, B_READY, B_CLAIMED, B_DONE };
+
+struct pbatch {
+	struct pdir *dir;
+	char *names;
+	size_t nlen, ncap;
+	struct pitem it[PW_BATCH];
+	size_t n;
+	unsigned char *slots; /* PW_BATCH * slot_size */
+	int state;
+};
+
+struct pwalk {
+	struct soak_fs_root *r;
+	const struct soak_fs_pwalk *pw;
+	struct soak_err *err;
+	int max_depth;
+	struct soak_mutex *mu;
+	struct soak_cond *work, *done;
+	struct pbatch *ring;
+	size_t nring;
+	size_t head, claim, tail; /* counters; ring index = counter % nring */
+	struct pbatch *cur;       /* being filled by the reader (ring[tail]) */
+	int quit;                 /* workers: no more batches will come */
+	int stopped;              /* report asked to stop, or an error */
+	char *path;               /* the reader's path buffer */
+	size_t cap;
+};
+
+static struct pbatch *pw_at(struct pwalk *p, size_t i)
+{
+	return &p->ring[i % p->nring];
+}
+
+/* Stat and decide each item of b; the caller holds no lock. */
+static void pw_process(struct pwalk *p, struct pbatch *b)
+{
+	struct walk wk = {0};
+
+	wk.r = p->r;
+	wk.fd = b->dir->fd;
+	for (size_t i = 0; i < b->n; i++) {
+		struct pitem *it = &b->it[i];
+		struct soak_fs_entry e;
+		void *slot = b->slots + i * p->pw->slot_size;
+
+		if (it->state != PW_STAT)
+			continue;
+		it->state = PW_DONE;
+		if (stat_at(b->dir->fd, b->names + it->off + it->base, 0, &it->in) < 0) {
+			if (errno == ENOENT) { /* gone since the directory was read */
+				it->state = PW_GONE;
+				continue;
+			}
+			it->type = SOAK_FS_SKIP;
+			it->err = errno;
+			continue;
+		}
+		it->have_in = 1;
+		if (!same_fs(p->r, &it->in)) {
+			it->type = SOAK_FS_SKIP;
+			it->why = "another file system";
+			continue;
+		}
+		if (S_ISDIR(it->in.mode)) { /* read as a non-directory: replaced meanwhile */
+			it->type = SOAK_FS_SKIP;
+			it->why = "changed during the walk";
+			continue;
+		}
+		it->type = S_ISREG(it->in.mode)   ? SOAK_FS_FILE
+		           : S_ISLNK(it->in.mode) ? SOAK_FS_LINK
+		                                  : SOAK_FS_OTHER;
+		e.path = b->names + it->off;
+		e.type = (enum soak_fs_type)it->type;
+		e.size = it->in.size;
+		e.mtime_ms = it->in.mtime_ms;
+		e.mtime_ns = it->in.mtime_ns;
+		e.mode = (unsigned)(it->in.mode & 07777);
+		e.skip = NULL;
+		e.walk = &wk;
+		memset(slot, 0, p->pw->slot_size);
+		p->pw->decide(p->pw->ctx, &e, slot);
+	}
+}
+
+/* Under the lock: the next batch to stat, or NULL. */
+static struct pbatch *pw_take(struct pwalk *p)
+{
+	while (p->claim < p->tail) {
+		struct pbatch *b = pw_at(p, p->claim++);
+		if (b->state == B_READY) {
+			b->state = B_CLAIMED;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+/* Under the lock: process the claimed batch b without it, and say it is done. */
+static void pw_run(struct pwalk *p, struct pbatch *b)
+{
+	soak_mutex_unlock(p->mu);
+	pw_process(p, b);
+	soak_mutex_lock(p->mu);
+	b->state = B_DONE;
+	soak_cond_broadcast(p->done);
+}
+
+static void pw_worker(void *arg)
+{
+	struct pwalk *p = arg;
+
+	soak_mutex_lock(p->mu);
+	for (;;) {
+		struct pbatch *b = pw_take(p);
+		if (b)
+			pw_run(p, b);
+		else if (p->quit)
+			break;
+		else
+			soak_cond_wait(p->work, p->mu);
+	}
+	soak_mutex_unlock(p->mu);
+}
+
+static void pdir_put(struct pdir *d)
+{
+	if (d && --d->refs == 0) {
+		close(d->fd);
+		free(d);
+	}
+}
+
+/* Report the oldest batch once it is done (stat'ing batches meanwhile). */
+static void pw_report_head(struct pwalk *p)
+{
+	struct pbatch *b = pw_at(p, p->head);
+	struct soak_err scratch;
+
+	soak_mutex_lock(p->mu);
+	while (b->state != B_DONE) {
+		struct pbatch *o = pw_take(p);
+		if (o)
+			pw_run(p, o);
+		else
+			soak_cond_wait(p->done, p->mu);
+	}
+	soak_mutex_unlock(p->mu);
+	for (size_t i = 0; i < b->n; i++) {
+		struct pitem *it = &b->it[i];
+		struct soak_fs_entry e;
+		struct walk wk = {0};
+		int skip = it->type == SOAK_FS_SKIP;
+
+		if (it->state == PW_GONE)
+			continue;
+		wk.r = p->r;
+		wk.fd = b->dir->fd;
+		e.path = b->names + it->off;
+		e.type = (enum soak_fs_type)it->type;
+		e.size = it->have_in ? it->in.size : 0;
+		e.mtime_ms = it->have_in ? it->in.mtime_ms : 0;
+		e.mtime_ns = it->have_in ? it->in.mtime_ns : 0;
+		e.mode = it->have_in ? (unsigned)(it->in.mode & 07777) : 0;
+		e.skip = skip ? (it->err ? strerror(it->err) : it->why) : NULL;
+		e.walk = &wk;
+		if (p->pw->report(p->pw->ctx, &e,
+		                  skip || it->type == SOAK_FS_DIR ? NULL
+		                                                  : b->slots + i * p->pw->slot_size,
+		                  p->stopped ? &scratch : p->err) < 0)
+			p->stopped = 1;
+	}
+	pdir_put(b->dir);
+	b->dir = NULL;
+	b->n = 0;
+	b->nlen = 0;
+	soak_mutex_lock(p->mu);
+	b->state = B_FILLING;
+	p->head++;
+	if (p->claim < p->head) /* a batch done at publishing was never claimed */
+		p->claim = p->head;
+	soak_mutex_unlock(p->mu);
+}
+
+/* Hand the batch being filled to the workers. */
+static void pw_publish(struct pwalk *p)
+{
+	struct pbatch *b = p->cur;
+
+	if (!b)
+		return;
+	p->cur = NULL;
+	soak_mutex_lock(p->mu);
+	p->tail++;
+	b->state = B_READY;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->it[i].state == PW_STAT)
+			goto ready;
+	b->state = B_DONE; /* nothing to stat */
+ready:
+	soak_cond_signal(p->work);
+	soak_mutex_unlock(p->mu);
+}
+
+/*
+ * Add an item for path (the reader's path buffer, len bytes, the name from
+ * base) to the batch being filled, starting one on dir when needed. -1: out of
+ * memory.
+ */
+static struct pitem *pw_add(struct pwalk *p, struct pdir *dir, size_t len, size_t base)
+{
+	struct pbatch *b = p->cur;
+	struct pitem *it;
+
+	if (b && (b->dir != dir || b->n == PW_BATCH)) {
+		pw_publish(p);
+		b = NULL;
+	}
+	if (!b) {
+		while (p->tail - p->head >= p->nring)
+			pw_report_head(p);
+		b = p->cur = pw_at(p, p->tail);
+		b->dir = dir;
+		dir->refs++;
+	}
+	if (b->nlen + len + 1 > b->ncap) {
+		size_t cap = b->ncap ? b->ncap * 2 : 8192;
+		char *nb;
+		while (cap < b->nlen + len + 1)
+			cap *= 2;
+		if (!(nb = realloc(b->names, cap)))
+			return NULL;
+		b->names = nb;
+		b->ncap = cap;
+	}
+	it = &b->it[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->off = b->nlen;
+	it->base = base;
+	memcpy(b->names + b->nlen, p->path, len + 1);
+	b->nlen += len + 1;
+	return it;
+}
+
+/* An entry the reader resolved itself (a directory, a skip), with its info if any. */
+static int pw_direct(struct pwalk *p, struct pdir *dir, size_t len, size_t base,
+                     enum soak_fs_type type, const struct info *in, int err, const char *why)
+{
+	struct pitem *it = pw_add(p, dir, len, base);
+
+	if (!it)
+		return -1;
+	it->state = PW_DONE;
+	it->type = (unsigned char)type;
+	it->err = err;
+	it->why = why;
+	if (in) {
+		it->in = *in;
+		it->have_in = 1;
+	}
+	return 0;
+}
+
+static int pw_nomem(struct pwalk *p)
+{
+	p->stopped = 1;
+	return soak_err_errno(p->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'", p->r->path);
+}
+
+/* path_set on the reader's buffer. */
+static int pw_path(struct pwalk *p, size_t plen, const char *name, size_t *len)
+{
+	struct walk w = {0};
+	int r;
+
+	w.path = p->path;
+	w.cap = p->cap;
+	r = path_set(&w, plen, name, len);
+	p->path = w.path;
+	p->cap = w.cap;
+	return r;
+}
+
+static int pw_dir(struct pwalk *p, struct pdir *dir, size_t plen, int depth)
+{
+	struct names nm = {0};
+	int ret = -1;
+
+	if (read_dir(dir->fd, &nm) < 0) {
+		int e = errno;
+		free(nm.buf);
+		free(nm.off);
+		p->path[plen] = '\0';
+		if (e == ENOMEM || !plen) {
+			p->stopped = 1;
+			return soak_err_errno(p->err, SOAK_EXIT_ENV, e, "cannot read '%s'",
+			                      plen ? p->path : p->r->path);
+		}
+		{
+			const char *sl = strrchr(p->path, '/');
+			size_t base = sl ? (size_t)(sl - p->path) + 1 : 0;
+			return pw_direct(p, dir, plen, base, SOAK_FS_SKIP, NULL, e, NULL) < 0
+			           ? pw_nomem(p)
+			           : 0;
+		}
+	}
+	sort_base = nm.buf;
+	if (nm.n)
+		qsort(nm.off, nm.n, sizeof(*nm.off), cmp_off);
+
+	for (size_t i = 0; i < nm.n && !p->stopped; i++) {
+		const char *name = nm.buf + nm.off[i];
+		unsigned char dt = (unsigned char)nm.buf[nm.off[i] - 1];
+		size_t len, base = plen ? plen + 1 : 0;
+		struct info in;
+		struct pdir *sub;
+		int cfd = -1, fd;
+
+		if (pw_path(p, plen, name, &len) < 0) {
+			pw_nomem(p);
+			goto out;
+		}
+		if (dt != DT_DIR && dt != DT_UNKNOWN) {
+			struct pitem *it = pw_add(p, dir, len, base);
+			if (!it) {
+				pw_nomem(p);
+				goto out;
+			}
+			it->state = PW_STAT;
+			continue;
+		}
+		if (stat_at(dir->fd, name, 0, &in) < 0) {
+			if (errno == ENOENT)
+				continue;
+			if (pw_direct(p, dir, len, base, SOAK_FS_SKIP, NULL, errno, NULL) < 0) {
+				pw_nomem(p);
+				goto out;
+			}
+			continue;
+		}
+		if (!S_ISDIR(in.mode)) { /* DT_UNKNOWN: a worker stats it again */
+			struct pitem *it = pw_add(p, dir, len, base);
+			if (!it) {
+				pw_nomem(p);
+				goto out;
+			}
+			it->state = PW_STAT;
+			continue;
+		}
+		if (!same_fs(p->r, &in) || depth + 1 > p->max_depth) {
+			if (pw_direct(p, dir, len, base, SOAK_FS_SKIP, &in, 0,
+			              same_fs(p->r, &in) ? "too deep" : "another file system") <
+			    0) {
+				pw_nomem(p);
+				goto out;
+			}
+			continue;
+		}
+		fd = openat(dir->fd, name, OPEN_DIR_FLAGS);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			if (pw_direct(p, dir, len, base, SOAK_FS_SKIP, &in, errno, NULL) < 0) {
+				pw_nomem(p);
+				goto out;
+			}
+			continue;
+		}
+		{
+			struct info chk;
+			if (stat_at(fd, "", 1, &chk) < 0 || chk.ino != in.ino ||
+			    !same_fs(p->r, &chk)) {
+				close(fd);
+				if (pw_direct(p, dir, len, base, SOAK_FS_SKIP, &in, 0,
+				              "changed during the walk") < 0) {
+					pw_nomem(p);
+					goto out;
+				}
+				continue;
+			}
+		}
+		cfd = fd;
+		if (pw_direct(p, dir, len, base, SOAK_FS_DIR, &in, 0, NULL) < 0 ||
+		    !(sub = malloc(sizeof(*sub)))) {
+			close(cfd);
+			pw_nomem(p);
+			goto out;
+		}
+		sub->fd = cfd;
+		sub->refs = 1;
+		ret = pw_dir(p, sub, len, depth + 1);
+		pdir_put(sub);
+		if (ret < 0)
+			goto out;
+		ret = -1;
+	}
+	ret = p->stopped ? -1 : 0;
+out:
+	free(nm.buf);
+	free(nm.off);
+	return ret;
+}
+
+int soak_fs_walk_parallel(struct soak_fs_root *r, const struct soak_fs_pwalk *pw,
+                          struct soak_err *err)
+{
+	struct pwalk p = {0};
+	struct soak_thread *th[PW_MAXTHREADS];
+	struct pdir *root;
+	int nth = pw->threads < 0 ? 0 : pw->threads > PW_MAXTHREADS ? PW_MAXTHREADS : pw->threads;
+	int started = 0, ret = -1;
+
+	p.r = r;
+	p.pw = pw;
+	p.err = err;
+	p.max_depth = SOAK_FS_MAX_DEPTH;
+	p.nring = 8 + 4 * (size_t)nth;
+	p.mu = soak_mutex_new();
+	p.work = soak_cond_new();
+	p.done = soak_cond_new();
+	p.ring = calloc(p.nring, sizeof(*p.ring));
+	p.path = malloc(256);
+	p.cap = 256;
+	root = malloc(sizeof(*root));
+	if (!p.mu || !p.work || !p.done || !p.ring || !p.path || !root)
+		goto nomem;
+	for (size_t i = 0; i < p.nring; i++)
+		if (!(p.ring[i].slots = malloc(PW_BATCH * (pw->slot_size ? pw->slot_size : 1))))
+			goto nomem;
+	p.path[0] = '\0';
+	root->fd = dup(r->fd);
+	root->refs = 1;
+	if (root->fd < 0) {
+		soak_err_errno(err, SOAK_EXIT_ENV, errno, "cannot read '%s'", r->path);
+		free(root);
+		root = NULL;
+		goto out;
+	}
+	for (; started < nth; started++)
+		if (soak_thread_start(&th[started], pw_worker, &p) < 0)
+			break; /* fewer threads: the caller does the rest */
+	ret = pw_dir(&p, root, 0, 0);
+	pw_publish(&p);
+	while (p.head < p.tail)
+		pw_report_head(&p);
+	if (p.stopped)
+		ret = -1;
+	goto out;
+nomem:
+	soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'", r->path);
+	free(root);
+	root = NULL;
+out:
+	if (p.mu) {
+		soak_mutex_lock(p.mu);
+		p.quit = 1;
+		if (p.work)
+			soak_cond_broadcast(p.work);
+		soak_mutex_unlock(p.mu);
+	}
+	for (int i = 0; i < started; i++)
+		soak_thread_join(th[i]);
+	pdir_put(root);
+	for (size_t i = 0; p.ring && i < p.nring; i++) {
+		free(p.ring[i].names);
+		free(p.ring[i].slots);
+	}
+	free(p.ring);
+	free(p.path);
+	soak_cond_free(p.work);
+	soak_cond_free(p.done);
+	soak_mutex_free(p.mu);
 	return ret;
 }
 

@@ -657,6 +657,40 @@ int soak_fs_walk_depth(struct soak_fs_root *r, int max_depth,
 	return ret;
 }
 
+/*
+ * The parallel walk on Windows: one thread. The listing carries sizes and times
+ * already (no call per entry), so decide and report run here in turn.
+ */
+struct pwalk_seq {
+	const struct soak_fs_pwalk *pw;
+	unsigned char *slot;
+};
+
+static int pwalk_seq_entry(void *ctx, const struct soak_fs_entry *e, struct soak_err *err)
+{
+	struct pwalk_seq *s = ctx;
+	int entry = e->type == SOAK_FS_FILE || e->type == SOAK_FS_LINK || e->type == SOAK_FS_OTHER;
+
+	if (entry) {
+		memset(s->slot, 0, s->pw->slot_size);
+		s->pw->decide(s->pw->ctx, e, s->slot);
+	}
+	return s->pw->report(s->pw->ctx, e, entry ? s->slot : NULL, err) < 0 ? -1 : 0;
+}
+
+int soak_fs_walk_parallel(struct soak_fs_root *r, const struct soak_fs_pwalk *pw,
+                          struct soak_err *err)
+{
+	struct pwalk_seq s = {pw, malloc(pw->slot_size ? pw->slot_size : 1)};
+	int ret;
+
+	if (!s.slot)
+		return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'", r->path);
+	ret = soak_fs_walk(r, pwalk_seq_entry, &s, err);
+	free(s.slot);
+	return ret;
+}
+
 /* ---- changes ---- */
 
 int soak_fs_remove(struct soak_fs_root *r, const char *path, struct soak_err *err)
