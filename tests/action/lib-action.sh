@@ -95,6 +95,18 @@ release_vars()
 	SOAK=(--input upload=false --input iterations=2 --input heartbeat=10ms --input "command=$LEAKY --work-ms 5")
 }
 
+# release_setup TAG: release_vars; the build's programs packed by
+# scripts/release-pack.sh as release TAG into mirror/TAG (with its SHA256SUMS),
+# the action copied to $ACTION with that SHA256SUMS as its release/SHA256SUMS.
+release_setup()
+{
+	release_vars
+	"$SOAK_SRC/scripts/release-pack.sh" "$PLATFORM" "$SOAK_BIN" "mirror/$1" >/dev/null
+	action_copy "$ACTION"
+	mkdir "$ACTION/release"
+	cp "mirror/$1/SHA256SUMS" "$ACTION/release/SHA256SUMS"
+}
+
 # action_copy DIR: the action (action.yml and scripts/) copied to DIR, without
 # release/: the test arranges release/SHA256SUMS and release/TAG itself.
 action_copy()

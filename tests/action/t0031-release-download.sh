@@ -7,13 +7,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/action/lib-action.sh"
 
-release_vars
-
 # the release v9.9.9 on the mirror, its SHA256SUMS in the action's tree
-"$SOAK_SRC/scripts/release-pack.sh" "$PLATFORM" "$SOAK_BIN" mirror/v9.9.9 >/dev/null
-action_copy "$ACTION"
-mkdir "$ACTION/release"
-cp mirror/v9.9.9/SHA256SUMS "$ACTION/release/SHA256SUMS"
+release_setup v9.9.9
 sum=$(cut -d' ' -f1 mirror/v9.9.9/SHA256SUMS)
 start_file_server mirror
 

@@ -6,14 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/action/lib-action.sh"
 
-release_vars
-
-# the genuine release, whose checksum the action's tree holds
-"$SOAK_SRC/scripts/release-pack.sh" "$PLATFORM" "$SOAK_BIN" genuine >/dev/null
-sum=$(cut -d' ' -f1 genuine/SHA256SUMS)
-action_copy "$ACTION"
-mkdir "$ACTION/release"
-cp genuine/SHA256SUMS "$ACTION/release/SHA256SUMS"
+# the genuine release (v9.9.8 on the mirror), whose checksum the action's tree holds
+release_setup v9.9.8
+sum=$(cut -d' ' -f1 mirror/v9.9.8/SHA256SUMS)
 # a tampered one: programs that leave a mark when they run
 mkdir evil
 for p in soak-run soak-report soak-bundle soak-canary soak-clean; do
@@ -22,8 +17,6 @@ for p in soak-run soak-report soak-bundle soak-canary soak-clean; do
 done
 "$SOAK_SRC/scripts/release-pack.sh" "$PLATFORM" evil mirror/v9.9.9 >/dev/null
 bad=$(cut -d' ' -f1 mirror/v9.9.9/SHA256SUMS)
-mkdir mirror/v9.9.8
-cp genuine/"$ARCHIVE" mirror/v9.9.8/
 start_file_server mirror
 
 # refused: the step failed with EXIT and MESSAGE, nothing after it ran, nothing kept
@@ -76,7 +69,7 @@ refused 3 "release/SHA256SUMS: the line of $ARCHIVE has no SHA-256 ('abc')" v9.9
 assert_lines files.jsonl 3
 
 # --- not on the mirror (404, not retried): exit 4; the mirror's password is not shown ---
-cp genuine/SHA256SUMS "$ACTION/release/SHA256SUMS"
+cp mirror/v9.9.8/SHA256SUMS "$ACTION/release/SHA256SUMS"
 run_action 1 "$ACTION" --action-ref v9.9.7 --tool-cache "$CACHE" \
 	--input toolkit-mirror="http://mirror-user:s3cret-pw@127.0.0.1:$port/" "${SOAK[@]}"
 refused 4 "cannot download $ARCHIVE from http://****@127.0.0.1:$port/v9.9.7/$ARCHIVE: curl: (22) The requested URL returned error: 404 (a network error or a busy server is tried 5 times); give toolkit-mirror or toolkit-path, or toolkit-build: always to build from source" v9.9.7

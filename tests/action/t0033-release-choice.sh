@@ -5,16 +5,11 @@
 . "$(dirname "$0")/../lib.sh"
 . "$SOAK_SRC/tests/action/lib-action.sh"
 
-release_vars
-
-"$SOAK_SRC/scripts/release-pack.sh" "$PLATFORM" "$SOAK_BIN" mirror/v9.9.9 >/dev/null
-action_copy "$ACTION"
-mkdir "$ACTION/release"
+release_setup v9.9.9
 start_file_server mirror
 mirror=(--action-ref v9.9.9 --tool-cache "$CACHE" --input toolkit-mirror="http://127.0.0.1:$port")
 
 # --- toolkit-path wins over a release archive: no request ---
-cp mirror/v9.9.9/SHA256SUMS "$ACTION/release/SHA256SUMS"
 run_action 0 "$ACTION" "${mirror[@]}" --input toolkit-path="$SOAK_BIN" "${SOAK[@]}"
 assert_jq_eq "$RESULT" '.steps[0].outputs | [."bin-dir", .source] | join(" ")' "$SOAK_BIN toolkit-path"
 assert_lines files.jsonl 0
