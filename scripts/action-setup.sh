@@ -162,8 +162,12 @@ release_bin()
 	mkdir -p "$cache"
 	rm -rf "$dir.complete" "$cache/.$arch.tmp"
 	mkdir "$cache/.$arch.tmp"
-	if ! tar -xzf "$tmp/$archive" -C "$cache/.$arch.tmp" --no-same-owner ||
-		! has_all "$cache/.$arch.tmp/soak-action-$platform/bin" "$@"; then
+	if ! tar -xzf "$tmp/$archive" -C "$cache/.$arch.tmp" --no-same-owner; then
+		rm -rf "$cache/.$arch.tmp"
+		soak_action_error soak-action "cannot unpack $archive into '$cache' (see above)"
+		exit 4
+	fi
+	if ! has_all "$cache/.$arch.tmp/soak-action-$platform/bin" "$@"; then
 		rm -rf "$cache/.$arch.tmp"
 		soak_action_error soak-action "$archive does not hold soak-action-$platform/bin/ with $*"
 		exit 3

@@ -1,6 +1,6 @@
 # The toolkit step refuses release programs it cannot trust: a tampered archive
 # on the mirror, a checksum line that does not match, an archive that is not on
-# the mirror. Each stops the step (exit non-zero, an error annotation), runs
+# the mirror or lacks a program. Each stops the step (exit non-zero, an error annotation), runs
 # nothing from the archive, writes no soak directory and leaves no tool-cache
 # entry. A mirror's user name and password are not printed.
 . "$(dirname "$0")/../lib.sh"
@@ -78,10 +78,20 @@ assert_contains "$OUT" "from toolkit-mirror: http://****@127.0.0.1:$port/v9.9.7/
 assert_not_contains "$OUT" "s3cret-pw"
 assert_not_contains "$ERR" "s3cret-pw"
 
+# --- an archive that matches its line but lacks a program: exit 3, nothing kept ---
+mkdir -p part/soak-action-$PLATFORM/bin mirror/v9.9.6
+cp "$SOAK_BIN/soak-run" part/soak-action-$PLATFORM/bin/
+tar -czf "mirror/v9.9.6/$ARCHIVE" -C part "soak-action-$PLATFORM"
+printf '%s  %s\n' "$(sha256sum "mirror/v9.9.6/$ARCHIVE" | cut -d' ' -f1)" "$ARCHIVE" >"$ACTION/release/SHA256SUMS"
+run_action 1 "$ACTION" --action-ref v9.9.6 --tool-cache "$CACHE" \
+	--input toolkit-mirror="http://127.0.0.1:$port" "${SOAK[@]}"
+refused 3 "$ARCHIVE does not hold soak-action-$PLATFORM/bin/ with soak-run soak-report soak-clean soak-bundle soak-canary" v9.9.6
+cp mirror/v9.9.8/SHA256SUMS "$ACTION/release/SHA256SUMS"
+
 # --- a release tag that could leave the tool cache: exit 2 ---
 run_action 1 "$ACTION" --action-ref ../x --tool-cache "$CACHE" \
 	--input toolkit-mirror="http://127.0.0.1:$port" "${SOAK[@]}"
 refused 2 "release tag '../x' has characters outside A-Z a-z 0-9 . _ -" ../x
-assert_lines files.jsonl 4
+assert_lines files.jsonl 5
 
 finish
