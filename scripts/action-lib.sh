@@ -34,6 +34,18 @@ soak_action_error()
 	fi
 }
 
+# soak_action_hide_userinfo URL: URL with the user name and password, if any,
+# shown as ****, as the programs show them (common/net/url.h): the authority
+# ends at the first / ? or #, its userinfo at the last @ in it.
+soak_action_hide_userinfo()
+{
+	local re='^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@([^/?#@]*)(.*)$'
+	if [[ $1 =~ $re ]]; then
+		printf '%s****@%s%s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+	else
+		printf '%s' "$1"
+	fi
+}
 
 # soak_action_output NAME VALUE: append to $GITHUB_OUTPUT in the multiline form
 # with a delimiter that does not occur in VALUE.

@@ -61,3 +61,58 @@ start_hook_server()
 	wait_for "test -s port" 10 "the webhook receiver"
 	port=$(cat port)
 }
+
+# start_file_server ROOT [FAIL_FIRST]: the static file server (file-server.cjs)
+# for ROOT in the background, a release mirror; requests land in files.jsonl,
+# its port is $port, its pid $file_pid. The first FAIL_FIRST requests get 503.
+start_file_server()
+{
+	: >files.jsonl
+	rm -f port
+	node "$ACTION_TESTS/file-server.cjs" "$1" port files.jsonl "${2:-0}" &
+	file_pid=$!
+	_bg_pids+=("$file_pid")
+	wait_for "test -s port" 10 "the file server"
+	port=$(cat port)
+}
+
+# release_vars: the names the release tests share: PLATFORM (this machine's,
+# linux-x64 or linux-arm64), ARCH, ARCHIVE (its release archive), ACTION (where
+# action_copy puts the action), CACHE (the runner's tool cache), WS, and SOAK
+# (the inputs of a short soak, to run the programs the step found).
+release_vars()
+{
+	case $(uname -m) in
+	x86_64 | amd64) PLATFORM=linux-x64 ;;
+	aarch64 | arm64) PLATFORM=linux-arm64 ;;
+	*) PLATFORM=linux-$(uname -m) ;;
+	esac
+	ARCH=${PLATFORM#linux-}
+	ARCHIVE=soak-action-$PLATFORM.tar.gz
+	ACTION=$TMP/action
+	CACHE=$TMP/tool-cache
+	WS=$TMP/ws
+	SOAK=(--input upload=false --input iterations=2 --input heartbeat=10ms --input "command=$LEAKY --work-ms 5")
+}
+
+# release_setup TAG: release_vars; the build's programs packed by
+# scripts/release-pack.sh as release TAG into mirror/TAG (with its SHA256SUMS),
+# the action copied to $ACTION with that SHA256SUMS as its release/SHA256SUMS.
+release_setup()
+{
+	release_vars
+	"$SOAK_SRC/scripts/release-pack.sh" "$PLATFORM" "$SOAK_BIN" "mirror/$1" >/dev/null
+	action_copy "$ACTION"
+	mkdir "$ACTION/release"
+	cp "mirror/$1/SHA256SUMS" "$ACTION/release/SHA256SUMS"
+}
+
+# action_copy DIR: the action (action.yml and scripts/) copied to DIR, without
+# release/: the test arranges release/SHA256SUMS and release/TAG itself.
+action_copy()
+{
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp "$SOAK_SRC/action.yml" "$1/"
+	cp -R "$SOAK_SRC/scripts" "$1/scripts"
+}

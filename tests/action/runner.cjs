@@ -5,6 +5,8 @@
 //   node runner.cjs ACTION_DIR --workspace DIR --temp DIR --result FILE
 //                   [--input NAME=VALUE]... [--cancel-after SECONDS]
 //                   [--record-uses ACTION@REF]... [--windows WINE]
+//                   [--action-ref REF] [--action-repository OWNER/NAME]
+//                   [--tool-cache DIR]
 //
 // As the runner: input defaults; ${{ }} expressions in env, with, if and
 // working-directory (contexts inputs, steps, github, runner, env; the status
@@ -17,7 +19,10 @@
 // read back after the step (outputs in both forms, name=value and
 // name<<DELIMITER; GITHUB_ENV for the later steps; GITHUB_PATH entries
 // prepended to PATH; the step summaries concatenated into
-// TEMP/job-summary.md). Cancellation (--cancel-after) sends SIGINT to the
+// TEMP/job-summary.md). github.action_ref and github.action_repository are
+// --action-ref and --action-repository (empty by default, as for a local
+// action, `uses: ./`); RUNNER_TOOL_CACHE and runner.tool_cache are --tool-cache
+// (default TEMP/tool-cache). Cancellation (--cancel-after) sends SIGINT to the
 // running step's process, SIGTERM 7.5 s later, SIGKILL 2.5 s after that, and
 // from then on cancelled() is true and success() false.
 //
@@ -373,6 +378,9 @@ function parseArgs(argv) {
 		else if (arg === '--cancel-after') a.cancelAfter = Number(val());
 		else if (arg === '--record-uses') a.recordUses.push(val());
 		else if (arg === '--windows') a.wine = val();
+		else if (arg === '--action-ref') a.actionRef = val();
+		else if (arg === '--action-repository') a.actionRepository = val();
+		else if (arg === '--tool-cache') a.toolCache = path.resolve(val());
 		else if (!a.action && !arg.startsWith('-')) a.action = path.resolve(arg);
 		else die(`unknown argument '${arg}'`);
 	}
@@ -486,6 +494,7 @@ async function main() {
 	// the paths as the programs of the step see them
 	const hostPath = (p) => (win ? winPath(p) : p);
 	const runnerArch = { x64: 'X64', arm64: 'ARM64', arm: 'ARM', ia32: 'X86' }[process.arch] || process.arch;
+	const toolCache = args.toolCache || path.join(args.temp, 'tool-cache');
 	const baseEnv = {
 		...process.env,
 		CI: 'true',
@@ -498,6 +507,7 @@ async function main() {
 		GITHUB_REPOSITORY: 'org/soak-action',
 		GITHUB_SERVER_URL: 'https://github.com',
 		RUNNER_TEMP: hostPath(args.temp),
+		RUNNER_TOOL_CACHE: hostPath(toolCache),
 		RUNNER_OS: runnerOs,
 		RUNNER_ARCH: runnerArch,
 	};
@@ -507,8 +517,8 @@ async function main() {
 	const contexts = {
 		inputs: {},
 		steps: stepsCtx,
-		github: { action_path: hostPath(args.action), workspace: hostPath(args.workspace), run_id: '1000', run_number: '1', job: 'soak', event_name: 'workflow_dispatch', repository: 'org/soak-action', server_url: 'https://github.com' },
-		runner: { os: runnerOs, arch: runnerArch, temp: hostPath(args.temp), debug: '' },
+		github: { action_path: hostPath(args.action), workspace: hostPath(args.workspace), run_id: '1000', run_number: '1', job: 'soak', event_name: 'workflow_dispatch', repository: 'org/soak-action', server_url: 'https://github.com', action_ref: args.actionRef || '', action_repository: args.actionRepository || '' },
+		runner: { os: runnerOs, arch: runnerArch, temp: hostPath(args.temp), tool_cache: hostPath(toolCache), debug: '' },
 		env: {},
 	};
 	const ctx = { contexts, get failed() { return job.failed; }, get cancelled() { return job.cancelled; } };

@@ -65,7 +65,7 @@ assert_contains "$OUT" "step 3 (soak-run): step 'report' is not a step before it
 yaml_json "$SOAK_SRC/action.yml" action.json
 assert_json action.json '.runs.using == "composite"'
 for i in command steps duration-hours iterations iteration-timeout heartbeat max-failures gates warn-gates \
-	artifact-dir retention-days max-artifact-size debug working-directory toolkit-path; do
+	artifact-dir retention-days max-artifact-size debug working-directory toolkit-path toolkit-mirror toolkit-build; do
 	assert_json action.json ".inputs | has(\"$i\")"
 done
 assert_json action.json '[.outputs | keys[]] | contains(["verdict", "pass-rate", "iterations", "failures", "report-dir", "bundle-path"])'
@@ -85,11 +85,11 @@ yaml_json "$SOAK_SRC/cache/restore/action.yml" restore.json
 yaml_json "$SOAK_SRC/cache/save/action.yml" save.json
 # the names of actions/cache/restore and actions/cache/save (v4), plus ours
 assert_jq_eq restore.json '[.inputs | keys_unsorted[]] | join(" ")' \
-	"path key restore-keys enableCrossOsArchive fail-on-cache-miss lookup-only store max-memory on-error toolkit-path"
+	"path key restore-keys enableCrossOsArchive fail-on-cache-miss lookup-only store max-memory on-error toolkit-path toolkit-mirror toolkit-build"
 assert_jq_eq restore.json '[.outputs | keys_unsorted[]] | join(" ")' "cache-hit cache-primary-key cache-matched-key"
-assert_jq_eq restore.json '[.inputs[] | .default] | tojson' '[null,null,"","false","false","false","","","warn",""]'
+assert_jq_eq restore.json '[.inputs[] | .default] | tojson' '[null,null,"","false","false","false","","","warn","","","auto"]'
 assert_jq_eq save.json '[.inputs | keys_unsorted[]] | join(" ")' \
-	"path key upload-chunk-size enableCrossOsArchive store compression-level window-log on-error toolkit-path"
+	"path key upload-chunk-size enableCrossOsArchive store compression-level window-log on-error toolkit-path toolkit-mirror toolkit-build"
 assert_jq_eq save.json '.inputs.key.required, .inputs.path.required' $'true\ntrue'
 
 finish

@@ -38,10 +38,13 @@ yaml_json "$SOAK_SRC/.github/workflows/ci.yml" ci.json
 assert_json ci.json '.jobs.test.strategy.matrix.os == ["ubuntu-latest", "macos-latest"]'
 assert_json ci.json '[.jobs.test.steps[].run // empty] | any(test("^scripts/test.sh"))'
 assert_json ci.json '[.jobs.sanitize.steps[].run // empty] | any(test("-DSOAK_SANITIZE=ON")) and any(test("ctest "))'
-assert_json ci.json '[.jobs.action.steps[] | select(.uses == "./")] | length == 1'
-assert_json ci.json '.jobs.action.steps[] | select(.uses == "./") | .with.command | test("soak-example-leaky")'
-# the output check reads the outputs through env:, and the replay runs
-assert_json ci.json '.jobs.action.steps[] | select(.run // "" | test("test \"\\$VERDICT\" = PASS")) | .env.VERDICT == "${{ steps.soak.outputs.verdict }}"'
+assert_json ci.json '[.jobs.action.steps[] | select(.uses == "./")] | length == 2'
+assert_json ci.json '[.jobs.action.steps[] | select(.uses == "./") | .with.command | test("soak-example-leaky")] | all'
+# the output checks read the outputs through env:, and the replay runs
+assert_json ci.json '[.jobs.action.steps[] | select(.run // "" | test("test \"\\$VERDICT\" = PASS")) | .env.VERDICT] == ["${{ steps.soak.outputs.verdict }}", "${{ steps.release.outputs.verdict }}"]'
+# the second run of the action takes a release of the first's programs from a mirror
+assert_json ci.json '[.jobs.action.steps[] | select(.uses == "./") | .with["toolkit-mirror"] // ""] == ["", "file://${{ runner.temp }}/mirror"]'
+assert_json ci.json '[.jobs.action.steps[].run // empty] | any(test("scripts/release-pack.sh"))'
 assert_json ci.json '[.jobs.action.steps[].run // empty] | any(test("soak-run --replay artifacts/soak/run.json"))'
 
 # the Windows jobs: a native MSYS2 UCRT64 build with CTest, and the action with the cache sub-actions
