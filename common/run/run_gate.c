@@ -13,6 +13,7 @@
 #include "run_int.h"
 #include "exitcode.h"
 #include "gate.h"
+#include "tune.h"
 #include "banned.h"
 
 #define TREND_POINTS 256    /* a trend's reduced series: Theil-Sen over at most 256 points */
@@ -63,6 +64,7 @@ struct run_gates {
 	char *kpis[KPI_NAMES];
 	size_t nkpis;
 	struct soak_gate_src src;
+	const struct soak_tune_state *tune; /* the run's tuning, NULL without --tune */
 };
 
 enum { ST_PASS, ST_FAIL, ST_TIMEOUT, ST_ERROR, ST_SKIPPED };
@@ -105,6 +107,23 @@ static void src_counts(void *ctx, int last, struct soak_gate_counts *c)
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < G->filled; i++)
 		tally(c, &streak, G->status[(G->pos + G->window - G->filled + i) % G->window]);
+}
+
+/* tune.* counts as soak-report reads them from tuning.jsonl: steps by line decision */
+static int src_tune(void *ctx, struct soak_gate_tune *t)
+{
+	const struct soak_tune_state *st = ((struct run_gates *)ctx)->tune;
+
+	if (!st || !st->steps)
+		return 0;
+	t->steps = (uint64_t)st->steps;
+	t->applied = (uint64_t)st->decisions[SOAK_TD_APPLIED];
+	t->blocked = (uint64_t)st->decisions[SOAK_TD_BLOCKED];
+	t->reverts = (uint64_t)st->decisions[SOAK_TD_REVERTED];
+	t->checked = (uint64_t)st->apply_checked;
+	t->matched = (uint64_t)st->apply_matched;
+	t->freeze_ready = st->freeze_ready;
+	return 1;
 }
 
 static struct soak_stats *src_series(void *ctx, const struct soak_gate *g)
@@ -229,6 +248,7 @@ struct run_gates *run_gates_new(struct soak_gate *gates, size_t n, int borrow, u
 	G->src.trend = src_trend;
 	G->src.kpi_name = src_kpi_name;
 	G->src.alpha = SOAK_GATE_ALPHA;
+	G->src.tune = src_tune;
 	return G;
 oom:
 	soak_err_set(err, SOAK_EXIT_ENV, "out of memory");
@@ -239,6 +259,11 @@ oom:
 const struct soak_gate_src *run_gates_src(struct run_gates *G)
 {
 	return &G->src;
+}
+
+void run_gates_tune(struct run_gates *G, const struct soak_tune_state *st)
+{
+	G->tune = st;
 }
 
 void run_gates_free(struct run_gates *G)

@@ -194,6 +194,10 @@ void run_gates_fold(struct run_gates *G, const cJSON *rec, double x);
 int run_gates_fold_sample(struct run_gates *G, const struct soak_res *res, double x);
 /* What soak_gate_eval reads. */
 const struct soak_gate_src *run_gates_src(struct run_gates *G);
+/* The tuner state the set's tune.* metrics read (NULL: the run is not tuned). */
+void run_gates_tune(struct run_gates *G, const struct soak_tune_state *st);
+
+struct soak_tune_state;
 
 /* run_tune.c */
 /* Set up tuning (none: r->tune stays NULL): the state (restored on --resume), tuning.jsonl,

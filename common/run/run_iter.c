@@ -315,8 +315,9 @@ int run_iter(struct runner *r, long long n)
 	} else {
 		cJSON_Delete(warnings);
 	}
-	run_gate_iteration(r, n, rec);
+	/* the tuning step first: live tune.* gates judge the run with this iteration's step */
 	run_tune_step(r, n, rec);
+	run_gate_iteration(r, n, rec);
 	/* an iteration that metrics.jsonl does not hold is not counted (--resume reruns it) */
 	if (run_append(r, &r->metrics, rec) == 0) {
 		run_state_tally(r, n, x.status, peak, end_wall);

@@ -484,6 +484,9 @@ int run_tune_init(struct runner *r, struct soak_err *err)
 	T->G = run_gates_new(c->tune->conds, c->tune->nconds, 1, (uint64_t)c->tune->window, err);
 	if (!T->G)
 		return -1;
+	run_gates_tune(T->G, &T->st);
+	if (r->gates)
+		run_gates_tune(r->gates, &T->st);
 	if (c->tune_freeze && soak_tune_fix(c->tune, &T->st, c->tune_values, err) < 0)
 		return -1;
 	if (soak_path_exists(T->ovr_path) && soak_sha256_file(T->ovr_path, T->sha, NULL, err) < 0)

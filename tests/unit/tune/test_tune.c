@@ -51,13 +51,13 @@ static const char *src_kpi_name(void *ctx, size_t i)
 }
 
 static const struct soak_gate_src src = {
-	.ctx = NULL,
-	.counts = src_counts,
-	.series = src_series,
-	.trend = src_trend,
-	.kpi_name = src_kpi_name,
-	.alpha = SOAK_GATE_ALPHA,
-	.tune = NULL,
+    .ctx = NULL,
+    .counts = src_counts,
+    .series = src_series,
+    .trend = src_trend,
+    .kpi_name = src_kpi_name,
+    .alpha = SOAK_GATE_ALPHA,
+    .tune = NULL,
 };
 
 static int parse(const char *text, struct soak_tune_cfg *cfg, struct soak_err *err)
