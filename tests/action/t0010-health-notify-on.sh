@@ -21,7 +21,7 @@ S=$WS/artifacts/soak
 assert_jq_eq "$S/run.json" '.config.every.value' 0.01m
 # the URL is in the environment, not in the recorded command
 assert_not_contains "$S/run.json" hpass
-assert_contains "$S/run.json" '\"$SOAK_ACTION_HEALTH_URL\"'
+assert_contains "$S/run.json" 'scripts/action-every.sh'
 assert_contains "$S/logs/every.log" "health posted: json://user:****@127.0.0.1:$port/health (1 attempt)"
 # its output is a file of the artifact: no secret there, not even in an ::add-mask::
 assert_not_contains "$S/logs/every.log" hpass
