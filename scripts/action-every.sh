@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # The periodic command of action.yml's soak-run step on Linux and macOS (soak-run
 # --every, every health-interval minutes during the run; scripts/action-every.cmd is
 # the same on Windows). Each part runs when its input is set:
