@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # soak-run's own memory over a long run: N iterations of `true` (default 100000),
-# zero heartbeat; soak-run's RSS read from /proc at the 10% mark and at the end.
+# zero heartbeat; soak-run's RSS and peak (VmRSS, VmHWM) read from /proc at the 10%
+# and 50% marks (printed as each is reached, so a run cut short still tells) and
+# near the end (the last reading before it exits). There is no time limit: the
+# script waits for the run to do all N iterations, however long the machine takes.
 # With --gates, the run has the five live gates of bench/five-gates.sh.
 # Targets: peak RSS (VmHWM) <= 10 MB, and RSS flat between the two marks.
 # Usage: bench/run-memory.sh [--gates] [N]
@@ -18,17 +21,22 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin/soak-run" -q --dir "$work/soak" -n "$n" --min-free-disk 0 "${gates[@]}" -- true >/dev/null &
 pid=$!
-mark=$((n / 10))
+mark=$((n / 10)) half=$((n / 2))
 rss_at() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 hwm_at() { awk '/^VmHWM/ {print $2}' "/proc/$pid/status"; }
 count() { [ -f "$work/soak/metrics.jsonl" ] && wc -l <"$work/soak/metrics.jsonl" || echo 0; }
 while [ "$(count)" -lt "$mark" ]; do sleep 0.2; done
 rss1=$(rss_at)
-last_rss=$rss1 last_hwm=0
+printf 'at %d iterations: RSS %d KiB, peak (VmHWM) %d KiB\n' "$mark" "$rss1" "$(hwm_at)"
+last_rss=$rss1 last_hwm=0 half_done=
 while kill -0 "$pid" 2>/dev/null; do
 	r=$(rss_at 2>/dev/null || true); h=$(hwm_at 2>/dev/null || true)
 	[ -n "$r" ] && last_rss=$r
 	[ -n "$h" ] && last_hwm=$h
+	if [ -z "$half_done" ] && [ -n "$r" ] && [ "$(count)" -ge "$half" ]; then
+		printf 'at %d iterations: RSS %d KiB, peak (VmHWM) %d KiB\n' "$half" "$r" "$h"
+		half_done=1
+	fi
 	sleep 0.5
 done
 rc=0
