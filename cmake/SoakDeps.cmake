@@ -11,27 +11,59 @@ function(soak_missing what deb brew vcpkg)
     "or run scripts/install-deps.sh")
 endfunction()
 
-# A Windows cross build links the static libraries of scripts/win-deps.sh,
-# with the Windows libraries each one needs (curl's Schannel, libarchive's
-# and the SHA-256's BCrypt).
+# A release build (scripts/release-build.sh) and the Windows cross build link
+# the static libraries of scripts/release-deps.sh (SOAK_STATIC_DEPS) or
+# scripts/win-deps.sh (SOAK_WIN_DEPS), with the system libraries each one
+# needs (curl's Schannel, libarchive's and the SHA-256's BCrypt on Windows).
+set(SOAK_STATIC_DEPS "" CACHE PATH "Prefix built by scripts/release-deps.sh: link its static libraries")
+set(_soak_static "")
 if(WIN32 AND SOAK_WIN_DEPS)
-  function(soak_win_lib target file)
-    if(NOT EXISTS "${SOAK_WIN_DEPS}/lib/${file}")
-      message(FATAL_ERROR "${SOAK_WIN_DEPS}/lib/${file} is missing: run scripts/win-deps.sh ${SOAK_WIN_DEPS}")
+  set(_soak_static "${SOAK_WIN_DEPS}")
+  set(_soak_static_script "scripts/win-deps.sh ${SOAK_WIN_DEPS}")
+elseif(SOAK_STATIC_DEPS)
+  set(_soak_static "${SOAK_STATIC_DEPS}")
+  set(_soak_static_script "scripts/release-deps.sh PLATFORM ${SOAK_STATIC_DEPS}")
+endif()
+if(_soak_static)
+  function(soak_static_lib target file)
+    if(NOT EXISTS "${_soak_static}/lib/${file}")
+      message(FATAL_ERROR "${_soak_static}/lib/${file} is missing: run ${_soak_static_script}")
     endif()
     add_library(${target} STATIC IMPORTED GLOBAL)
-    set_target_properties(${target} PROPERTIES IMPORTED_LOCATION "${SOAK_WIN_DEPS}/lib/${file}"
-      INTERFACE_INCLUDE_DIRECTORIES "${SOAK_WIN_DEPS}/include")
+    set_target_properties(${target} PROPERTIES IMPORTED_LOCATION "${_soak_static}/lib/${file}"
+      INTERFACE_INCLUDE_DIRECTORIES "${_soak_static}/include")
   endfunction()
-  soak_win_lib(soak::zlib libz.a)
-  soak_win_lib(soak::zstd libzstd.a)
-  soak_win_lib(soak::cjson libcjson.a)
-  soak_win_lib(soak::archive libarchive.a)
-  set_target_properties(soak::archive PROPERTIES INTERFACE_COMPILE_DEFINITIONS LIBARCHIVE_STATIC
-    INTERFACE_LINK_LIBRARIES "soak::zstd;soak::zlib;bcrypt")
-  soak_win_lib(CURL::libcurl libcurl.a)
-  set_target_properties(CURL::libcurl PROPERTIES INTERFACE_COMPILE_DEFINITIONS CURL_STATICLIB
-    INTERFACE_LINK_LIBRARIES "soak::zlib;ws2_32;crypt32;secur32;bcrypt;iphlpapi;advapi32")
+  soak_static_lib(soak::zstd libzstd.a)
+  soak_static_lib(soak::cjson libcjson.a)
+  soak_static_lib(soak::archive libarchive.a)
+  if(APPLE)
+    # macOS's own zlib, iconv and libcurl (with the system's TLS)
+    add_library(soak::zlib INTERFACE IMPORTED GLOBAL)
+    set_target_properties(soak::zlib PROPERTIES INTERFACE_LINK_LIBRARIES z)
+    set(_soak_archive_libs "soak::zstd;soak::zlib;iconv")
+  else()
+    soak_static_lib(soak::zlib libz.a)
+    set(_soak_archive_libs "soak::zstd;soak::zlib")
+  endif()
+  if(WIN32)
+    set_target_properties(soak::archive PROPERTIES INTERFACE_COMPILE_DEFINITIONS LIBARCHIVE_STATIC
+      INTERFACE_LINK_LIBRARIES "${_soak_archive_libs};bcrypt")
+    soak_static_lib(CURL::libcurl libcurl.a)
+    set_target_properties(CURL::libcurl PROPERTIES INTERFACE_COMPILE_DEFINITIONS CURL_STATICLIB
+      INTERFACE_LINK_LIBRARIES "soak::zlib;ws2_32;crypt32;secur32;bcrypt;iphlpapi;advapi32")
+    return()
+  endif()
+  set_target_properties(soak::archive PROPERTIES INTERFACE_LINK_LIBRARIES "${_soak_archive_libs}")
+  # libcrypto for SHA-256 (common/platform)
+  soak_static_lib(OpenSSL::Crypto libcrypto.a)
+  if(APPLE)
+    find_package(CURL REQUIRED)
+  else()
+    soak_static_lib(OpenSSL::SSL libssl.a)
+    set_target_properties(OpenSSL::SSL PROPERTIES INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
+    soak_static_lib(CURL::libcurl libcurl.a)
+    set_target_properties(CURL::libcurl PROPERTIES INTERFACE_LINK_LIBRARIES OpenSSL::SSL)
+  endif()
   return()
 endif()
 

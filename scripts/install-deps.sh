@@ -9,7 +9,8 @@ build_deb=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev li
 test_deb=(jq procps git libarchive-tools unzip zstd python3 prometheus curl shellcheck
 	prometheus-pushgateway chromium libxml2-utils nginx-light
 	clang libclang-rt-dev valgrind e2fsprogs # fuzzing (libFuzzer), memcheck, chattr
-	mingw-w64 wine wine64 dpkg-dev) # the Windows cross build (scripts/win-deps.sh) and its tests
+	mingw-w64 wine wine64 dpkg-dev # the Windows cross build (scripts/win-deps.sh) and its tests
+	musl-tools ninja-build) # the static release build (scripts/release-deps.sh, release-build.sh)
 build_brew=(cmake pkg-config curl cjson libarchive openssl zstd)
 test_brew=(jq zstd prometheus pushgateway nginx shellcheck)
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Build everything with warnings as errors and run the whole test suite; then the
-# Windows programs, cross-built with mingw-w64, and their tests under Wine; then the
-# suite again built with AddressSanitizer and UndefinedBehaviorSanitizer, the
-# cache's tests under ThreadSanitizer, and the fuzz targets briefly.
+# Build everything with warnings as errors and run the whole test suite (on
+# Linux x86_64, with the static release programs of scripts/release-build.sh
+# through the run, report and cache tests as well); then the Windows programs,
+# cross-built with mingw-w64, and their tests under Wine; then the suite again
+# built with AddressSanitizer and UndefinedBehaviorSanitizer, the cache's tests
+# under ThreadSanitizer, and the fuzz targets briefly.
 #   scripts/test.sh            all of it (build/, build-win/, build-asan/, ...)
 #   scripts/test.sh --quick    the plain build only
 set -euo pipefail
@@ -18,7 +20,20 @@ suite() {
 	ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 }
 
-suite build
+if [ "${1:-}" = "--quick" ]; then
+	suite build -DSOAK_RELEASE_BIN=
+else
+	# the release programs (static, against musl) first, so that the suite runs
+	# the soak-run, soak-report and cache tests against them too (release/...);
+	# their libraries are built once and kept in build-release/deps-linux-x64
+	release=()
+	if [ "$(uname -sm)" = "Linux x86_64" ]; then
+		echo "== the release programs: built, checked self-contained, tested with the suite =="
+		scripts/release-build.sh linux-x64 build-release/linux-x64-out
+		release=(-DSOAK_RELEASE_BIN="$PWD/build-release/linux-x64-out/bin")
+	fi
+	suite build "${release[@]}"
+fi
 if [ "${1:-}" != "--quick" ]; then
 	echo "== Windows: cross-built with mingw-w64, tested under Wine =="
 	# the libraries once, from Debian's source packages, kept in the build tree

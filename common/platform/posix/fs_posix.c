@@ -257,7 +257,8 @@ static int read_dir(int dirfd, struct names *nm)
 	/* from the start: the root's descriptor is read again by a later walk */
 	if (lseek(dirfd, 0, SEEK_SET) < 0)
 		return -1;
-	while ((n = getdents64(dirfd, buf, sizeof(buf))) > 0) {
+	/* void *: glibc's buffer type; musl's (the static release build) is struct dirent * */
+	while ((n = getdents64(dirfd, (void *)buf, sizeof(buf))) > 0) {
 		for (ssize_t o = 0; o < n;) {
 			const struct dirent64 *de = (const struct dirent64 *)(buf + o);
 			o += de->d_reclen;
