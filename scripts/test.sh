@@ -23,6 +23,12 @@ suite() {
 if [ "${1:-}" = "--quick" ]; then
 	suite build -DSOAK_RELEASE_BIN=
 else
+	# the Windows libraries build beside the release ones (both spend much of their
+	# time in one-core configure steps); the Windows stage below waits for them
+	mkdir -p build-win
+	scripts/win-deps.sh build-win/deps >build-win/deps.log 2>&1 &
+	windeps=$!
+	trap 'kill "$windeps" 2>/dev/null || true' EXIT
 	# the release programs (static, against musl) first, so that the suite runs
 	# the soak-run, soak-report and cache tests against them too (release/...);
 	# their libraries are built once and kept in build-release/deps-linux-x64
@@ -37,7 +43,12 @@ fi
 if [ "${1:-}" != "--quick" ]; then
 	echo "== Windows: cross-built with mingw-w64, tested under Wine =="
 	# the libraries once, from Debian's source packages, kept in the build tree
-	scripts/win-deps.sh build-win/deps
+	if ! wait "$windeps"; then
+		cat build-win/deps.log
+		echo "scripts/win-deps.sh build-win/deps failed (its output is above)" >&2
+		exit 1
+	fi
+	cat build-win/deps.log
 	# Wine's services inherit the descriptors of whatever starts them first: start
 	# them detached, so that no test's pipe is held open by them
 	export WINEDEBUG=-all
