@@ -100,9 +100,9 @@ for topic in "Purpose:" "Triggers:" "Runner requirements:" "Cache:" "Outputs:"; 
 	assert_contains win-header.txt "# $topic"
 done
 
-# --- release.yml: on v* tags, a job per platform that builds and packs, one that publishes ---
+# --- release.yml: on vX.Y.Z tags, a job per platform that builds and packs, one that publishes ---
 yaml_json "$SOAK_SRC/.github/workflows/release.yml" rel.json
-assert_json rel.json '(.on | keys) == ["push"] and .on.push.tags == ["v*"]'
+assert_json rel.json '(.on | keys) == ["push"] and .on.push.tags == ["v*.*.*"]'
 assert_json rel.json '.permissions.contents == "read" and .jobs.publish.permissions.contents == "write"'
 assert_json rel.json '[.jobs.build.strategy.matrix.include[].platform] == ["linux-x64", "linux-arm64", "windows-x64", "macos-arm64"]'
 assert_json rel.json '.jobs.build.strategy.matrix.include[] | select(.platform == "macos-arm64") | .os == "macos-14"'
@@ -114,6 +114,8 @@ assert_json rel.json '.jobs.build.needs == "version" and .jobs.publish.needs == 
 jq -r '.jobs.publish.steps[].run // empty' rel.json >publish.sh
 assert_contains publish.sh "sha256sum -c SHA256SUMS"
 assert_contains publish.sh "cp dist/SHA256SUMS release/SHA256SUMS"
+assert_contains publish.sh "printf '%s\\n' \"\$TAG\" >release/TAG"
+assert_contains publish.sh "git add release/SHA256SUMS release/TAG"
 assert_contains publish.sh 'git tag -f "$major"'
 assert_contains publish.sh 'git push --force origin "refs/tags/$TAG" "refs/tags/$major"'
 assert_contains publish.sh 'gh release create "$TAG" dist/soak-action-* dist/SHA256SUMS'
