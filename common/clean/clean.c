@@ -442,6 +442,22 @@ static void stream_decide(void *ctx, const struct soak_fs_entry *fe, void *slot)
 }
 
 /*
+ * What every walk does with an entry that is not a file or a link: a skip is
+ * recorded, directories and the rest are passed over. 1: fe is a file or a link
+ * for the caller; 0: done with it; -1: out of memory (err set).
+ */
+static int file_or_link(struct state *st, const struct soak_fs_entry *fe, struct soak_err *err)
+{
+	if (fe->type == SOAK_FS_SKIP) {
+		if (add_skip(st, fe->path, fe->skip) < 0)
+			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'",
+			                      st->cfg->dir);
+		return 0;
+	}
+	return fe->type == SOAK_FS_FILE || fe->type == SOAK_FS_LINK;
+}
+
+/*
  * An entry of a streaming walk, on the caller's thread in walk order: a skip
  * is recorded; with count the entry goes into the totals; the action s holds
  * (if any) is recorded under pol and rule.
@@ -452,15 +468,10 @@ static int stream_action(struct state *st, const struct soak_fs_entry *fe, struc
 {
 	struct soak_clean_result *res = st->res;
 	struct soak_clean_action *a;
+	int rc;
 
-	if (fe->type == SOAK_FS_SKIP) {
-		if (add_skip(st, fe->path, fe->skip) < 0)
-			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'",
-			                      st->cfg->dir);
-		return 0;
-	}
-	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
-		return 0;
+	if ((rc = file_or_link(st, fe, err)) <= 0)
+		return rc;
 	if (count)
 		count_entry(st, fe, s->prot);
 	if (s->act) {
@@ -739,15 +750,10 @@ static int on_entry(void *ctx, const struct soak_fs_entry *fe, struct soak_err *
 	struct state *st = ctx;
 	struct priv *p = st->p;
 	struct ent *e;
+	int rc;
 
-	if (fe->type == SOAK_FS_SKIP) {
-		if (add_skip(st, fe->path, fe->skip) < 0)
-			return soak_err_errno(err, SOAK_EXIT_ENV, ENOMEM, "cannot walk '%s'",
-			                      st->cfg->dir);
-		return 0;
-	}
-	if (fe->type != SOAK_FS_FILE && fe->type != SOAK_FS_LINK)
-		return 0;
+	if ((rc = file_or_link(st, fe, err)) <= 0)
+		return rc;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		struct ent *ne = realloc(p->e, cap * sizeof(*ne));

@@ -765,6 +765,17 @@ static int pw_nomem(struct pwalk *p)
 	return soak_err_errno(p->err, SOAK_EXIT_ENV, ENOMEM, "cannot read '%s'", p->r->path);
 }
 
+/* Queue the entry at p->path[0..len) for a worker to stat and judge; -1 out of memory. */
+static int pw_add_stat(struct pwalk *p, struct pdir *dir, size_t len, size_t base)
+{
+	struct pitem *it = pw_add(p, dir, len, base);
+
+	if (!it)
+		return pw_nomem(p);
+	it->state = PW_STAT;
+	return 0;
+}
+
 /* path_set on the reader's buffer. */
 static int pw_path(struct pwalk *p, size_t plen, const char *name, size_t *len)
 {
@@ -819,12 +830,8 @@ static int pw_dir(struct pwalk *p, struct pdir *dir, size_t plen, int depth)
 			goto out;
 		}
 		if (dt != DT_DIR && dt != DT_UNKNOWN) {
-			struct pitem *it = pw_add(p, dir, len, base);
-			if (!it) {
-				pw_nomem(p);
+			if (pw_add_stat(p, dir, len, base) < 0)
 				goto out;
-			}
-			it->state = PW_STAT;
 			continue;
 		}
 		if (stat_at(dir->fd, name, 0, &in) < 0) {
@@ -837,12 +844,8 @@ static int pw_dir(struct pwalk *p, struct pdir *dir, size_t plen, int depth)
 			continue;
 		}
 		if (!S_ISDIR(in.mode)) { /* DT_UNKNOWN: a worker stats it again */
-			struct pitem *it = pw_add(p, dir, len, base);
-			if (!it) {
-				pw_nomem(p);
+			if (pw_add_stat(p, dir, len, base) < 0)
 				goto out;
-			}
-			it->state = PW_STAT;
 			continue;
 		}
 		if (!same_fs(p->r, &in) || depth + 1 > p->max_depth) {
